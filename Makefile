@@ -1,0 +1,48 @@
+# vitrine's front door. `make run` and `make test` set everything up first
+# (missing Debian packages included), so on a fresh Debian 12 machine they
+# are the only two commands you need.
+
+BUILD      ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+PREFIX     ?= $(HOME)/.local
+# Extra flags for `make run`, e.g. make run ARGS='--listen tcp:127.0.0.1:9090'
+ARGS       ?=
+
+.PHONY: all deps configure build gen run test install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Rewrites gen/ from idl/vitrine.thrift. Commit the result.
+gen: deps
+	scripts/gen.sh
+
+# Starts the server with a welcome page on its stage. Without a display
+# (no DISPLAY or WAYLAND_DISPLAY) it runs offscreen: look at it with
+# `build/bin/vitrine screenshot --output stage.png`.
+run: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$QT_QPA_PLATFORM" ]; then \
+	  echo "vitrine: no display found, running offscreen (see it with: $(BUILD)/bin/vitrine screenshot --output stage.png)"; \
+	  export QT_QPA_PLATFORM=offscreen; \
+	fi; \
+	exec $(BUILD)/bin/vitrine-server --welcome $(ARGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerates everything under gen/ from idl/vitrine.thrift.
+#
+#   scripts/gen.sh            # rewrite gen/ in place (what `make gen` runs)
+#   scripts/gen.sh OUTDIR     # write the same tree under OUTDIR instead
+#
+# gen/cpp/vitrine/api  C++: cob-style server interfaces and the sync client
+# gen/py/vitrine_thrift Python types and client
+# gen/amp/vitrine.json the IDL as JSON, annotations included (read by the AMP bridge)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/gen}
+idl=$root/idl/vitrine.thrift
+
+command -v thrift >/dev/null || { echo "gen: thrift not found (run scripts/install-deps.sh)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/cpp/vitrine/api" "$tmp/py" "$tmp/amp"
+thrift --gen cpp:cob_style,moveable_types,no_skeleton -out "$tmp/cpp/vitrine/api" "$idl"
+thrift --gen py -out "$tmp/py" "$idl"
+thrift --gen json -out "$tmp/amp" "$idl"
+# The Python generator writes a top-level __init__.py beside the package: not ours to ship.
+rm -f "$tmp/py/__init__.py"
+
+for part in cpp py amp; do
+  rm -rf "${out:?}/$part"
+  mkdir -p "$out"
+  cp -r "$tmp/$part" "$out/$part"
+done

@@ -1,0 +1,184 @@
+// vitrine-server: the display server. See --help.
+#include <unistd.h>
+
+#include <thrift/Thrift.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLoggingCategory>
+#include <QQuickWindow>
+#include <QRegularExpression>
+#include <csignal>
+#include <cstdio>
+#include <list>
+#include <memory>
+
+#include "app/logging.h"
+#include "app/unix_signals.h"
+#include "rpc/rpc_listener.h"
+#include "service/server_stats.h"
+#include "service/vitrine_service.h"
+#include "ui/html_documents.h"
+#include "ui/stage.h"
+#include "vitrine/api/Vitrine.h"
+#include "vitrine/endpoint.h"
+
+namespace {
+
+using namespace vitrine;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitCannotListen = 3;
+
+struct Options {
+  std::vector<Endpoint> listen;
+  RpcLimits limits;
+  ServiceOptions service;
+  QSize stageSize{1280, 720};
+  bool fullScreen = false;
+  bool welcome = false;
+};
+
+[[noreturn]] void usageError(const QString& message) {
+  std::fprintf(stderr, "vitrine-server: %s\nTry 'vitrine-server --help'.\n", qPrintable(message));
+  std::exit(kExitUsage);
+}
+
+// Without a display there is nothing for xcb or wayland to connect to:
+// serve offscreen rather than abort, and say so.
+void chooseOffscreenWithoutDisplay(int argc, char** argv) {
+  if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) return;
+  for (int i = 1; i < argc; ++i) {
+    if (qstrcmp(argv[i], "-platform") == 0 || qstrcmp(argv[i], "--platform") == 0) return;
+  }
+  if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::fprintf(stderr, "vitrine-server: no DISPLAY or WAYLAND_DISPLAY: running offscreen\n");
+  }
+}
+
+Options parseOptions(const QApplication& app) {
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral(
+      "vitrine display server: shows web pages, HTML and pictures that clients send over Thrift RPC.\n"
+      "\n"
+      "Prints 'vitrine: listening on ADDRESS' on stdout when each listener is ready.\n"
+      "Runs offscreen when there is no display (or with QT_QPA_PLATFORM=offscreen).\n"
+      "SIGINT/SIGTERM stop it cleanly (socket file removed, exit status 0).\n"
+      "Exit status: 0 stopped by a signal, 2 bad usage, 3 cannot listen."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption listen(
+      QStringLiteral("listen"),
+      QStringLiteral("Listen on ADDR: unix:PATH or tcp:HOST:PORT (loopback only; port 0 picks a free one). "
+                     "Repeatable. Default: unix:%1").arg(QString::fromStdString(defaultSocketPath())),
+      QStringLiteral("ADDR"));
+  const QCommandLineOption maxFrame(QStringLiteral("max-frame"),
+                                    QStringLiteral("Largest request frame in bytes; a bigger one closes that "
+                                                   "connection (default 67108864 = 64 MiB)."),
+                                    QStringLiteral("BYTES"), QString::number(64u << 20));
+  const QCommandLineOption loadTimeout(QStringLiteral("load-timeout"),
+                                       QStringLiteral("How long fetchUrl/postHtml wait for a page before answering "
+                                                      "TIMED_OUT, unless the call sets its own (default 30000)."),
+                                       QStringLiteral("MS"), QStringLiteral("30000"));
+  const QCommandLineOption allowFile(QStringLiteral("allow-file-urls"),
+                                     QStringLiteral("Let fetchUrl load file: URLs (refused by default)."));
+  const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Stage window size (default 1280x720)."),
+                                QStringLiteral("WxH"), QStringLiteral("1280x720"));
+  const QCommandLineOption fullScreen(QStringLiteral("fullscreen"), QStringLiteral("Show the stage full screen."));
+  const QCommandLineOption welcome(QStringLiteral("welcome"),
+                                   QStringLiteral("Show a welcome page on the stage until a client pushes one."));
+  parser.addOptions({listen, maxFrame, loadTimeout, allowFile, size, fullScreen, welcome});
+  parser.process(app);  // --help, --version and unknown options exit here
+  if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+
+  Options options;
+  for (const QString& text : parser.values(listen)) {
+    try {
+      options.listen.push_back(Endpoint::parse(text.toStdString()));
+    } catch (const std::invalid_argument& e) {
+      usageError(QString::fromUtf8(e.what()));
+    }
+  }
+  if (options.listen.empty()) options.listen.push_back(Endpoint{Endpoint::Kind::Unix, defaultSocketPath(), {}, 0});
+
+  bool ok = false;
+  const qulonglong frame = parser.value(maxFrame).toULongLong(&ok);
+  if (!ok || frame < 1024 || frame > 0x7fffffffULL) usageError(QStringLiteral("--max-frame must be between 1024 and 2147483647 bytes"));
+  options.limits.maxFrameBytes = static_cast<std::uint32_t>(frame);
+
+  const int timeout = parser.value(loadTimeout).toInt(&ok);
+  if (!ok || timeout <= 0) usageError(QStringLiteral("--load-timeout must be a positive number of milliseconds"));
+  options.service.loadTimeout = std::chrono::milliseconds(timeout);
+  options.service.allowFileUrls = parser.isSet(allowFile);
+
+  const QRegularExpressionMatch wxh = QRegularExpression(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$")).match(parser.value(size));
+  if (!wxh.hasMatch()) usageError(QStringLiteral("--size must look like 1280x720"));
+  options.stageSize = QSize(wxh.captured(1).toInt(), wxh.captured(2).toInt());
+  options.fullScreen = parser.isSet(fullScreen);
+  options.welcome = parser.isSet(welcome);
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Everything up to the QApplication shapes how Qt and Chromium start.
+  chooseOffscreenWithoutDisplay(argc, argv);
+  const bool offscreen = qgetenv("QT_QPA_PLATFORM") == "offscreen";
+  if (offscreen) {
+    // No OpenGL offscreen: the web view renders through Qt Quick's software backend.
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+  }
+  const bool runningAsRoot = ::geteuid() == 0;
+  if (runningAsRoot) qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");  // Chromium refuses root otherwise
+  HtmlDocuments::registerScheme();
+  QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
+  ::signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must not kill the server
+
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("vitrine-server"));
+  QApplication::setApplicationVersion(QStringLiteral(VITRINE_VERSION));
+  QApplication::setQuitOnLastWindowClosed(false);  // closing the stage window does not stop the server
+  if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES")) {
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.webenginecontext.info=false\nqt.webenginecontext.debug=false"));
+  }
+  qSetMessagePattern(QStringLiteral("vitrine-server: %{if-category}%{category}: %{endif}%{message}"));
+  // Thrift's own diagnostics go to our log rather than bare stderr.
+  apache::thrift::GlobalOutput.setOutputFunction([](const char* message) { qCWarning(lcRpc) << message; });
+
+  const Options options = parseOptions(app);
+  if (runningAsRoot) qCInfo(lcServer) << "running as root: Chromium's sandbox is disabled (--no-sandbox)";
+
+  ServerStats stats;
+  Stage stage(options.stageSize, options.fullScreen);
+  auto service = std::make_shared<VitrineService>(stage, stats, options.service);
+  auto processor = std::make_shared<api::VitrineAsyncProcessor>(service);
+
+  std::list<std::unique_ptr<RpcListener>> listeners;
+  QStringList addresses;
+  for (const Endpoint& endpoint : options.listen) {
+    QString error;
+    std::unique_ptr<RpcListener> listener = RpcListener::listen(endpoint, processor, options.limits, stats, &error);
+    if (!listener) {
+      std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
+      return kExitCannotListen;
+    }
+    addresses << listener->address();
+    std::printf("vitrine: listening on %s\n", qPrintable(listener->address()));
+    std::fflush(stdout);
+    listeners.push_back(std::move(listener));
+  }
+  service->setListeners(addresses);
+  if (options.welcome) stage.showWelcome(addresses);
+
+  UnixSignals signals;
+  QObject::connect(&signals, &UnixSignals::received, &app, [](int signalNumber) {
+    qCInfo(lcServer).noquote() << "stopping on" << (signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
+    QCoreApplication::quit();
+  });
+
+  const int status = app.exec();
+  listeners.clear();  // stop accepting, close connections, remove socket files
+  return status;
+}

@@ -1,0 +1,93 @@
+#include "rpc/frame_decoder.h"
+
+#include <algorithm>
+#include <boost/endian/conversion.hpp>
+#include <cassert>
+#include <cstring>
+
+namespace vitrine {
+
+FrameDecoder::FrameDecoder(std::uint32_t maxFrameBytes) : maxFrame_(std::max<std::uint32_t>(1, maxFrameBytes)) {}
+
+std::span<char> FrameDecoder::writable() {
+  switch (state_) {
+    case State::Header:
+      return {header_ + headerFilled_, sizeof header_ - headerFilled_};
+    case State::Body: {
+      if (bodyFilled_ == body_.size()) {
+        // Grow geometrically, never past what the header announced.
+        const std::size_t grown = std::max(kInitialBodyCapacity, body_.size() * 2);
+        body_.resize(std::min<std::size_t>(announced_, grown));
+      }
+      return {body_.data() + bodyFilled_, body_.size() - bodyFilled_};
+    }
+    case State::Complete:
+    case State::Failed:
+      return {};
+  }
+  return {};
+}
+
+FrameDecoder::Status FrameDecoder::commit(std::size_t count) {
+  switch (state_) {
+    case State::Header: {
+      assert(count <= sizeof header_ - headerFilled_);
+      headerFilled_ += count;
+      if (headerFilled_ < sizeof header_) return Status::Ok;
+      std::uint32_t raw;
+      std::memcpy(&raw, header_, sizeof raw);
+      announced_ = boost::endian::big_to_native(raw);
+      if (announced_ == 0) {
+        state_ = State::Failed;
+        return Status::EmptyFrame;
+      }
+      if (announced_ > maxFrame_) {
+        state_ = State::Failed;
+        return Status::FrameTooLarge;
+      }
+      state_ = State::Body;
+      body_.clear();
+      bodyFilled_ = 0;
+      return Status::Ok;
+    }
+    case State::Body:
+      assert(bodyFilled_ + count <= body_.size());
+      bodyFilled_ += count;
+      if (bodyFilled_ == announced_) state_ = State::Complete;
+      return Status::Ok;
+    case State::Complete:
+      assert(count == 0);
+      return Status::Ok;
+    case State::Failed:
+      return announced_ == 0 ? Status::EmptyFrame : Status::FrameTooLarge;
+  }
+  return Status::Ok;
+}
+
+std::vector<char> FrameDecoder::takeFrame() {
+  assert(state_ == State::Complete);
+  std::vector<char> frame = std::move(body_);
+  body_ = {};
+  bodyFilled_ = 0;
+  headerFilled_ = 0;
+  state_ = State::Header;
+  return frame;
+}
+
+std::size_t FrameDecoder::bufferedBytes() const {
+  return headerFilled_ + bodyFilled_;
+}
+
+FrameDecoder::Status FrameDecoder::feed(std::span<const char> bytes, std::vector<std::vector<char>>& frames) {
+  while (true) {
+    if (hasFrame()) frames.push_back(takeFrame());
+    if (bytes.empty()) return Status::Ok;
+    std::span<char> room = writable();
+    const std::size_t n = std::min(room.size(), bytes.size());
+    std::memcpy(room.data(), bytes.data(), n);
+    bytes = bytes.subspan(n);
+    if (Status status = commit(n); status != Status::Ok) return status;
+  }
+}
+
+}  // namespace vitrine

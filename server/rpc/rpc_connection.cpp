@@ -1,0 +1,171 @@
+#include "rpc/rpc_connection.h"
+
+#include <thrift/async/TAsyncProcessor.h>
+
+#include <QAbstractSocket>
+#include <QLocalSocket>
+#include <exception>
+
+#include "app/logging.h"
+#include "rpc/thrift_codec.h"
+#include "service/server_stats.h"
+
+namespace vitrine {
+
+namespace {
+
+// The first bytes of an unframed binary message (TBufferedTransport) read as a
+// frame length: version 0x8001 then the message type (call or oneway).
+bool looksUnframed(std::uint32_t announced) {
+  return (announced >> 16) == 0x8001;
+}
+
+}  // namespace
+
+RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
+                             std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
+                             ServerStats& stats, QObject* parent)
+    : QObject(parent),
+      socket_(socket),
+      peerName_(std::move(peerName)),
+      processor_(std::move(processor)),
+      limits_(limits),
+      stats_(stats),
+      decoder_(limits.maxFrameBytes) {
+  socket_->setParent(this);
+  ++stats_.connections;
+  // Bounded read buffer: when we stop reading, Qt stops too and the peer
+  // meets flow control instead of our memory.
+  constexpr qint64 kSocketReadBuffer = 1 << 20;
+  if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
+    tcp->setReadBufferSize(kSocketReadBuffer);
+    connect(tcp, &QAbstractSocket::disconnected, this, [this] { close(); });
+  } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
+    local->setReadBufferSize(kSocketReadBuffer);
+    connect(local, &QLocalSocket::disconnected, this, [this] { close(); });
+  }
+  connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
+  // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
+  connect(socket_, &QIODevice::bytesWritten, this, &RpcConnection::dispatchQueued);
+  qCDebug(lcRpc) << "connection from" << peerName_;
+  readAvailable();
+}
+
+RpcConnection::~RpcConnection() {
+  --stats_.connections;
+}
+
+bool RpcConnection::queueIsFull() const {
+  return queued_.size() >= limits_.maxQueuedFrames || queuedBytes_ >= limits_.maxQueuedBytes;
+}
+
+void RpcConnection::readAvailable() {
+  while (!closing_ && !queueIsFull()) {
+    std::span<char> room = decoder_.writable();
+    const qint64 got = socket_->read(room.data(), static_cast<qint64>(room.size()));
+    if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
+    switch (decoder_.commit(static_cast<std::size_t>(got))) {
+      case FrameDecoder::Status::Ok:
+        break;
+      case FrameDecoder::Status::EmptyFrame:
+        return drop(QStringLiteral("empty frame"));
+      case FrameDecoder::Status::FrameTooLarge:
+        if (looksUnframed(decoder_.announcedLength())) {
+          return drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
+        }
+        return drop(QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame)")
+                        .arg(decoder_.announcedLength())
+                        .arg(limits_.maxFrameBytes));
+    }
+    if (decoder_.hasFrame()) {
+      std::vector<char> frame = decoder_.takeFrame();
+      queuedBytes_ += frame.size();
+      queued_.push_back(std::move(frame));
+    }
+  }
+  dispatchQueued();
+}
+
+void RpcConnection::dispatchQueued() {
+  if (dispatching_) return;
+  dispatching_ = true;
+  while (!closing_ && !callInFlight_ && !queued_.empty()) {
+    if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) break;  // bytesWritten resumes us
+
+    std::vector<char> frame = std::move(queued_.front());
+    queued_.pop_front();
+    queuedBytes_ -= frame.size();
+
+    if (!codec_) {
+      auto protocol = ThriftCodec::detect(frame);
+      if (!protocol) {
+        dispatching_ = false;
+        return drop(QStringLiteral("not a Thrift binary or compact message"));
+      }
+      codec_ = std::make_shared<ThriftCodec>(*protocol, limits_);
+    }
+
+    callInFlight_ = true;
+    codec_->beginCall(frame);
+    // The completion may run now (inside process) or much later (a page
+    // load, a dialog). The codec is captured so the reply always has valid
+    // buffers to land in; the connection itself may be gone by then.
+    QPointer<RpcConnection> self(this);
+    std::shared_ptr<ThriftCodec> codec = codec_;
+    try {
+      processor_->process(
+          [self, codec](bool ok) {
+            if (self) self->finishCall(ok);
+          },
+          codec->input(), codec->output());
+    } catch (const std::exception& e) {
+      // Thrown while reading the message (bad version, size limit, depth...).
+      dispatching_ = false;
+      return drop(QStringLiteral("malformed request: %1").arg(QString::fromUtf8(e.what())));
+    }
+  }
+  dispatching_ = false;
+  // Room in the queue again: read what the socket (or the kernel) holds.
+  if (!closing_ && !callInFlight_ && !queueIsFull() && socket_->bytesAvailable() > 0) readAvailable();
+}
+
+void RpcConnection::finishCall(bool ok) {
+  callInFlight_ = false;
+  if (closing_) return;
+  if (!ok) return drop(QStringLiteral("request rejected by the protocol"));
+  std::span<const char> reply = codec_->replyFrame();
+  if (!reply.empty()) {
+    socket_->write(reply.data(), static_cast<qint64>(reply.size()));
+    // Hand the bytes to the kernel now rather than on the next loop pass.
+    if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
+      tcp->flush();
+    } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
+      local->flush();
+    }
+  }
+  ++stats_.callsServed;
+  // An asynchronous completion restarts the queue; a synchronous one is
+  // picked up by the dispatch loop that is still on the stack.
+  if (!dispatching_) dispatchQueued();
+}
+
+void RpcConnection::drop(const QString& reason) {
+  if (closing_) return;
+  qCWarning(lcRpc).noquote() << "closing connection" << peerName_ << "-" << reason;
+  close();
+}
+
+void RpcConnection::close() {
+  if (closing_) return;
+  closing_ = true;
+  queued_.clear();
+  queuedBytes_ = 0;
+  if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
+    tcp->abort();
+  } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
+    local->abort();
+  }
+  deleteLater();
+}
+
+}  // namespace vitrine

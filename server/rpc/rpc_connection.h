@@ -1,0 +1,78 @@
+// One Thrift client connection, served in the GUI event loop.
+#pragma once
+
+#include <QIODevice>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "rpc/frame_decoder.h"
+#include "rpc/rpc_limits.h"
+
+namespace apache::thrift::async {
+class TAsyncProcessor;
+}
+
+namespace vitrine {
+
+struct ServerStats;
+class ThriftCodec;
+
+/// Reads framed Thrift calls from one socket (QLocalSocket or QTcpSocket),
+/// hands them one at a time to the shared cob-style processor, and writes
+/// each reply as a single frame, in order.
+///
+/// - Non-blocking: reacts to readyRead/bytesWritten, never calls waitFor*.
+/// - Every complete frame in a read is handled (pipelined calls all answer).
+/// - One call in flight; later frames queue up to RpcLimits, then the socket
+///   is no longer read until the queue drains (the kernel buffer fills and
+///   the peer is slowed down by TCP/Unix flow control).
+/// - A peer that breaks the protocol (frame too large or empty, not Thrift,
+///   a message the protocol rejects) loses its connection with one log line.
+///
+/// Ownership: takes the socket (reparents it to this). Deletes itself
+/// (deleteLater) when the socket disconnects or is dropped. A call still in
+/// flight then completes into the void: its ThriftCodec lives on in the
+/// completion callback. GUI thread only.
+class RpcConnection : public QObject {
+  Q_OBJECT
+
+ public:
+  RpcConnection(QIODevice* socket, QString peerName, std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
+                const RpcLimits& limits, ServerStats& stats, QObject* parent = nullptr);
+  ~RpcConnection() override;
+
+  /// Closes the connection now (answers in flight are dropped).
+  void close();
+
+  /// A human-readable name of the peer for logs ("unix:/path#3", "tcp:127.0.0.1:5555").
+  const QString& peerName() const { return peerName_; }
+
+ private:
+  void readAvailable();
+  void dispatchQueued();
+  void finishCall(bool ok);
+  void drop(const QString& reason);
+  bool queueIsFull() const;
+
+  QIODevice* socket_;
+  QString peerName_;
+  std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
+  RpcLimits limits_;
+  ServerStats& stats_;
+  FrameDecoder decoder_;
+  std::deque<std::vector<char>> queued_;
+  std::size_t queuedBytes_ = 0;
+  /// Created from the first frame, which decides binary or compact.
+  std::shared_ptr<ThriftCodec> codec_;
+  bool callInFlight_ = false;
+  /// True while dispatchQueued() runs, so a call that completes synchronously
+  /// does not recurse into it (thousands of pipelined calls would overflow the stack).
+  bool dispatching_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace vitrine

@@ -1,0 +1,149 @@
+#include "rpc/rpc_listener.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <cerrno>
+#include <cstring>
+
+#include "app/logging.h"
+#include "rpc/rpc_connection.h"
+
+namespace vitrine {
+
+namespace {
+
+// True when a server accepts connections on the Unix socket at `path`.
+// A plain connect(2): immediate for Unix sockets, and done once at start-up.
+bool someoneListensOn(const std::string& path) {
+  sockaddr_un address{};
+  if (path.size() >= sizeof address.sun_path) return false;
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return connected;
+}
+
+// The default socket lives in /tmp/vitrine-UID when there is no
+// XDG_RUNTIME_DIR: make sure that directory is ours and private.
+bool ensurePrivateDirectory(const QString& dir, QString* error) {
+  if (::mkdir(dir.toLocal8Bit().constData(), 0700) != 0 && errno != EEXIST) {
+    *error = QStringLiteral("cannot create %1: %2").arg(dir, QString::fromLocal8Bit(std::strerror(errno)));
+    return false;
+  }
+  struct stat info{};
+  if (::lstat(dir.toLocal8Bit().constData(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    *error = QStringLiteral("%1 is not a directory").arg(dir);
+    return false;
+  }
+  if (info.st_uid != ::getuid() || (info.st_mode & 077) != 0) {
+    *error = QStringLiteral("%1 must be owned by you and closed to others (mode 0700)").arg(dir);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint,
+                                                 std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
+                                                 const RpcLimits& limits, ServerStats& stats, QString* error) {
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(processor), limits, stats));
+  const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
+                                                        : listener->listenTcp(endpoint.host, endpoint.port, error);
+  if (!ok) return nullptr;
+  return listener;
+}
+
+RpcListener::RpcListener(std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
+                         ServerStats& stats)
+    : processor_(std::move(processor)), limits_(limits), stats_(stats) {}
+
+RpcListener::~RpcListener() {
+  // Connections are children: they go with us. QLocalServer::close removes the socket file.
+  if (local_) local_->close();
+  if (tcp_) tcp_->close();
+}
+
+bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
+  const QString path = QFileInfo(QString::fromStdString(pathText)).absoluteFilePath();
+  const QString where = QStringLiteral("unix:") + path;
+  if (QString::fromStdString(pathText) == QString::fromStdString(defaultSocketPath()) &&
+      qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+    QString reason;
+    if (!ensurePrivateDirectory(QFileInfo(path).path(), &reason)) {
+      *error = QStringLiteral("cannot listen on %1: %2").arg(where, reason);
+      return false;
+    }
+  }
+  if (QFileInfo::exists(path)) {
+    if (someoneListensOn(path.toStdString())) {
+      *error = QStringLiteral("cannot listen on %1: another server is already listening there").arg(where);
+      return false;
+    }
+    QLocalServer::removeServer(path);  // stale file left by a server that died
+  }
+  local_ = new QLocalServer(this);
+  local_->setSocketOptions(QLocalServer::UserAccessOption);
+  if (!local_->listen(path)) {
+    *error = QStringLiteral("cannot listen on %1: %2").arg(where, local_->errorString());
+    return false;
+  }
+  ::chmod(path.toLocal8Bit().constData(), 0600);
+  connect(local_, &QLocalServer::newConnection, this, &RpcListener::acceptLocal);
+  address_ = where;
+  return true;
+}
+
+bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, QString* error) {
+  const QString host = QString::fromStdString(hostText);
+  QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+  const QString where = QStringLiteral("tcp:%1:%2").arg(host).arg(port);
+  if (address.isNull()) {
+    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. tcp:127.0.0.1:%2").arg(where).arg(port);
+    return false;
+  }
+  if (!address.isLoopback()) {
+    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed (anyone who can reach the port "
+                            "could drive the display)")
+                 .arg(where);
+    return false;
+  }
+  tcp_ = new QTcpServer(this);
+  if (!tcp_->listen(address, port)) {
+    *error = QStringLiteral("cannot listen on %1: %2").arg(where, tcp_->errorString());
+    return false;
+  }
+  connect(tcp_, &QTcpServer::newConnection, this, &RpcListener::acceptTcp);
+  Endpoint bound{Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(), tcp_->serverPort()};
+  address_ = QString::fromStdString(bound.toString());
+  return true;
+}
+
+void RpcListener::acceptLocal() {
+  while (QLocalSocket* socket = local_->nextPendingConnection()) {
+    new RpcConnection(socket, QStringLiteral("%1#%2").arg(address_).arg(++accepted_), processor_, limits_, stats_, this);
+  }
+}
+
+void RpcListener::acceptTcp() {
+  while (QTcpSocket* socket = tcp_->nextPendingConnection()) {
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // small replies go out at once
+    const QString peer = QStringLiteral("tcp:%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
+    new RpcConnection(socket, peer, processor_, limits_, stats_, this);
+  }
+}
+
+}  // namespace vitrine

@@ -1,0 +1,61 @@
+// The Thrift protocol objects of one connection: the input observes the frame
+// being handled, the output collects the reply behind a 4-byte header slot.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace apache::thrift::protocol {
+class TProtocol;
+}
+namespace apache::thrift::transport {
+class TMemoryBuffer;
+}
+
+namespace vitrine {
+
+struct RpcLimits;
+
+/// Binary or compact protocol over in-memory buffers, reused for every call
+/// of a connection (no per-call allocation). Held by shared_ptr: a reply that
+/// completes after its connection has gone still writes into valid memory.
+/// GUI thread only.
+class ThriftCodec {
+ public:
+  enum class Protocol { Binary, Compact };
+
+  /// Picks the protocol from the first byte of a message: 0x80 (strict
+  /// binary) or 0x82 (compact). nullopt for anything else.
+  static std::optional<Protocol> detect(std::span<const char> message);
+
+  ThriftCodec(Protocol protocol, const RpcLimits& limits);
+  ~ThriftCodec();
+
+  /// Points the input at `message` (not copied; must outlive the call's
+  /// read phase, i.e. the processor's process() call) and empties the output.
+  /// String and container limits are set from the message's length, so no
+  /// claimed size larger than what was actually received is ever allocated.
+  void beginCall(std::span<const char> message);
+
+  /// The reply written since beginCall(), as a whole frame (header filled
+  /// in), or an empty span when nothing was written (oneway).
+  std::span<const char> replyFrame();
+
+  Protocol protocol() const { return protocol_; }
+  const std::shared_ptr<apache::thrift::protocol::TProtocol>& input() const { return input_; }
+  const std::shared_ptr<apache::thrift::protocol::TProtocol>& output() const { return output_; }
+
+ private:
+  void setInputLimits(std::int32_t stringLimit, std::int32_t containerLimit);
+
+  Protocol protocol_;
+  std::int32_t maxContainerElements_;
+  std::shared_ptr<apache::thrift::transport::TMemoryBuffer> inBuffer_;
+  std::shared_ptr<apache::thrift::transport::TMemoryBuffer> outBuffer_;
+  std::shared_ptr<apache::thrift::protocol::TProtocol> input_;
+  std::shared_ptr<apache::thrift::protocol::TProtocol> output_;
+};
+
+}  // namespace vitrine

@@ -1,0 +1,227 @@
+// The Thrift transport against the real server: framing, pipelining,
+// protocols, limits, and bad peers that must cost nothing but their own connection.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "raw_socket.h"
+#include "server_process.h"
+#include "vitrine/client.h"
+
+namespace vitrine::testing {
+namespace {
+
+class Transport : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess({"--max-frame", "65536"}); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  // The server still answers a well-behaved client.
+  static void expectServerAnswers() {
+    Client client(server_->unixEndpoint(), ClientOptions{.callTimeout = std::chrono::seconds(30)});
+    EXPECT_NO_THROW(client.ping());
+    EXPECT_TRUE(server_->running());
+  }
+
+  static ServerProcess* server_;
+};
+
+ServerProcess* Transport::server_ = nullptr;
+
+TEST_F(Transport, PingAndServerInfoOverUnixAndTcp) {
+  for (const Endpoint& endpoint : {server_->unixEndpoint(), server_->tcpEndpoint()}) {
+    Client client(endpoint);
+    client.ping();
+    const api::ServerInfo info = client.serverInfo();
+    EXPECT_EQ(info.version, "0.1.0");
+    EXPECT_EQ(info.platform, "offscreen");
+    EXPECT_EQ(info.windows, 1);
+    EXPECT_GE(info.connections, 1);
+    EXPECT_EQ(info.pid, server_->pid());
+    ASSERT_EQ(info.listeners.size(), 2u);
+    EXPECT_EQ(info.listeners[0], server_->unixEndpoint().toString());
+    EXPECT_EQ(info.listeners[1], server_->tcpEndpoint().toString());
+  }
+}
+
+TEST_F(Transport, CompactProtocolIsDetectedPerConnection) {
+  Client compact(server_->tcpEndpoint(), ClientOptions{.protocol = ClientOptions::Protocol::Compact});
+  Client binary(server_->tcpEndpoint());
+  compact.ping();
+  binary.ping();
+  EXPECT_EQ(compact.whatsLoaded(), binary.whatsLoaded());
+}
+
+TEST_F(Transport, TwoRequestsInOneWriteAreBothAnsweredInOrder) {
+  RawSocket socket(server_->unixEndpoint());
+  socket.send(framedCall("whatsLoaded", 1) + framedCall("ping", 2) + framedCall("currentUrl", 3));
+  for (const auto& [method, seqid] : {std::pair{"whatsLoaded", 1}, {"ping", 2}, {"currentUrl", 3}}) {
+    const auto reply = socket.readFrame();
+    ASSERT_TRUE(reply) << "no reply to " << method;
+    const ReplyHeader header = parseReplyHeader(*reply);
+    EXPECT_EQ(header.method, method);
+    EXPECT_EQ(header.seqid, seqid);
+    EXPECT_FALSE(header.isException);
+  }
+}
+
+TEST_F(Transport, ManyPipelinedCallsAreAllAnswered) {
+  RawSocket socket(server_->tcpEndpoint());
+  std::string burst;
+  constexpr int kCalls = 2000;  // more than the queue bound: reading pauses and resumes
+  for (int i = 1; i <= kCalls; ++i) burst += framedCall("ping", i);
+  socket.send(burst);
+  for (int i = 1; i <= kCalls; ++i) {
+    const auto reply = socket.readFrame();
+    ASSERT_TRUE(reply) << "no reply to call " << i;
+    ASSERT_EQ(parseReplyHeader(*reply).seqid, i);
+  }
+}
+
+TEST_F(Transport, RequestSplitIntoOneByteWritesIsAnswered) {
+  RawSocket socket(server_->unixEndpoint());
+  for (char byte : framedCall("ping", 42)) socket.send(std::string(1, byte));
+  const auto reply = socket.readFrame();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(parseReplyHeader(*reply).seqid, 42);
+}
+
+TEST_F(Transport, HalfAFrameThenSilenceDoesNotDelayAnotherClient) {
+  RawSocket stalled(server_->unixEndpoint());
+  const std::string call = framedCall("ping", 1);
+  stalled.send(call.substr(0, call.size() / 2));
+  expectServerAnswers();
+  // The stalled client is still connected and is answered once it finishes.
+  stalled.send(call.substr(call.size() / 2));
+  const auto reply = stalled.readFrame();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(parseReplyHeader(*reply).method, "ping");
+}
+
+TEST_F(Transport, FrameOverTheLimitClosesOnlyThatConnection) {
+  Client bystander(server_->unixEndpoint());
+  bystander.ping();
+  RawSocket greedy(server_->unixEndpoint());
+  greedy.send(std::string("\x00\x01\x00\x01", 4));  // 65537 bytes > --max-frame 65536
+  EXPECT_TRUE(greedy.closedByPeer());
+  EXPECT_NO_THROW(bystander.ping());  // same connection as before: untouched
+  expectServerAnswers();
+}
+
+TEST_F(Transport, FrameLengthOf2To31Minus1IsRefusedAtOnce) {
+  RawSocket greedy(server_->tcpEndpoint());
+  greedy.send(std::string("\x7f\xff\xff\xff", 4));
+  EXPECT_TRUE(greedy.closedByPeer());
+  expectServerAnswers();
+}
+
+TEST_F(Transport, HugeStringClaimIsRefusedWithoutAllocating) {
+  RawSocket socket(server_->unixEndpoint());
+  // Frame of 23 bytes: binary version, then a method name claiming 1e9 bytes.
+  std::string message("\x80\x01\x00\x01", 4);
+  message += std::string("\x3b\x9a\xca\x00", 4);  // 1,000,000,000
+  message += std::string(15, 'x');
+  socket.send(std::string("\x00\x00\x00\x17", 4) + message);
+  EXPECT_TRUE(socket.closedByPeer());
+  expectServerAnswers();
+}
+
+TEST_F(Transport, GarbageAndUnframedThriftCloseTheConnection) {
+  {
+    RawSocket socket(server_->unixEndpoint());
+    socket.send(std::string("\x00\x00\x00\x10GET / HTTP/1.1\r\n", 20));
+    EXPECT_TRUE(socket.closedByPeer());
+  }
+  {
+    RawSocket socket(server_->unixEndpoint());
+    socket.send(framedCall("ping", 1).substr(4));  // a TBufferedTransport client: no frame header
+    EXPECT_TRUE(socket.closedByPeer());
+  }
+  {
+    RawSocket socket(server_->unixEndpoint());
+    socket.send(std::string("\x00\x00\x00\x00", 4));  // empty frame
+    EXPECT_TRUE(socket.closedByPeer());
+  }
+  expectServerAnswers();
+}
+
+TEST_F(Transport, UnknownMethodIsAnsweredWithAnErrorAndTheConnectionStays) {
+  RawSocket socket(server_->unixEndpoint());
+  socket.send(framedCall("noSuchMethod", 5) + framedCall("ping", 6));
+  const auto error = socket.readFrame();
+  ASSERT_TRUE(error);
+  const ReplyHeader header = parseReplyHeader(*error);
+  EXPECT_TRUE(header.isException);
+  EXPECT_EQ(header.seqid, 5);
+  const auto pong = socket.readFrame();
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(parseReplyHeader(*pong).seqid, 6);
+}
+
+TEST_F(Transport, TruncatedMessageClosesTheConnection) {
+  RawSocket socket(server_->unixEndpoint());
+  // A whole frame whose message stops in the middle of a field.
+  const std::string call = framedCall("fetchUrl", 1, std::string("\x0c\x00\x01\x0b\x00\x01\x00\x00\x00\x09lob", 13));
+  socket.send(call);
+  EXPECT_TRUE(socket.closedByPeer());
+  expectServerAnswers();
+}
+
+TEST_F(Transport, ScreenshotOfAnUnknownWindowRaisesWindowNotFound) {
+  Client client(server_->unixEndpoint());
+  try {
+    client.screenshot(12345);
+    FAIL() << "expected WindowNotFound";
+  } catch (const api::WindowNotFound& e) {
+    EXPECT_EQ(e.windowId, 12345);
+    EXPECT_NE(e.message.find("12345"), std::string::npos);
+  }
+  EXPECT_NO_THROW(client.ping());  // a declared exception leaves the connection usable
+}
+
+TEST(ServerLifecycle, SigtermRemovesTheSocketAndExitsZero) {
+  ServerProcess server;
+  const std::string path = server.unixEndpoint().path;
+  EXPECT_EQ(::access(path.c_str(), F_OK), 0);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  Client(server.unixEndpoint()).ping();
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_NE(::access(path.c_str(), F_OK), 0);
+}
+
+TEST(ServerLifecycle, SecondServerOnTheSameSocketIsRefused) {
+  ServerProcess first;
+  std::string out, err;
+  const int code = runCommand({binDirectory() + "/vitrine-server", "--listen", first.unixEndpoint().toString()}, &out, &err);
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(err.find("another server is already listening"), std::string::npos) << err;
+  Client(first.unixEndpoint()).ping();  // the first one is unharmed
+}
+
+TEST(ServerLifecycle, NonLoopbackTcpIsRefused) {
+  std::string out, err;
+  const int code = runCommand({binDirectory() + "/vitrine-server", "--listen", "tcp:0.0.0.0:0"}, &out, &err);
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(err.find("only loopback"), std::string::npos) << err;
+}
+
+TEST(ServerLifecycle, HelpAndVersion) {
+  std::string out, err;
+  EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--version"}, &out, &err), 0);
+  EXPECT_NE(out.find("0.1.0"), std::string::npos);
+  EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--help"}, &out, &err), 0);
+  for (const char* flag : {"--listen", "--max-frame", "--load-timeout", "--allow-file-urls", "--size", "--fullscreen", "--welcome"}) {
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--max-frame", "ten"}, &out, &err), 2);
+}
+
+}  // namespace
+}  // namespace vitrine::testing
