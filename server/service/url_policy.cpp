@@ -7,7 +7,8 @@ std::optional<QUrl> parsePushableUrl(const QString& text, bool allowFileUrls, QS
     *why = QStringLiteral("URL of %1 characters is longer than the limit of %2").arg(text.size()).arg(kMaxUrlLength);
     return std::nullopt;
   }
-  const QUrl url(text, QUrl::StrictMode);
+  // Tolerant, like a browser's address bar: data: URLs with raw "<" and spaces are common.
+  const QUrl url(text, QUrl::TolerantMode);
   if (text.trimmed().isEmpty() || !url.isValid()) {
     *why = QStringLiteral("malformed URL '%1'").arg(text.left(200));
     return std::nullopt;

@@ -103,7 +103,8 @@ TEST_F(StageTest, DataUrlIsFetched) {
   const std::string url = "data:text/html," + std::string("<body style='margin:0;background:%23102030'></body>");
   ASSERT_EQ(c.fetchUrl("data", url), api::PushResult::OK);
   EXPECT_EQ(c.whatsLoaded(), "data");
-  EXPECT_EQ(c.currentUrl(), url);
+  // The URL as loaded: percent-encoded where the client wrote raw characters.
+  EXPECT_EQ(c.currentUrl(), "data:text/html,%3Cbody%20style='margin:0;background:%23102030'%3E%3C/body%3E");
   EXPECT_EQ(centerOf(c.screenshot()), QColor("#102030"));
 }
 

@@ -30,23 +30,30 @@ class Server:
         self.process = subprocess.Popen(
             [str(BIN_DIR / "vitrine-server"), "--listen", "unix:" + self.socket_path,
              "--listen", "tcp:127.0.0.1:0", *extra_args],
-            stdout=subprocess.PIPE, env=env, text=True)
+            stdout=subprocess.PIPE, env=env)
         self.tcp_port = self._wait_for_listeners(deadline=time.monotonic() + 60)
 
     def _wait_for_listeners(self, deadline):
-        seen = {}
+        # Raw reads on the pipe: a buffered readline() could swallow both
+        # lines at once and leave select() waiting for data already read.
+        seen, pending = {}, b""
+        fd = self.process.stdout.fileno()
         selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
+        selector.register(fd, selectors.EVENT_READ)
         while len(seen) < 2:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not selector.select(remaining):
                 raise RuntimeError("vitrine-server did not report its listeners in time")
-            line = self.process.stdout.readline()
-            if not line:
+            chunk = os.read(fd, 4096)
+            if not chunk:
                 raise RuntimeError("vitrine-server exited with %s" % self.process.wait())
-            if line.startswith("vitrine: listening on "):
-                address = line.split("listening on ", 1)[1].strip()
-                seen[address.split(":", 1)[0]] = address
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.startswith(b"vitrine: listening on "):
+                    address = line.decode().split("listening on ", 1)[1].strip()
+                    seen[address.split(":", 1)[0]] = address
+        selector.close()
         return int(seen["tcp"].rsplit(":", 1)[1])
 
     def connect(self, tcp=False, compact=False, timeout_ms=60000):

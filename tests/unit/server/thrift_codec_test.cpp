@@ -27,7 +27,7 @@ std::string encode(Write write) {
 
 std::string fetchUrlCall(const std::string& url) {
   return encode<TBinaryProtocol>([&](TProtocol& p) {
-    api::Vitrine_fetchUrl_pargs args;
+    api::DisplayManager_fetchUrl_pargs args;
     api::PushUrl push;
     push.name = "lobby";
     push.url = url;
@@ -56,7 +56,7 @@ TEST(ThriftCodec, ReadsAWellFormedCall) {
   apache::thrift::protocol::TMessageType type;
   int32_t seqid = 0;
   codec.input()->readMessageBegin(name, type, seqid);
-  api::Vitrine_fetchUrl_args args;
+  api::DisplayManager_fetchUrl_args args;
   args.read(codec.input().get());
   EXPECT_EQ(name, "fetchUrl");
   EXPECT_EQ(seqid, 7);
@@ -126,7 +126,7 @@ TEST(ThriftCodec, ManyCallsOnOneCodecDoNotExhaustThriftsMessageBudget) {
     apache::thrift::protocol::TMessageType type;
     int32_t seqid = 0;
     codec.input()->readMessageBegin(name, type, seqid);
-    api::Vitrine_fetchUrl_args args;
+    api::DisplayManager_fetchUrl_args args;
     ASSERT_NO_THROW(args.read(codec.input().get())) << "call " << i;
     codec.input()->readMessageEnd();
     codec.input()->getTransport()->readEnd();
