@@ -10,6 +10,10 @@
 #include <QImage>
 #include <future>
 
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include "raw_socket.h"
 #include "server_process.h"
 #include "vitrine/client.h"
 
@@ -162,6 +166,40 @@ TEST_F(StageTest, OtherClientsAreServedWhileAPushWaits) {
   EXPECT_NE(pending.wait_for(0s), std::future_status::ready) << "the push should still be waiting for its page";
   ASSERT_EQ(other.postHtml("next", page("#101010")), api::PushResult::OK);
   EXPECT_EQ(pending.get(), api::PushResult::SUPERSEDED);
+}
+
+// The serialised argument struct of fetchUrl(PushUrl{name, url}).
+std::string fetchUrlArgs(const std::string& name, const std::string& url) {
+  auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+  apache::thrift::protocol::TBinaryProtocol protocol(buffer);
+  api::PushUrl push;
+  push.name = name;
+  push.url = url;
+  api::DisplayManager_fetchUrl_pargs args;
+  args.url = &push;
+  args.write(&protocol);
+  return buffer->getBufferAsString();
+}
+
+TEST_F(StageTest, CallsQueuedBehindAWaitingPushAreAnsweredAfterItInOrder) {
+  SilentHttpServer silent;
+  RawSocket socket(server_->unixEndpoint());
+  std::string burst = framedCall("fetchUrl", 1, fetchUrlArgs("slow", silent.url()));
+  constexpr int kQueued = 300;  // well past the queue bound: the server stops reading, then resumes
+  for (int i = 2; i <= kQueued + 1; ++i) burst += framedCall("ping", i);
+  socket.send(burst);
+  ASSERT_TRUE(silent.browserConnected());
+  EXPECT_FALSE(socket.readFrame(200ms)) << "a queued call was answered before the call in flight";
+
+  Client other = client();  // served meanwhile; its push ends the waiting one
+  ASSERT_EQ(other.postHtml("next", page("#203040")), api::PushResult::OK);
+  for (int i = 1; i <= kQueued + 1; ++i) {
+    const auto reply = socket.readFrame();
+    ASSERT_TRUE(reply) << "no reply to call " << i;
+    const ReplyHeader header = parseReplyHeader(*reply);
+    ASSERT_EQ(header.seqid, i);
+    ASSERT_EQ(header.method, i == 1 ? "fetchUrl" : "ping");
+  }
 }
 
 }  // namespace

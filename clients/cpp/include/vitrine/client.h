@@ -1,0 +1,218 @@
+// A connection to a vitrine server over Thrift, for C++ programs and the
+// `vitrine` command-line tool. Thrift and the standard library only (no Qt).
+//
+//   vitrine::Client client;                     // $VITRINE_ADDRESS or the default socket
+//   client.fetchUrl("docs", "https://example.org/");
+//   std::string png = client.screenshot(0);
+//
+// Every failure is one of the exceptions below, or an exception the IDL
+// declares (api::WindowNotFound, api::InvalidArgument), which the server
+// throws on purpose and which leave the connection usable.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <thrift/TApplicationException.h>
+#include <thrift/protocol/TProtocolException.h>
+#include <thrift/transport/TTransportException.h>
+
+#include "vitrine/api/Vitrine.h"
+#include "vitrine/endpoint.h"
+
+namespace vitrine {
+
+/// Base of the errors the client raises itself (as opposed to the
+/// exceptions the server declares in the IDL). `what()` is one sentence
+/// naming the server's address, fit to show to a person as it is.
+/// The exception classes are plain values, usable on any thread.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The client could not open a connection to the server: nothing listens
+/// at the address, the socket file is missing, the host does not resolve,
+/// or the connect timeout ran out. No call was sent.
+class ConnectError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A call was sent (or being sent) but no usable answer came back. The
+/// client has dropped the connection, so the next call opens a new one and
+/// can never mistake a late answer to this call for its own.
+class CallError : public Error {
+ public:
+  enum class Reason {
+    /// The connection broke while sending or receiving (peer closed it, reset...).
+    Transport,
+    /// No byte came from the server within ClientOptions::callTimeout.
+    TimedOut,
+    /// The answer could not be decoded (wrong protocol, corrupt or oversized frame).
+    Protocol,
+    /// The server answered with a Thrift application error instead of a
+    /// result: an unknown method (an older server), or an internal error.
+    Application,
+  };
+
+  CallError(Reason reason, const std::string& message) : Error(message), reason_(reason) {}
+
+  /// Why the call failed.
+  Reason reason() const noexcept { return reason_; }
+  /// True when the call ran past ClientOptions::callTimeout.
+  bool timedOut() const noexcept { return reason_ == Reason::TimedOut; }
+
+ private:
+  Reason reason_;
+};
+
+/// How a Client connects and how long it waits. A value type.
+struct ClientOptions {
+  enum class Protocol { Binary, Compact };
+
+  /// The longest the client waits for a connection to be accepted.
+  /// 0 waits as long as the operating system does.
+  std::chrono::milliseconds connectTimeout{5000};
+  /// The longest the client waits, within a call, for the server to accept
+  /// or send the next bytes; 0 waits forever. The server answers a push only
+  /// once the page has loaded, so keep this above the server's load timeout.
+  /// Applies to each read and write, not to the whole call: a server that
+  /// keeps sending slowly is not cut off.
+  std::chrono::milliseconds callTimeout{0};
+  /// Thrift protocol spoken inside the frames; the server accepts both.
+  Protocol protocol = Protocol::Binary;
+};
+
+/// One connection to a vitrine server, opened on the first call and opened
+/// again after a failed one. A connection the server closed between calls
+/// (a restart, say) is noticed and replaced before the next call is sent.
+/// Calls are never retried: a call that fails once it is sent may or may
+/// not have taken effect, so CallError reaches the caller.
+///
+/// Ownership: owns its socket and the Thrift objects over it; moving the
+/// Client moves the connection (the moved-from Client may only be assigned
+/// to or destroyed); destroying it closes the connection.
+/// Threads: not thread-safe. Use a Client from one thread at a time (it may
+/// move between threads); give each thread its own Client for parallel
+/// calls. Every call blocks the calling thread until the answer arrives or
+/// a timeout runs out.
+///
+/// Thrift reports some socket errors through apache::thrift::GlobalOutput,
+/// which prints to stderr by default; the Client does not change that
+/// process-wide setting. Call `apache::thrift::GlobalOutput.setOutputFunction`
+/// to silence or redirect it (the `vitrine` tool silences it).
+class Client {
+ public:
+  /// Does not connect; the first call does. Throws nothing. For the
+  /// default argument, defaultEndpoint() throws std::invalid_argument when
+  /// $VITRINE_ADDRESS is malformed (before the Client exists).
+  explicit Client(Endpoint endpoint = defaultEndpoint(), ClientOptions options = {});
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// The address this client connects to.
+  const Endpoint& endpoint() const noexcept { return endpoint_; }
+  /// The options given at construction.
+  const ClientOptions& options() const noexcept { return options_; }
+
+  /// Opens the connection now if it is not open. Throws ConnectError with a
+  /// message naming the address (and, for the default address, how to start
+  /// a server).
+  void connect();
+  /// True while a connection is open. The server may have closed it since;
+  /// the next call then opens a new one before sending anything.
+  bool isConnected() const noexcept;
+  /// Closes the connection if open; the next call reconnects. Throws nothing.
+  void close() noexcept;
+
+  /// Runs `f(api::VitrineClient&)` on an open connection and returns what
+  /// it returns: the way to make any call the IDL declares, including ones
+  /// without a convenience method below. Connects first if needed
+  /// (ConnectError). A transport, protocol or Thrift application error
+  /// drops the connection and is rethrown as CallError. An exception the
+  /// IDL declares passes through unchanged and leaves the connection open
+  /// (it is the server's answer, read in full). Any other exception passes
+  /// through unchanged but drops the connection.
+  /// `f` must make at most one call, or several whose answers it reads
+  /// before returning; it must not keep the reference.
+  template <class F>
+  auto call(F&& f) -> std::invoke_result_t<F&&, api::VitrineClient&> {
+    api::VitrineClient& api = openApi();
+    try {
+      return std::forward<F>(f)(api);
+    } catch (const apache::thrift::transport::TTransportException& error) {
+      throw callFailed(error.getType() == apache::thrift::transport::TTransportException::TIMED_OUT
+                           ? CallError::Reason::TimedOut
+                           : CallError::Reason::Transport,
+                       error.what());
+    } catch (const apache::thrift::protocol::TProtocolException& error) {
+      throw callFailed(CallError::Reason::Protocol, error.what());
+    } catch (const apache::thrift::TApplicationException& error) {
+      throw callFailed(CallError::Reason::Application, error.what());
+    } catch (const apache::thrift::TException&) {
+      // An exception the IDL declares: the server sent it as its answer,
+      // which was read in full, so the connection is still in step.
+      throw;
+    } catch (...) {
+      // Anything else (bad_alloc, an exception of f's own) may have left a
+      // half-read answer on the connection.
+      close();
+      throw;
+    }
+  }
+
+  /// Checks that the server answers. Throws as call().
+  void ping();
+
+  /// Loads `url` on the stage under the label `name`; answers when the
+  /// page has loaded, failed or timed out (see api::PushResult). A URL or
+  /// name the server will not take is answered INVALID_ARGUMENT, not thrown.
+  /// `timeout` overrides the server's load timeout for this push; it must
+  /// fit in an i32 of milliseconds (std::invalid_argument otherwise, and
+  /// nothing is sent). Throws as call().
+  api::PushResult::type fetchUrl(const std::string& name, const std::string& url,
+                                 std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  /// Shows the HTML document `html` (UTF-8) on the stage under the label
+  /// `name`; otherwise as fetchUrl().
+  api::PushResult::type postHtml(const std::string& name, const std::string& html,
+                                 std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  /// The label of what the stage shows; empty before anything was pushed.
+  std::string whatsLoaded();
+  /// The URL the stage shows; empty before anything was pushed.
+  std::string currentUrl();
+  /// The server's version, uptime and counters.
+  api::ServerInfo serverInfo();
+  /// The PNG bytes of what window `windowId` shows (0 is the stage).
+  /// Throws api::WindowNotFound for an id that is not open; else as call().
+  std::string screenshot(std::int64_t windowId = 0);
+
+ private:
+  struct Connection;
+
+  // Connects if needed and returns the generated client of the open connection.
+  api::VitrineClient& openApi();
+  // Drops the connection and builds the CallError for a failed call.
+  CallError callFailed(CallError::Reason reason, const char* detail);
+
+  Endpoint endpoint_;
+  ClientOptions options_;
+  std::unique_ptr<Connection> connection_;
+};
+
+/// The name of a push result as the IDL spells it ("OK", "LOAD_FAILED"...),
+/// or "PushResult(N)" for a value this build does not know. Any thread.
+std::string toString(api::PushResult::type result);
+
+}  // namespace vitrine

@@ -1,0 +1,220 @@
+// The Thrift connection behind vitrine::Client (see client.h).
+#include "vitrine/client.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <climits>
+#include <limits>
+
+#include <thrift/TConfiguration.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+
+namespace vitrine {
+
+namespace thrift = apache::thrift;
+
+namespace {
+
+// Thrift's default frame limit (about 16 MB) is below what a screenshot of
+// a large screen can weigh; the server is trusted, so allow more, but keep
+// a bound so a peer that is not a vitrine server cannot make us allocate
+// gigabytes from one length prefix.
+constexpr int kMaxReplyBytes = 256 * 1024 * 1024;
+
+int toSocketMillis(std::chrono::milliseconds duration) {
+  return static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(duration.count(), 0, INT_MAX));
+}
+
+// Sets the optional timeoutMs field of a PushUrl or PushHtml.
+template <class Push>
+void setLoadTimeout(Push& push, std::optional<std::chrono::milliseconds> timeout) {
+  if (!timeout) {
+    return;
+  }
+  auto count = timeout->count();
+  if (count < std::numeric_limits<std::int32_t>::min() || count > std::numeric_limits<std::int32_t>::max()) {
+    throw std::invalid_argument("load timeout of " + std::to_string(count) +
+                                " ms does not fit in 32 bits of milliseconds");
+  }
+  push.__set_timeoutMs(static_cast<std::int32_t>(count));
+}
+
+// True when a connection with no call in flight has something to read: the
+// server closed it (EOF), reset it, or sent bytes nobody asked for. Either
+// way the next call must not be sent on it.
+bool idleConnectionIsStale(int fd) {
+  pollfd entry{fd, POLLIN, 0};
+  return ::poll(&entry, 1, 0) != 0;
+}
+
+}  // namespace
+
+struct Client::Connection {
+  std::shared_ptr<thrift::transport::TSocket> socket;
+  std::unique_ptr<api::VitrineClient> api;  // holds the framed transport and protocol
+};
+
+Client::Client(Endpoint endpoint, ClientOptions options)
+    : endpoint_(std::move(endpoint)), options_(options) {}
+
+Client::~Client() {
+  close();
+}
+
+Client::Client(Client&&) noexcept = default;
+
+Client& Client::operator=(Client&&) noexcept = default;
+
+bool Client::isConnected() const noexcept {
+  return connection_ != nullptr && connection_->socket->isOpen();
+}
+
+void Client::close() noexcept {
+  if (connection_ != nullptr) {
+    // Close the socket itself, not the framed transport over it: the
+    // framed transport's close() would first try to flush a half-written
+    // request onto a connection that may be broken.
+    connection_->socket->close();
+    connection_.reset();
+  }
+}
+
+void Client::connect() {
+  openApi();
+}
+
+api::VitrineClient& Client::openApi() {
+  if (connection_ != nullptr) {
+    if (connection_->socket->isOpen() && !idleConnectionIsStale(connection_->socket->getSocketFD())) {
+      return *connection_->api;
+    }
+    // Built afresh below: the old transport may still hold buffered bytes
+    // of the old connection, which must never be read as a new answer.
+    close();
+  }
+
+  auto config = std::make_shared<thrift::TConfiguration>(kMaxReplyBytes, kMaxReplyBytes);
+  std::shared_ptr<thrift::transport::TSocket> socket;
+  if (endpoint_.kind == Endpoint::Kind::Unix) {
+    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.path, config);
+  } else {
+    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.host, endpoint_.port, config);
+  }
+  socket->setConnTimeout(toSocketMillis(options_.connectTimeout));
+  socket->setRecvTimeout(toSocketMillis(options_.callTimeout));
+  socket->setSendTimeout(toSocketMillis(options_.callTimeout));
+  try {
+    socket->open();
+  } catch (const thrift::transport::TTransportException& error) {
+    std::string message = "cannot connect to the vitrine server at " + endpoint_.toString() + " (" +
+                          error.what() + "); ";
+    Endpoint serverDefault;
+    serverDefault.path = defaultSocketPath();
+    if (endpoint_ == serverDefault) {
+      message += "is it running? Start one with `make run` in the vitrine source tree, or `vitrine-server`";
+    } else {
+      message += "is a server listening there? Start one with `vitrine-server --listen " +
+                 endpoint_.toString() + "`";
+    }
+    throw ConnectError(message);
+  }
+
+  auto framed = std::make_shared<thrift::transport::TFramedTransport>(socket, config);
+  std::shared_ptr<thrift::protocol::TProtocol> protocol;
+  if (options_.protocol == ClientOptions::Protocol::Compact) {
+    protocol = std::make_shared<thrift::protocol::TCompactProtocol>(framed);
+  } else {
+    protocol = std::make_shared<thrift::protocol::TBinaryProtocol>(framed);
+  }
+  auto connection = std::make_unique<Connection>();
+  connection->socket = std::move(socket);
+  connection->api = std::make_unique<api::VitrineClient>(protocol);
+  connection_ = std::move(connection);
+  return *connection_->api;
+}
+
+CallError Client::callFailed(CallError::Reason reason, const char* detail) {
+  close();
+  const std::string where = "the vitrine server at " + endpoint_.toString();
+  switch (reason) {
+    case CallError::Reason::TimedOut:
+      return CallError(reason, "no answer from " + where + " within the call timeout of " +
+                                   std::to_string(options_.callTimeout.count()) + " ms");
+    case CallError::Reason::Transport:
+      return CallError(reason, "lost the connection to " + where + " during the call (" + detail + ")");
+    case CallError::Reason::Protocol:
+      return CallError(reason, "could not decode the answer of " + where + " (" + detail +
+                                   "); is it a vitrine server, and does it speak the same protocol?");
+    case CallError::Reason::Application:
+      break;
+  }
+  return CallError(reason, where + " could not run the call (" + detail + ")");
+}
+
+void Client::ping() {
+  call([](api::VitrineClient& api) { api.ping(); });
+}
+
+api::PushResult::type Client::fetchUrl(const std::string& name, const std::string& url,
+                                       std::optional<std::chrono::milliseconds> timeout) {
+  api::PushUrl push;
+  push.__set_name(name);
+  push.__set_url(url);
+  setLoadTimeout(push, timeout);
+  return call([&](api::VitrineClient& api) { return api.fetchUrl(push); });
+}
+
+api::PushResult::type Client::postHtml(const std::string& name, const std::string& html,
+                                       std::optional<std::chrono::milliseconds> timeout) {
+  api::PushHtml push;
+  push.__set_name(name);
+  push.__set_data(html);
+  setLoadTimeout(push, timeout);
+  return call([&](api::VitrineClient& api) { return api.postHtml(push); });
+}
+
+std::string Client::whatsLoaded() {
+  return call([](api::VitrineClient& api) {
+    std::string name;
+    api.whatsLoaded(name);
+    return name;
+  });
+}
+
+std::string Client::currentUrl() {
+  return call([](api::VitrineClient& api) {
+    std::string url;
+    api.currentUrl(url);
+    return url;
+  });
+}
+
+api::ServerInfo Client::serverInfo() {
+  return call([](api::VitrineClient& api) {
+    api::ServerInfo info;
+    api.serverInfo(info);
+    return info;
+  });
+}
+
+std::string Client::screenshot(std::int64_t windowId) {
+  return call([windowId](api::VitrineClient& api) {
+    std::string png;
+    api.screenshot(png, windowId);
+    return png;
+  });
+}
+
+std::string toString(api::PushResult::type result) {
+  auto name = api::_PushResult_VALUES_TO_NAMES.find(static_cast<int>(result));
+  if (name != api::_PushResult_VALUES_TO_NAMES.end()) {
+    return name->second;
+  }
+  return "PushResult(" + std::to_string(static_cast<int>(result)) + ")";
+}
+
+}  // namespace vitrine

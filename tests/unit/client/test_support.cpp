@@ -1,0 +1,457 @@
+// Helpers for the client tests (see test_support.h).
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <future>
+#include <stdexcept>
+#include <system_error>
+
+#include <gtest/gtest.h>
+#include <thrift/TOutput.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/server/TThreadedServer.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TServerSocket.h>
+
+extern char** environ;
+
+namespace vitrine::test {
+
+namespace {
+
+[[noreturn]] void throwErrno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+// Thrift's servers log every client that goes away; the tests make clients
+// go away on purpose.
+void silenceThrift() {
+  apache::thrift::GlobalOutput.setOutputFunction([](const char*) {});
+}
+
+void writeAll(int fd, const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t written = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return;  // the child closed its stdin; what it read is what it gets
+    }
+    done += static_cast<std::size_t>(written);
+  }
+}
+
+}  // namespace
+
+// --- ScopedEnv ---------------------------------------------------------------
+
+ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
+  if (const char* old = std::getenv(name_.c_str())) {
+    old_ = old;
+  }
+  if (value) {
+    ::setenv(name_.c_str(), value->c_str(), 1);
+  } else {
+    ::unsetenv(name_.c_str());
+  }
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (old_) {
+    ::setenv(name_.c_str(), old_->c_str(), 1);
+  } else {
+    ::unsetenv(name_.c_str());
+  }
+}
+
+// --- TempDir -----------------------------------------------------------------
+
+TempDir::TempDir() {
+  std::string pattern = "/tmp/vitrine-test-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throwErrno("mkdtemp");
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+// --- runProcess --------------------------------------------------------------
+
+ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
+                         const std::map<std::string, std::optional<std::string>>& env, const std::string& input) {
+  // Everything the child needs is built before fork(): between fork() and
+  // exec() in a process with threads only async-signal-safe calls are allowed.
+  std::vector<std::string> argStrings{program};
+  argStrings.insert(argStrings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argStrings) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+
+  std::vector<std::string> envStrings;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    if (!env.contains(std::string(text.substr(0, text.find('='))))) {
+      envStrings.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : env) {
+    if (value) {
+      envStrings.push_back(name + "=" + *value);
+    }
+  }
+  std::vector<char*> envp;
+  for (auto& entry : envStrings) {
+    envp.push_back(entry.data());
+  }
+  envp.push_back(nullptr);
+
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    throwErrno("pipe2");
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    throwErrno("fork");
+  }
+  if (pid == 0) {
+    ::dup2(in[0], STDIN_FILENO);
+    ::dup2(out[1], STDOUT_FILENO);
+    ::dup2(err[1], STDERR_FILENO);
+    ::execve(program.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+
+  // A child blocked on a full stdout pipe would never read all of a large
+  // stdin; the inputs of these tests are small, so write it all first.
+  writeAll(in[1], input);
+  ::close(in[1]);
+
+  ProcessResult result;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open = 2;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (open > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      ADD_FAILURE() << program << " ran for more than 60 s; killed";
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) {
+      throwErrno("poll");
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd >= 0 && fds[i].revents != 0) {
+        char buffer[4096];
+        ssize_t got = ::read(fds[i].fd, buffer, sizeof buffer);
+        if (got > 0) {
+          sinks[i]->append(buffer, static_cast<std::size_t>(got));
+        } else if (got == 0 || errno != EINTR) {
+          ::close(fds[i].fd);
+          fds[i].fd = -1;  // poll ignores negative descriptors
+          --open;
+        }
+      }
+    }
+  }
+  for (auto& entry : fds) {
+    if (entry.fd >= 0) {
+      ::close(entry.fd);
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// --- RawListener -------------------------------------------------------------
+
+RawListener::RawListener(std::string path, Mode mode) : path_(std::move(path)), mode_(mode) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path_.size() >= sizeof address.sun_path) {
+    throw std::invalid_argument("socket path too long: " + path_);
+  }
+  std::memcpy(address.sun_path, path_.c_str(), path_.size() + 1);
+  listenFd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listenFd_ < 0) {
+    throwErrno("socket");
+  }
+  if (::bind(listenFd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    throwErrno("bind " + path_);
+  }
+  if (::listen(listenFd_, 8) != 0) {
+    throwErrno("listen");
+  }
+  if (::pipe2(wakeFds_, O_CLOEXEC) != 0) {
+    throwErrno("pipe2");
+  }
+  thread_ = std::thread([this] { acceptLoop(); });
+}
+
+RawListener::~RawListener() {
+  char wake = 'x';
+  (void)!::write(wakeFds_[1], &wake, 1);
+  thread_.join();
+  for (int fd : connections_) {
+    ::close(fd);
+  }
+  ::close(listenFd_);
+  ::close(wakeFds_[0]);
+  ::close(wakeFds_[1]);
+  ::unlink(path_.c_str());
+}
+
+void RawListener::acceptLoop() {
+  pollfd fds[2] = {{listenFd_, POLLIN, 0}, {wakeFds_[0], POLLIN, 0}};
+  while (true) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return;
+    }
+    if (fds[1].revents != 0) {
+      return;
+    }
+    if (fds[0].revents == 0) {
+      continue;
+    }
+    int fd = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      continue;
+    }
+    switch (mode_) {
+      case Mode::NeverAnswer:
+        break;
+      case Mode::CloseAtOnce:
+        ::close(fd);
+        fd = -1;
+        break;
+      case Mode::SendGarbage: {
+        // A 4-byte frame holding a binary-protocol version word with a
+        // version that does not exist.
+        static const char kFrame[] = {0, 0, 0, 4, '\x80', '\x7f', 0, 1};
+        (void)!::write(fd, kFrame, sizeof kFrame);
+        break;
+      }
+    }
+    std::lock_guard lock(mutex_);
+    if (fd >= 0) {
+      connections_.push_back(fd);
+    }
+    ++accepted_;
+    acceptedChanged_.notify_all();
+  }
+}
+
+bool RawListener::waitForAccepts(int count) {
+  std::unique_lock lock(mutex_);
+  return acceptedChanged_.wait_for(lock, std::chrono::seconds(10), [&] { return accepted_ >= count; });
+}
+
+int RawListener::accepted() {
+  std::lock_guard lock(mutex_);
+  return accepted_;
+}
+
+// --- FakeServer --------------------------------------------------------------
+
+class FakeServer::Handler : public api::VitrineIf {
+ public:
+  api::PushResult::type fetchUrl(const api::PushUrl& url) override {
+    std::lock_guard lock(mutex_);
+    state_.lastName = url.name;
+    state_.lastUrl = url.url;
+    state_.lastTimeoutMs = url.__isset.timeoutMs ? std::optional(url.timeoutMs) : std::nullopt;
+    return state_.pushResult;
+  }
+
+  api::PushResult::type postHtml(const api::PushHtml& html) override {
+    std::lock_guard lock(mutex_);
+    state_.lastName = html.name;
+    state_.lastHtml = html.data;
+    state_.lastTimeoutMs = html.__isset.timeoutMs ? std::optional(html.timeoutMs) : std::nullopt;
+    return state_.pushResult;
+  }
+
+  void whatsLoaded(std::string& name) override {
+    std::unique_lock lock(mutex_);
+    int call = ++state_.whatsLoadedCalls;
+    released_.wait(lock, [&] { return !holdWhatsLoaded_; });
+    name = "call " + std::to_string(call);
+  }
+
+  void currentUrl(std::string& url) override {
+    std::lock_guard lock(mutex_);
+    url = state_.lastUrl;
+  }
+
+  void ping() override {}
+
+  void serverInfo(api::ServerInfo& info) override {
+    info.version = "9.8.7";
+    info.uptimeMs = 1234;
+    info.connections = 1;
+    info.callsServed = 42;
+    info.windows = 1;
+    info.listeners = {"unix:/a.sock", "tcp:127.0.0.1:9090"};
+    info.platform = "offscreen";
+    info.qtVersion = "6.4.2";
+    info.pid = 4321;
+  }
+
+  void screenshot(std::string& png, const int64_t windowId) override {
+    if (windowId != 0) {
+      api::WindowNotFound notFound;
+      notFound.windowId = windowId;
+      notFound.message = "no window " + std::to_string(windowId) + " is open";
+      throw notFound;
+    }
+    png = pngBytes();
+  }
+
+  FakeState state() {
+    std::lock_guard lock(mutex_);
+    return state_;
+  }
+
+  void setPushResult(api::PushResult::type result) {
+    std::lock_guard lock(mutex_);
+    state_.pushResult = result;
+  }
+
+  void setHold(bool hold) {
+    std::lock_guard lock(mutex_);
+    holdWhatsLoaded_ = hold;
+    released_.notify_all();
+  }
+
+  void connected() {
+    std::lock_guard lock(mutex_);
+    ++state_.connections;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_;
+  bool holdWhatsLoaded_ = false;
+  FakeState state_;
+};
+
+class FakeServer::Events : public apache::thrift::server::TServerEventHandler {
+ public:
+  explicit Events(std::shared_ptr<Handler> handler) : handler_(std::move(handler)) {}
+
+  void preServe() override { listening_.set_value(); }
+
+  void* createContext(std::shared_ptr<apache::thrift::protocol::TProtocol>,
+                      std::shared_ptr<apache::thrift::protocol::TProtocol>) override {
+    handler_->connected();
+    return nullptr;
+  }
+
+  std::future<void> listening() { return listening_.get_future(); }
+
+ private:
+  std::shared_ptr<Handler> handler_;
+  std::promise<void> listening_;
+};
+
+FakeServer::FakeServer(std::string path, bool compact)
+    : path_(std::move(path)), compact_(compact), handler_(std::make_shared<Handler>()) {
+  silenceThrift();
+  start();
+}
+
+FakeServer::~FakeServer() {
+  releaseWhatsLoaded();
+  stop();
+  ::unlink(path_.c_str());
+}
+
+void FakeServer::start() {
+  using namespace apache::thrift;
+  ::unlink(path_.c_str());
+  std::shared_ptr<protocol::TProtocolFactory> protocols;
+  if (compact_) {
+    protocols = std::make_shared<protocol::TCompactProtocolFactory>();
+  } else {
+    protocols = std::make_shared<protocol::TBinaryProtocolFactory>();
+  }
+  server_ = std::make_shared<server::TThreadedServer>(std::make_shared<api::VitrineProcessor>(handler_),
+                                                      std::make_shared<transport::TServerSocket>(path_),
+                                                      std::make_shared<transport::TFramedTransportFactory>(),
+                                                      protocols);
+  auto events = std::make_shared<Events>(handler_);
+  std::future<void> listening = events->listening();
+  server_->setServerEventHandler(events);
+  auto server = server_;
+  thread_ = std::thread([server] {
+    try {
+      server->serve();
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "fake server stopped: " << error.what();
+    }
+  });
+  if (listening.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    throw std::runtime_error("fake server did not start listening on " + path_);
+  }
+}
+
+void FakeServer::stop() {
+  if (server_ != nullptr) {
+    server_->stop();
+    thread_.join();
+    server_.reset();
+  }
+}
+
+FakeState FakeServer::state() {
+  return handler_->state();
+}
+
+void FakeServer::setPushResult(api::PushResult::type result) {
+  handler_->setPushResult(result);
+}
+
+void FakeServer::holdWhatsLoaded() {
+  handler_->setHold(true);
+}
+
+void FakeServer::releaseWhatsLoaded() {
+  handler_->setHold(false);
+}
+
+std::string FakeServer::pngBytes() {
+  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe", 18);
+}
+
+}  // namespace vitrine::test
