@@ -2,6 +2,8 @@
 # (missing Debian packages included), so on a fresh Debian 12 machine they
 # are the only two commands you need.
 
+MAKEFLAGS  += --no-print-directory
+
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
