@@ -47,6 +47,288 @@ struct PushHtml {
   3: optional i32 timeoutMs,
 }
 
+/** Why a window closed, or why a dialog ended without an answer. */
+enum CloseReason {
+  /** The person closed the window (its close button, or the OK of a popup). */
+  USER_CLOSED = 0,
+  /** The person pressed Cancel or Escape in a dialog. */
+  CANCELED = 1,
+  /** A client called closeWindow. */
+  CLOSED_BY_CLIENT = 2,
+  /** The window's own timeout ran out. */
+  TIMED_OUT = 3,
+  /** The dialog was answered (ask, chooseFile, chooseColor). */
+  ANSWERED = 4,
+  /** An action button of a popup was pressed. */
+  ACTION_INVOKED = 5,
+  /** The client that opened the dialog disconnected before it was answered. */
+  CLIENT_DISCONNECTED = 6,
+  /** The server is shutting down. */
+  SERVER_STOPPING = 7,
+}
+
+/** A button on a popup, like a freedesktop notification action. */
+struct Action {
+  /** What the ACTION_INVOKED event and sayAndWait report when it is pressed. */
+  1: string key,
+  /** The button's text. */
+  2: string label,
+}
+
+/** How a popup looks and when it goes away. */
+struct SayOptions {
+  /** Window title; default "vitrine". */
+  1: optional string title,
+  /** Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed. */
+  2: optional i32 timeoutMs,
+  /** Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button. */
+  3: optional list<Action> actions,
+  /** A label for listWindows(). */
+  4: optional string name,
+}
+
+/** What kind of answer a question wants, and so which input it shows. */
+enum QuestionKind {
+  /** One line of text. */
+  TEXT = 0,
+  /** One line of text, shown as dots. */
+  PASSWORD = 1,
+  /** A whole number (64-bit), within minimum..maximum when given. */
+  INTEGER = 2,
+  /** A decimal number, within minimum..maximum when given. */
+  NUMBER = 3,
+  /** One of `choices`. */
+  CHOICE = 4,
+  /** Any number of `choices` (none included). */
+  MULTI_CHOICE = 5,
+  /** Yes or No. */
+  YES_NO = 6,
+}
+
+/** A question for the person at the screen. */
+struct Question {
+  /** The question itself, shown above the input. */
+  1: string prompt,
+  /** The kind of answer wanted. */
+  2: QuestionKind kind = QuestionKind.TEXT,
+  /** Window title; default "vitrine". */
+  3: optional string title,
+  /** Pre-filled text (TEXT, PASSWORD). */
+  4: optional string defaultText,
+  /** Pre-filled value (INTEGER). */
+  5: optional i64 defaultInteger,
+  /** Pre-filled value (NUMBER). */
+  6: optional double defaultNumber,
+  /** Smallest accepted value (INTEGER, NUMBER). */
+  7: optional double minimum,
+  /** Largest accepted value (INTEGER, NUMBER). */
+  8: optional double maximum,
+  /** The options (CHOICE, MULTI_CHOICE); at least one for CHOICE. */
+  9: optional list<string> choices,
+  /** Indices into `choices` selected at first (CHOICE: the first of them). */
+  10: optional list<i32> defaultChoices,
+  /** The button focused at first (YES_NO); default Yes. */
+  11: optional bool defaultYes,
+  /** Give up after this many milliseconds (DialogCanceled with TIMED_OUT); unset or <= 0: wait for ever. */
+  12: optional i32 timeoutMs,
+}
+
+/** The person's answer; exactly the field for the question's kind is set. */
+struct Answer {
+  /** The question's kind. */
+  1: QuestionKind kind,
+  /** TEXT, PASSWORD. */
+  2: optional string text,
+  /** INTEGER. */
+  3: optional i64 integer,
+  /** NUMBER. */
+  4: optional double number,
+  /** CHOICE (one element), MULTI_CHOICE: the chosen options' labels, in list order. */
+  5: optional list<string> choices,
+  /** CHOICE, MULTI_CHOICE: the chosen options' indices into Question.choices. */
+  6: optional list<i32> choiceIndices,
+  /** YES_NO. */
+  7: optional bool yes,
+}
+
+/** What a file chooser picks. */
+enum FileChooserMode {
+  /** An existing file to open. */
+  OPEN = 0,
+  /** A file name to save to (it may not exist yet). */
+  SAVE = 1,
+  /** An existing directory. */
+  DIRECTORY = 2,
+}
+
+/** A file or directory chooser (Qt's own dialog, not the platform's, so it works headless). */
+struct FileChooser {
+  /** What to pick. */
+  1: FileChooserMode mode = FileChooserMode.OPEN,
+  /** Where the dialog starts; default the server's working directory. */
+  2: optional string directory,
+  /** Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]. */
+  3: optional list<string> nameFilters,
+  /** Window title. */
+  4: optional string title,
+  /** File name proposed in SAVE mode. */
+  5: optional string defaultName,
+  /** Give up after this many milliseconds (DialogCanceled with TIMED_OUT). */
+  6: optional i32 timeoutMs,
+}
+
+/** An sRGB colour, each channel 0..255. */
+struct Color {
+  /** Red. */
+  1: i32 r,
+  /** Green. */
+  2: i32 g,
+  /** Blue. */
+  3: i32 b,
+  /** Alpha (opacity); unset means opaque (255). */
+  4: optional i32 a,
+}
+
+/** Title and timeout of a colour chooser. */
+struct ColorChooser {
+  /** Window title. */
+  1: optional string title,
+  /** Give up after this many milliseconds (DialogCanceled with TIMED_OUT). */
+  2: optional i32 timeoutMs,
+  /** Offer an alpha channel. */
+  3: optional bool withAlpha,
+}
+
+/** How the bytes of a Picture are laid out. */
+enum PixelFormat {
+  /** 3 bytes a pixel, red green blue, rows top to bottom, no padding. */
+  RGB = 0,
+  /** 4 bytes a pixel, red green blue alpha (not premultiplied). */
+  RGBA = 1,
+  /** 1 byte a pixel, 8-bit grey. */
+  L = 2,
+  /** A PNG file's bytes. */
+  PNG = 3,
+  /** A JPEG file's bytes. */
+  JPEG = 4,
+}
+
+/**
+ * A picture to show. Raw formats need width and height, and exactly
+ * width x height x bytes-per-pixel bytes of data. Encoded formats (PNG, JPEG)
+ * take width and height 0 (read from the data) or the image's own size.
+ */
+struct Picture {
+  /** Width in pixels (0 for encoded data). */
+  1: i32 width,
+  /** Height in pixels (0 for encoded data). */
+  2: i32 height,
+  /** Layout of `data`. */
+  3: PixelFormat mode,
+  /** The pixels or the encoded file. */
+  4: binary data,
+}
+
+/** How a picture window looks. */
+struct PictureOptions {
+  /** Window title; default "vitrine picture". */
+  1: optional string title,
+  /** A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED. */
+  2: optional bool inspectable,
+  /** A label for listWindows(). */
+  3: optional string name,
+}
+
+/** What a window is. */
+enum WindowKind {
+  /** The web stage (always id 0). */
+  STAGE = 0,
+  /** A picture window (showPicture). */
+  PICTURE = 1,
+  /** A popup (say, sayAndWait). */
+  POPUP = 2,
+  /** A question (ask). */
+  QUESTION = 3,
+  /** A file chooser (chooseFile). */
+  FILE_CHOOSER = 4,
+  /** A colour chooser (chooseColor). */
+  COLOR_CHOOSER = 5,
+}
+
+/** A window's place on the screen, in pixels. */
+struct Geometry {
+  /** Left edge. */
+  1: i32 x,
+  /** Top edge. */
+  2: i32 y,
+  /** Width of the content. */
+  3: i32 width,
+  /** Height of the content. */
+  4: i32 height,
+}
+
+/** One open window. */
+struct WindowInfo {
+  /** Its id (0 for the stage). */
+  1: i64 id,
+  /** What it is. */
+  2: WindowKind kind,
+  /** Its title. */
+  3: string title,
+  /** The label the client gave it (the stage: the name of what it shows). */
+  4: string name,
+  /** Where it is. */
+  5: Geometry geometry,
+  /** Whether it is shown (not hidden or minimised). */
+  6: bool visible,
+}
+
+/** What an event reports. */
+enum EventKind {
+  /** A window closed; `closeReason` says how. */
+  WINDOW_CLOSED = 0,
+  /** A popup's action button was pressed; `action` is its key. */
+  ACTION_INVOKED = 1,
+  /** A pixel of an inspectable picture was clicked; `x`, `y`, `color`. */
+  PIXEL_CLICKED = 2,
+  /** A question was answered; `answer`. */
+  ANSWER_GIVEN = 3,
+  /** The stage shows a new page; `name`, `url`. */
+  PAGE_LOADED = 4,
+  /** The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch. */
+  EVENTS_MISSED = 5,
+}
+
+/** Something that happened, in the order it happened. */
+struct Event {
+  /** Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED. */
+  1: i64 sequence,
+  /** What happened. */
+  2: EventKind kind,
+  /** The window concerned (0 for the stage). */
+  3: i64 windowId,
+  /** When, in milliseconds since the Unix epoch. */
+  4: i64 timeMs,
+  /** WINDOW_CLOSED: how. */
+  5: optional CloseReason closeReason,
+  /** ACTION_INVOKED: the action's key. */
+  6: optional string action,
+  /** PIXEL_CLICKED: column, from 0 at the left. */
+  7: optional i32 x,
+  /** PIXEL_CLICKED: row, from 0 at the top. */
+  8: optional i32 y,
+  /** PIXEL_CLICKED: the pixel's colour. */
+  9: optional Color color,
+  /** ANSWER_GIVEN: the answer. */
+  10: optional Answer answer,
+  /** PAGE_LOADED: the name of the push. */
+  11: optional string name,
+  /** PAGE_LOADED: the URL now on the stage. */
+  12: optional string url,
+  /** EVENTS_MISSED: how many events the caller will never see. */
+  13: optional i64 missed,
+}
+
 /** A snapshot of the server's state, for monitoring and for `vitrine info`. */
 struct ServerInfo {
   /** vitrine's version, e.g. "0.1.0". */
@@ -82,6 +364,20 @@ exception WindowNotFound {
   /** A sentence naming the id. */
   2: string message,
 } (amp.code = "WINDOW_DOES_NOT_EXIST")
+
+/** A dialog ended without an answer. */
+exception DialogCanceled {
+  /** Why: CANCELED, USER_CLOSED, CLOSED_BY_CLIENT, TIMED_OUT or SERVER_STOPPING. */
+  1: CloseReason reason,
+  /** A sentence saying so. */
+  2: string message,
+} (amp.code = "DIALOG_CANCELED")
+
+/** The server's limit on something (open windows, picture size) would be exceeded. */
+exception LimitExceeded {
+  /** Which limit, its value, and the flag that sets it. */
+  1: string message,
+} (amp.code = "LIMIT_EXCEEDED")
 
 /**
  * The display-manager contract: put a web page or an HTML document on the
@@ -123,8 +419,8 @@ service Vitrine extends DisplayManager {
   ServerInfo serverInfo(),
 
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    */
   binary screenshot(
     /** The window to capture; 0 for the stage. */
@@ -132,5 +428,140 @@ service Vitrine extends DisplayManager {
   ) throws (
     /** No window with this id is open. */
     1: WindowNotFound notFound,
+  ),
+
+  /** Opens a popup showing `text` and answers at once with its window id. */
+  i64 say(
+    /** The message (plain text; line breaks are kept). */
+    1: string text,
+    /** Title, timeout, action buttons (every field optional; may be left out). */
+    2: SayOptions options,
+  ) throws (
+    /** Too many windows are open (--max-windows). */
+    1: LimitExceeded limit,
+    /** An action with an empty key, or a negative timeout. */
+    2: InvalidArgument invalid,
+  ),
+
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   */
+  string sayAndWait(
+    /** The message. */
+    1: string text,
+    /** Title, timeout, action buttons (every field optional; may be left out). */
+    2: SayOptions options,
+  ) throws (
+    /** Too many windows are open (--max-windows). */
+    1: LimitExceeded limit,
+    /** An action with an empty key, or a negative timeout. */
+    2: InvalidArgument invalid,
+  ),
+
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   */
+  Answer ask(
+    /** The question, its kind, default and bounds. */
+    1: Question question,
+  ) throws (
+    /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
+    1: DialogCanceled canceled,
+    /** CHOICE without choices, minimum above maximum, a default out of range... */
+    2: InvalidArgument invalid,
+    /** Too many windows are open (--max-windows). */
+    3: LimitExceeded limit,
+  ),
+
+  /** Lets the person pick a file or directory; answers with its absolute path. */
+  string chooseFile(
+    /** Mode, start directory, filters. */
+    1: FileChooser chooser,
+  ) throws (
+    /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
+    1: DialogCanceled canceled,
+    /** Too many windows are open (--max-windows). */
+    2: LimitExceeded limit,
+  ),
+
+  /** Lets the person pick a colour, starting from `initial`. */
+  Color chooseColor(
+    /** The colour selected at first. */
+    1: Color initial,
+    /** Title, timeout, alpha (may be left out). */
+    2: ColorChooser options,
+  ) throws (
+    /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
+    1: DialogCanceled canceled,
+    /** A channel outside 0..255. */
+    2: InvalidArgument invalid,
+    /** Too many windows are open (--max-windows). */
+    3: LimitExceeded limit,
+  ),
+
+  /** Opens a picture window and answers with its id. */
+  i64 showPicture(
+    /** The pixels. */
+    1: Picture picture,
+    /** Title, inspectable, name (may be left out). */
+    2: PictureOptions options,
+  ) throws (
+    /** Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected). */
+    1: InvalidArgument invalid,
+    /** Too many windows, or a picture over --max-picture-pixels. */
+    2: LimitExceeded limit,
+  ),
+
+  /** Replaces the picture in window `windowId`; answers once it is shown. */
+  void updatePicture(
+    /** A window opened by showPicture. */
+    1: i64 windowId,
+    /** The new pixels (any size). */
+    2: Picture picture,
+  ) throws (
+    /** No picture window with this id is open. */
+    1: WindowNotFound notFound,
+    /** Data of the wrong length, a bad size, undecodable PNG/JPEG. */
+    2: InvalidArgument invalid,
+    /** A picture over --max-picture-pixels. */
+    3: LimitExceeded limit,
+  ),
+
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   */
+  void closeWindow(
+    /** The window to close. */
+    1: i64 windowId,
+  ) throws (
+    /** No window with this id is open (or it is the stage). */
+    1: WindowNotFound notFound,
+  ),
+
+  /** True when window `windowId` is not open: closed, or never opened. */
+  bool isClosed(
+    /** The window to ask about. */
+    1: i64 windowId,
+  ),
+
+  /** Every open window, the stage first, then by id. */
+  list<WindowInfo> listWindows(),
+
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   */
+  list<Event> waitEvents(
+    /** The last sequence number seen; 0 for the oldest kept, -1 for only new ones. */
+    1: i64 afterSequence,
+    /** How long to wait for an event, in milliseconds; 0 answers at once. */
+    2: i32 timeoutMs,
   ),
 }

@@ -86,9 +86,16 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Stage window size (default 1280x720)."),
                                 QStringLiteral("WxH"), QStringLiteral("1280x720"));
   const QCommandLineOption fullScreen(QStringLiteral("fullscreen"), QStringLiteral("Show the stage full screen."));
+  const QCommandLineOption maxWindows(QStringLiteral("max-windows"),
+                                    QStringLiteral("Most windows open at once besides the stage; more answer "
+                                                   "LimitExceeded (default 1000)."),
+                                    QStringLiteral("N"), QStringLiteral("1000"));
+  const QCommandLineOption maxPicturePixels(QStringLiteral("max-picture-pixels"),
+                                            QStringLiteral("Most pixels in one picture (default 67108864 = 8192 x 8192)."),
+                                            QStringLiteral("N"), QString::number(64LL << 20));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
-  parser.addOptions({listen, maxFrame, loadTimeout, allowFile, size, fullScreen, welcome});
+  parser.addOptions({listen, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows, maxPicturePixels, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -111,6 +118,12 @@ Options parseOptions(const QApplication& app) {
   if (!ok || timeout <= 0) usageError(QStringLiteral("--load-timeout must be a positive number of milliseconds"));
   options.service.loadTimeout = std::chrono::milliseconds(timeout);
   options.service.allowFileUrls = parser.isSet(allowFile);
+  const int windows = parser.value(maxWindows).toInt(&ok);
+  if (!ok || windows < 0) usageError(QStringLiteral("--max-windows must be a whole number, 0 or more"));
+  options.service.maxWindows = windows;
+  const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
+  if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
+  options.service.maxPicturePixels = pixels;
 
   const QRegularExpressionMatch wxh = QRegularExpression(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$")).match(parser.value(size));
   if (!wxh.hasMatch()) usageError(QStringLiteral("--size must look like 1280x720"));
@@ -179,6 +192,7 @@ int main(int argc, char** argv) {
   });
 
   const int status = app.exec();
-  listeners.clear();  // stop accepting, close connections, remove socket files
+  service->closeAllWindows();  // waiting dialogs answer DialogCanceled(SERVER_STOPPING)
+  listeners.clear();           // stop accepting, close connections, remove socket files
   return status;
 }

@@ -8,6 +8,7 @@
 
 #include "app/logging.h"
 #include "rpc/thrift_codec.h"
+#include "service/caller.h"
 #include "service/server_stats.h"
 
 namespace vitrine {
@@ -113,6 +114,7 @@ void RpcConnection::dispatchQueued() {
     QPointer<RpcConnection> self(this);
     std::shared_ptr<ThriftCodec> codec = codec_;
     try {
+      const CallerScope caller(this);  // handlers may tie a dialog's life to this connection
       processor_->process(
           [self, codec](bool ok) {
             if (self) self->finishCall(ok);

@@ -8,8 +8,15 @@
 #include <QThread>
 
 #include "app/logging.h"
+#include "service/caller.h"
+#include "service/conversions.h"
+#include "service/picture_decoder.h"
 #include "service/server_stats.h"
 #include "service/url_policy.h"
+#include "ui/chooser_windows.h"
+#include "ui/picture_window.h"
+#include "ui/popup_window.h"
+#include "ui/question_window.h"
 #include "ui/stage.h"
 
 #ifndef VITRINE_VERSION
@@ -23,6 +30,8 @@
 namespace vitrine {
 
 namespace {
+
+using apache::thrift::TDelayedException;
 
 api::PushResult::type toPushResult(Stage::Outcome outcome) {
   switch (outcome) {
@@ -38,21 +47,96 @@ api::PushResult::type toPushResult(Stage::Outcome outcome) {
   return api::PushResult::LOAD_FAILED;
 }
 
-// Thrift strings carry bytes; names and URLs are UTF-8 by contract.
-QString fromUtf8(const std::string& text) {
-  return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+template <class Exception>
+TDelayedException* delayed(Exception exception) {
+  return TDelayedException::delayException(std::move(exception));
+}
+
+api::InvalidArgument invalidArgument(const QString& message) {
+  api::InvalidArgument error;
+  error.message = message.toStdString();
+  return error;
+}
+
+api::LimitExceeded limitExceeded(const QString& message) {
+  api::LimitExceeded error;
+  error.message = message.toStdString();
+  return error;
+}
+
+api::WindowNotFound windowNotFound(std::int64_t id) {
+  api::WindowNotFound error;
+  error.windowId = id;
+  error.message = "no window with id " + std::to_string(id) + " is open";
+  return error;
+}
+
+api::DialogCanceled dialogCanceled(CloseReason reason) {
+  static const char* const kWhy[] = {"the window was closed",         "the dialog was canceled",
+                                     "a client closed the dialog",    "the dialog timed out",
+                                     "the dialog was answered",       "an action was invoked",
+                                     "the client disconnected",       "the server is stopping"};
+  api::DialogCanceled error;
+  error.reason = toApi(reason);
+  error.message = kWhy[static_cast<int>(reason)];
+  return error;
+}
+
+api::Geometry geometryOf(const QWidget& widget) {
+  api::Geometry out;
+  const QRect g = widget.geometry();
+  out.x = g.x();
+  out.y = g.y();
+  out.width = g.width();
+  out.height = g.height();
+  return out;
+}
+
+std::string pngOf(QWidget& widget) {
+  QByteArray png;
+  QBuffer buffer(&png);
+  buffer.open(QIODevice::WriteOnly);
+  widget.grab().toImage().save(&buffer, "PNG");
+  return png.toStdString();
+}
+
+// Answers a decode failure through the exception callback; true when there was one.
+bool failedDecode(const DecodedPicture& decoded, const VitrineService::ExceptionCob& exn_cob) {
+  switch (decoded.status) {
+    case DecodedPicture::Status::Ok:
+      return false;
+    case DecodedPicture::Status::Invalid:
+      exn_cob(delayed(invalidArgument(decoded.error)));
+      return true;
+    case DecodedPicture::Status::TooLarge:
+      exn_cob(delayed(limitExceeded(decoded.error)));
+      return true;
+  }
+  return false;
 }
 
 }  // namespace
 
 VitrineService::VitrineService(Stage& stage, ServerStats& stats, ServiceOptions options)
-    : stage_(stage), stats_(stats), options_(options) {
+    : stage_(stage),
+      stats_(stats),
+      options_(options),
+      events_(options.eventLogCapacity),
+      windows_(events_, options.maxWindows) {
   uptime_.start();
+}
+
+VitrineService::~VitrineService() = default;
+
+void VitrineService::closeAllWindows() {
+  windows_.closeAll(CloseReason::ServerStopping);
 }
 
 std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeoutMs) const {
   return isSet && timeoutMs > 0 ? std::chrono::milliseconds(timeoutMs) : options_.loadTimeout;
 }
+
+// ---------------------------------------------------------------- the stage
 
 void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) {
   VITRINE_ASSERT_GUI_THREAD();
@@ -63,14 +147,31 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
     return cob(api::PushResult::INVALID_ARGUMENT);
   }
   stage_.showUrl(fromUtf8(url.name), *target, loadTimeout(url.__isset.timeoutMs, url.timeoutMs),
-                 [cob](Stage::Outcome outcome) { cob(toPushResult(outcome)); });
+                 [this, cob](Stage::Outcome outcome) {
+                   if (outcome == Stage::Outcome::Shown) {
+                     api::Event event;
+                     event.kind = api::EventKind::PAGE_LOADED;
+                     event.__set_name(stage_.name().toStdString());
+                     event.__set_url(stage_.url().toString(QUrl::FullyEncoded).toStdString());
+                     events_.append(std::move(event));
+                   }
+                   cob(toPushResult(outcome));
+                 });
 }
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
   stage_.showHtml(fromUtf8(html.name), QByteArray(html.data.data(), static_cast<qsizetype>(html.data.size())),
-                  loadTimeout(html.__isset.timeoutMs, html.timeoutMs),
-                  [cob](Stage::Outcome outcome) { cob(toPushResult(outcome)); });
+                  loadTimeout(html.__isset.timeoutMs, html.timeoutMs), [this, cob](Stage::Outcome outcome) {
+                    if (outcome == Stage::Outcome::Shown) {
+                      api::Event event;
+                      event.kind = api::EventKind::PAGE_LOADED;
+                      event.__set_name(stage_.name().toStdString());
+                      event.__set_url(stage_.url().toString(QUrl::FullyEncoded).toStdString());
+                      events_.append(std::move(event));
+                    }
+                    cob(toPushResult(outcome));
+                  });
 }
 
 void VitrineService::whatsLoaded(std::function<void(std::string const&)> cob) {
@@ -82,6 +183,8 @@ void VitrineService::currentUrl(std::function<void(std::string const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   cob(stage_.url().toString(QUrl::FullyEncoded).toStdString());
 }
+
+// ---------------------------------------------------------------- the server
 
 void VitrineService::ping(std::function<void()> cob) {
   VITRINE_ASSERT_GUI_THREAD();
@@ -95,7 +198,7 @@ void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob)
   info.uptimeMs = uptime_.elapsed();
   info.connections = stats_.connections;
   info.callsServed = stats_.callsServed;
-  info.windows = 1;  // the stage
+  info.windows = 1 + static_cast<int32_t>(windows_.size());  // the stage and the rest
   for (const QString& listener : listeners_) info.listeners.push_back(listener.toStdString());
   info.platform = QGuiApplication::platformName().toStdString();
   info.qtVersion = qVersion();
@@ -103,21 +206,245 @@ void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob)
   cob(info);
 }
 
-void VitrineService::screenshot(std::function<void(std::string const&)> cob,
-                                std::function<void(apache::thrift::TDelayedException*)> exn_cob,
+// ---------------------------------------------------------------- windows
+
+void VitrineService::screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (windowId != 0) {
-    api::WindowNotFound notFound;
-    notFound.windowId = windowId;
-    notFound.message = "no window with id " + std::to_string(windowId) + " is open";
-    return exn_cob(apache::thrift::TDelayedException::delayException(notFound));
+  if (windowId == 0) {
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    stage_.grab().save(&buffer, "PNG");
+    return cob(png.toStdString());
   }
-  QByteArray png;
-  QBuffer buffer(&png);
-  buffer.open(QIODevice::WriteOnly);
-  stage_.grab().save(&buffer, "PNG");
-  cob(png.toStdString());
+  ManagedWindow* window = windows_.find(windowId);
+  if (!window) return exn_cob(delayed(windowNotFound(windowId)));
+  cob(pngOf(*window));
+}
+
+void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) {
+  VITRINE_ASSERT_GUI_THREAD();
+  ManagedWindow* window = windows_.find(windowId);
+  if (!window) return exn_cob(delayed(windowNotFound(windowId)));
+  window->closeFor(CloseReason::ClosedByClient);
+  cob();
+}
+
+void VitrineService::isClosed(std::function<void(bool const&)> cob, const int64_t windowId) {
+  VITRINE_ASSERT_GUI_THREAD();
+  cob(windowId != 0 && windows_.find(windowId) == nullptr);
+}
+
+void VitrineService::listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) {
+  VITRINE_ASSERT_GUI_THREAD();
+  std::vector<api::WindowInfo> out;
+  api::WindowInfo stage;
+  stage.id = 0;
+  stage.kind = api::WindowKind::STAGE;
+  stage.title = stage_.window()->windowTitle().toStdString();
+  stage.name = stage_.name().toStdString();
+  stage.geometry = geometryOf(*stage_.window());
+  stage.visible = stage_.window()->isVisible() && !stage_.window()->isMinimized();
+  out.push_back(std::move(stage));
+  for (const WindowRegistry::Entry* entry : windows_.entries()) {
+    api::WindowInfo info;
+    info.id = entry->id;
+    info.kind = entry->kind;
+    info.title = entry->window->windowTitle().toStdString();
+    info.name = entry->name.toStdString();
+    info.geometry = geometryOf(*entry->window);
+    info.visible = entry->window->isVisible() && !entry->window->isMinimized();
+    out.push_back(std::move(info));
+  }
+  cob(out);
+}
+
+void VitrineService::waitEvents(std::function<void(std::vector<api::Event> const&)> cob, const int64_t afterSequence,
+                                const int32_t timeoutMs) {
+  VITRINE_ASSERT_GUI_THREAD();
+  events_.wait(afterSequence, std::chrono::milliseconds(std::max(0, timeoutMs)), currentCaller(),
+               [cob](const std::vector<api::Event>& events) { cob(events); });
+}
+
+bool VitrineService::checkRoom(const ExceptionCob& exn_cob) {
+  if (windows_.hasRoom()) return true;
+  exn_cob(delayed(limitExceeded(QStringLiteral("%1 windows are open, the limit (--max-windows); close some first")
+                                    .arg(windows_.maxWindows()))));
+  return false;
+}
+
+std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
+                                        std::chrono::milliseconds timeout) {
+  const std::int64_t id = windows_.add(window, kind, std::move(name));
+  // The caller waits for this dialog; if it goes, nobody will read the answer.
+  if (QObject* caller = currentCaller()) {
+    QObject::connect(caller, &QObject::destroyed, window, [window] { window->closeFor(CloseReason::ClientDisconnected); });
+  }
+  window->closeAfter(timeout);
+  window->show();
+  return id;
+}
+
+// ---------------------------------------------------------------- popups
+
+PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOptions& options,
+                                       const ExceptionCob& exn_cob, std::int64_t* id) {
+  std::vector<PopupAction> actions;
+  for (const api::Action& action : options.actions) {
+    if (action.key.empty()) {
+      exn_cob(delayed(invalidArgument(QStringLiteral("every action needs a non-empty key"))));
+      return nullptr;
+    }
+    actions.push_back(PopupAction{fromUtf8(action.key), fromUtf8(action.label)});
+  }
+  if (options.__isset.timeoutMs && options.timeoutMs < 0) {
+    exn_cob(delayed(invalidArgument(QStringLiteral("timeoutMs must not be negative"))));
+    return nullptr;
+  }
+  if (!checkRoom(exn_cob)) return nullptr;
+  auto* popup = new PopupWindow(fromUtf8(text), options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine"),
+                                actions);
+  *id = windows_.add(popup, api::WindowKind::POPUP, fromUtf8(options.name));
+  QObject::connect(popup, &PopupWindow::actionInvoked, popup, [this, windowId = *id](const QString& key) {
+    api::Event event;
+    event.kind = api::EventKind::ACTION_INVOKED;
+    event.windowId = windowId;
+    event.__set_action(key.toStdString());
+    events_.append(std::move(event));
+  });
+  popup->closeAfter(optionalTimeout(options.__isset.timeoutMs, options.timeoutMs));
+  return popup;
+}
+
+void VitrineService::say(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob, const std::string& text,
+                         const api::SayOptions& options) {
+  VITRINE_ASSERT_GUI_THREAD();
+  std::int64_t id = 0;
+  PopupWindow* popup = openPopup(text, options, exn_cob, &id);
+  if (!popup) return;
+  popup->show();
+  cob(id);
+}
+
+void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
+                                const std::string& text, const api::SayOptions& options) {
+  VITRINE_ASSERT_GUI_THREAD();
+  std::int64_t id = 0;
+  PopupWindow* popup = openPopup(text, options, exn_cob, &id);
+  if (!popup) return;
+  auto pressed = std::make_shared<std::string>();
+  QObject::connect(popup, &PopupWindow::actionInvoked, popup, [pressed](const QString& key) { *pressed = key.toStdString(); });
+  QObject::connect(popup, &ManagedWindow::windowClosed, popup, [cob, pressed](CloseReason) { cob(*pressed); });
+  if (QObject* caller = currentCaller()) {
+    QObject::connect(caller, &QObject::destroyed, popup, [popup] { popup->closeFor(CloseReason::ClientDisconnected); });
+  }
+  popup->show();
+}
+
+// ---------------------------------------------------------------- dialogs
+
+void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob,
+                         const api::Question& question) {
+  VITRINE_ASSERT_GUI_THREAD();
+  QString why;
+  std::optional<QuestionSpec> spec = toQuestionSpec(question, &why);
+  if (!spec) return exn_cob(delayed(invalidArgument(why)));
+  if (!checkRoom(exn_cob)) return;
+  auto* window = new QuestionWindow(*spec);
+  // Connected after opening: no signal can come before control returns to the event loop.
+  const std::int64_t id = openDialog(window, api::WindowKind::QUESTION, spec->title,
+                                     optionalTimeout(question.__isset.timeoutMs, question.timeoutMs));
+  auto answered = std::make_shared<bool>(false);
+  QObject::connect(window, &QuestionWindow::answered, window,
+                   [this, cob, answered, id, spec = *spec](const QuestionAnswer& answer) {
+                     *answered = true;
+                     api::Answer result = toApiAnswer(answer, spec);
+                     api::Event event;
+                     event.kind = api::EventKind::ANSWER_GIVEN;
+                     event.windowId = id;
+                     event.__set_answer(result);
+                     events_.append(std::move(event));
+                     cob(result);
+                   });
+  QObject::connect(window, &ManagedWindow::windowClosed, window, [exn_cob, answered](CloseReason reason) {
+    if (!*answered) exn_cob(delayed(dialogCanceled(reason)));
+  });
+}
+
+void VitrineService::chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
+                                const api::FileChooser& chooser) {
+  VITRINE_ASSERT_GUI_THREAD();
+  if (!checkRoom(exn_cob)) return;
+  auto* window = new FileChooserWindow(toFileChooserSpec(chooser));
+  auto answered = std::make_shared<bool>(false);
+  QObject::connect(window, &FileChooserWindow::chosen, window, [cob, answered](const QString& path) {
+    *answered = true;
+    cob(path.toStdString());
+  });
+  QObject::connect(window, &ManagedWindow::windowClosed, window, [exn_cob, answered](CloseReason reason) {
+    if (!*answered) exn_cob(delayed(dialogCanceled(reason)));
+  });
+  openDialog(window, api::WindowKind::FILE_CHOOSER, window->windowTitle(),
+             optionalTimeout(chooser.__isset.timeoutMs, chooser.timeoutMs));
+}
+
+void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob,
+                                 const api::Color& initial, const api::ColorChooser& options) {
+  VITRINE_ASSERT_GUI_THREAD();
+  QString why;
+  std::optional<QColor> start = toQColor(initial, &why);
+  if (!start) return exn_cob(delayed(invalidArgument(why)));
+  if (!checkRoom(exn_cob)) return;
+  const bool withAlpha = options.__isset.withAlpha && options.withAlpha;
+  auto* window = new ColorChooserWindow(options.__isset.title ? fromUtf8(options.title) : QStringLiteral("Choose a colour"),
+                                        *start, withAlpha);
+  auto answered = std::make_shared<bool>(false);
+  QObject::connect(window, &ColorChooserWindow::chosen, window, [cob, answered, withAlpha](const QColor& color) {
+    *answered = true;
+    cob(toApiColor(color, withAlpha));
+  });
+  QObject::connect(window, &ManagedWindow::windowClosed, window, [exn_cob, answered](CloseReason reason) {
+    if (!*answered) exn_cob(delayed(dialogCanceled(reason)));
+  });
+  openDialog(window, api::WindowKind::COLOR_CHOOSER, window->windowTitle(),
+             optionalTimeout(options.__isset.timeoutMs, options.timeoutMs));
+}
+
+// ---------------------------------------------------------------- pictures
+
+void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
+                                 const api::Picture& picture, const api::PictureOptions& options) {
+  VITRINE_ASSERT_GUI_THREAD();
+  if (!checkRoom(exn_cob)) return;
+  DecodedPicture decoded = decodePicture(picture, options_.maxPicturePixels);
+  if (failedDecode(decoded, exn_cob)) return;
+  const bool inspectable = options.__isset.inspectable && options.inspectable;
+  auto* window = new PictureWindow(options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine picture"),
+                                   std::move(decoded.image), inspectable);
+  const std::int64_t id = windows_.add(window, api::WindowKind::PICTURE, fromUtf8(options.name));
+  QObject::connect(window, &PictureWindow::pixelClicked, window, [this, id](int x, int y, const QColor& color) {
+    api::Event event;
+    event.kind = api::EventKind::PIXEL_CLICKED;
+    event.windowId = id;
+    event.__set_x(x);
+    event.__set_y(y);
+    event.__set_color(toApiColor(color, color.alpha() != 255));
+    events_.append(std::move(event));
+  });
+  window->show();
+  cob(id);
+}
+
+void VitrineService::updatePicture(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId,
+                                   const api::Picture& picture) {
+  VITRINE_ASSERT_GUI_THREAD();
+  const WindowRegistry::Entry* entry = windows_.entry(windowId);
+  if (!entry || entry->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
+  DecodedPicture decoded = decodePicture(picture, options_.maxPicturePixels);
+  if (failedDecode(decoded, exn_cob)) return;
+  static_cast<PictureWindow*>(entry->window.data())->setImage(std::move(decoded.image));
+  cob();
 }
 
 }  // namespace vitrine

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <chrono>
 
+#include "service/event_log.h"
+#include "service/window_registry.h"
 #include "vitrine/api/Vitrine.h"
 
 namespace vitrine {
@@ -18,40 +20,86 @@ struct ServiceOptions {
   std::chrono::milliseconds loadTimeout{30000};
   /// Allow file: URLs in fetchUrl (--allow-file-urls).
   bool allowFileUrls = false;
+  /// Windows open at once besides the stage (--max-windows).
+  int maxWindows = 1000;
+  /// Pixels in one picture (--max-picture-pixels).
+  qint64 maxPicturePixels = 64LL << 20;
+  /// Events kept for waitEvents.
+  std::size_t eventLogCapacity = 10000;
 };
 
 /// Implements the generated cob-style interface: each method receives a
-/// completion callback and may answer now or later (a page load), which is
-/// what lets the GUI thread serve everyone while a call waits.
+/// completion callback and may answer now or later (a page load, a person
+/// answering a dialog), which is what lets the GUI thread serve everyone
+/// while a call waits.
 ///
-/// Holds no socket code: transports (Thrift, AMP) call into it. Every method
-/// must be called on the GUI thread (asserted in debug builds). Bad input is
-/// answered through the IDL's results and exceptions, never by throwing out
-/// of a method. Does not own the stage or the stats.
+/// Holds no socket code: transports (Thrift, AMP) call into it, setting the
+/// caller (service/caller.h) so that dialogs end when their caller goes.
+/// Every method must be called on the GUI thread (asserted in debug builds).
+/// Bad input is answered through the IDL's results and exceptions, never by
+/// throwing out of a method. Does not own the stage or the stats; owns the
+/// event log and the window registry (the windows own themselves).
 class VitrineService : public api::VitrineCobSvIf {
  public:
   VitrineService(Stage& stage, ServerStats& stats, ServiceOptions options);
+  ~VitrineService() override;
 
   /// The addresses reported by serverInfo(); set once listeners are up.
   void setListeners(QStringList listeners) { listeners_ = std::move(listeners); }
 
+  /// Closes every window for server shutdown: waiting dialogs answer
+  /// DialogCanceled(SERVER_STOPPING).
+  void closeAllWindows();
+
+  using ExceptionCob = std::function<void(apache::thrift::TDelayedException*)>;
+
+  // DisplayManager
   void fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) override;
   void postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) override;
   void whatsLoaded(std::function<void(std::string const&)> cob) override;
   void currentUrl(std::function<void(std::string const&)> cob) override;
+
+  // Vitrine
   void ping(std::function<void()> cob) override;
   void serverInfo(std::function<void(api::ServerInfo const&)> cob) override;
-  void screenshot(std::function<void(std::string const&)> cob,
-                  std::function<void(apache::thrift::TDelayedException*)> exn_cob, const int64_t windowId) override;
+  void screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const int64_t windowId) override;
+  void say(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob, const std::string& text,
+           const api::SayOptions& options) override;
+  void sayAndWait(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const std::string& text,
+                  const api::SayOptions& options) override;
+  void ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob, const api::Question& question) override;
+  void chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
+                  const api::FileChooser& chooser) override;
+  void chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob, const api::Color& initial,
+                   const api::ColorChooser& options) override;
+  void showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob, const api::Picture& picture,
+                   const api::PictureOptions& options) override;
+  void updatePicture(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId,
+                     const api::Picture& picture) override;
+  void closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) override;
+  void isClosed(std::function<void(bool const&)> cob, const int64_t windowId) override;
+  void listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) override;
+  void waitEvents(std::function<void(std::vector<api::Event> const&)> cob, const int64_t afterSequence,
+                  const int32_t timeoutMs) override;
 
  private:
   std::chrono::milliseconds loadTimeout(bool isSet, int32_t timeoutMs) const;
+  /// Opens a popup for say/sayAndWait, or answers exn_cob and returns nullptr.
+  class PopupWindow* openPopup(const std::string& text, const api::SayOptions& options, const ExceptionCob& exn_cob,
+                               std::int64_t* id);
+  /// False (and exn_cob answered with LimitExceeded) when no window may be opened.
+  bool checkRoom(const ExceptionCob& exn_cob);
+  /// Registers a dialog, ends it when its caller disconnects, starts its timeout, shows it.
+  std::int64_t openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
+                          std::chrono::milliseconds timeout);
 
   Stage& stage_;
   ServerStats& stats_;
   ServiceOptions options_;
   QStringList listeners_;
   QElapsedTimer uptime_;
+  EventLog events_;
+  WindowRegistry windows_;
 };
 
 }  // namespace vitrine

@@ -41,11 +41,132 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
 
     def screenshot(self, windowId):
         """
-        A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-        the window has rendered its current content.
+        A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+        popups and dialogs by their ids.
 
         Parameters:
          - windowId: The window to capture; 0 for the stage.
+
+        """
+        pass
+
+    def say(self, text, options):
+        """
+        Opens a popup showing `text` and answers at once with its window id.
+
+        Parameters:
+         - text: The message (plain text; line breaks are kept).
+         - options: Title, timeout, action buttons (every field optional; may be left out).
+
+        """
+        pass
+
+    def sayAndWait(self, text, options):
+        """
+        Like say, but answers only once the popup has closed: by the person, by
+        closeWindow, by an action button or by its timeout. Returns the key of
+        the action pressed, or "" when it closed otherwise.
+
+        Parameters:
+         - text: The message.
+         - options: Title, timeout, action buttons (every field optional; may be left out).
+
+        """
+        pass
+
+    def ask(self, question):
+        """
+        Asks the person at the screen and answers with what they entered.
+        The call waits for them; other clients are served meanwhile.
+
+        Parameters:
+         - question: The question, its kind, default and bounds.
+
+        """
+        pass
+
+    def chooseFile(self, chooser):
+        """
+        Lets the person pick a file or directory; answers with its absolute path.
+
+        Parameters:
+         - chooser: Mode, start directory, filters.
+
+        """
+        pass
+
+    def chooseColor(self, initial, options):
+        """
+        Lets the person pick a colour, starting from `initial`.
+
+        Parameters:
+         - initial: The colour selected at first.
+         - options: Title, timeout, alpha (may be left out).
+
+        """
+        pass
+
+    def showPicture(self, picture, options):
+        """
+        Opens a picture window and answers with its id.
+
+        Parameters:
+         - picture: The pixels.
+         - options: Title, inspectable, name (may be left out).
+
+        """
+        pass
+
+    def updatePicture(self, windowId, picture):
+        """
+        Replaces the picture in window `windowId`; answers once it is shown.
+
+        Parameters:
+         - windowId: A window opened by showPicture.
+         - picture: The new pixels (any size).
+
+        """
+        pass
+
+    def closeWindow(self, windowId):
+        """
+        Closes window `windowId` (not the stage). A dialog closed this way ends
+        its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+
+        Parameters:
+         - windowId: The window to close.
+
+        """
+        pass
+
+    def isClosed(self, windowId):
+        """
+        True when window `windowId` is not open: closed, or never opened.
+
+        Parameters:
+         - windowId: The window to ask about.
+
+        """
+        pass
+
+    def listWindows(self):
+        """
+        Every open window, the stage first, then by id.
+
+        """
+        pass
+
+    def waitEvents(self, afterSequence, timeoutMs):
+        """
+        The events after sequence number `afterSequence`, oldest first (at most
+        1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+        then answers with an empty list. `afterSequence` 0 starts from the oldest
+        event kept; -1 from now. A caller that fell behind the bounded log gets an
+        EVENTS_MISSED event first.
+
+        Parameters:
+         - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+         - timeoutMs: How long to wait for an event, in milliseconds; 0 answers at once.
 
         """
         pass
@@ -120,8 +241,8 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
 
     def screenshot(self, windowId):
         """
-        A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-        the window has rendered its current content.
+        A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+        popups and dialogs by their ids.
 
         Parameters:
          - windowId: The window to capture; 0 for the stage.
@@ -155,6 +276,428 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
             raise result.notFound
         raise TApplicationException(TApplicationException.MISSING_RESULT, "screenshot failed: unknown result")
 
+    def say(self, text, options):
+        """
+        Opens a popup showing `text` and answers at once with its window id.
+
+        Parameters:
+         - text: The message (plain text; line breaks are kept).
+         - options: Title, timeout, action buttons (every field optional; may be left out).
+
+        """
+        self.send_say(text, options)
+        return self.recv_say()
+
+    def send_say(self, text, options):
+        self._oprot.writeMessageBegin('say', TMessageType.CALL, self._seqid)
+        args = say_args()
+        args.text = text
+        args.options = options
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_say(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = say_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.limit is not None:
+            raise result.limit
+        if result.invalid is not None:
+            raise result.invalid
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "say failed: unknown result")
+
+    def sayAndWait(self, text, options):
+        """
+        Like say, but answers only once the popup has closed: by the person, by
+        closeWindow, by an action button or by its timeout. Returns the key of
+        the action pressed, or "" when it closed otherwise.
+
+        Parameters:
+         - text: The message.
+         - options: Title, timeout, action buttons (every field optional; may be left out).
+
+        """
+        self.send_sayAndWait(text, options)
+        return self.recv_sayAndWait()
+
+    def send_sayAndWait(self, text, options):
+        self._oprot.writeMessageBegin('sayAndWait', TMessageType.CALL, self._seqid)
+        args = sayAndWait_args()
+        args.text = text
+        args.options = options
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_sayAndWait(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = sayAndWait_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.limit is not None:
+            raise result.limit
+        if result.invalid is not None:
+            raise result.invalid
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "sayAndWait failed: unknown result")
+
+    def ask(self, question):
+        """
+        Asks the person at the screen and answers with what they entered.
+        The call waits for them; other clients are served meanwhile.
+
+        Parameters:
+         - question: The question, its kind, default and bounds.
+
+        """
+        self.send_ask(question)
+        return self.recv_ask()
+
+    def send_ask(self, question):
+        self._oprot.writeMessageBegin('ask', TMessageType.CALL, self._seqid)
+        args = ask_args()
+        args.question = question
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_ask(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = ask_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.canceled is not None:
+            raise result.canceled
+        if result.invalid is not None:
+            raise result.invalid
+        if result.limit is not None:
+            raise result.limit
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "ask failed: unknown result")
+
+    def chooseFile(self, chooser):
+        """
+        Lets the person pick a file or directory; answers with its absolute path.
+
+        Parameters:
+         - chooser: Mode, start directory, filters.
+
+        """
+        self.send_chooseFile(chooser)
+        return self.recv_chooseFile()
+
+    def send_chooseFile(self, chooser):
+        self._oprot.writeMessageBegin('chooseFile', TMessageType.CALL, self._seqid)
+        args = chooseFile_args()
+        args.chooser = chooser
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_chooseFile(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = chooseFile_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.canceled is not None:
+            raise result.canceled
+        if result.limit is not None:
+            raise result.limit
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "chooseFile failed: unknown result")
+
+    def chooseColor(self, initial, options):
+        """
+        Lets the person pick a colour, starting from `initial`.
+
+        Parameters:
+         - initial: The colour selected at first.
+         - options: Title, timeout, alpha (may be left out).
+
+        """
+        self.send_chooseColor(initial, options)
+        return self.recv_chooseColor()
+
+    def send_chooseColor(self, initial, options):
+        self._oprot.writeMessageBegin('chooseColor', TMessageType.CALL, self._seqid)
+        args = chooseColor_args()
+        args.initial = initial
+        args.options = options
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_chooseColor(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = chooseColor_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.canceled is not None:
+            raise result.canceled
+        if result.invalid is not None:
+            raise result.invalid
+        if result.limit is not None:
+            raise result.limit
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "chooseColor failed: unknown result")
+
+    def showPicture(self, picture, options):
+        """
+        Opens a picture window and answers with its id.
+
+        Parameters:
+         - picture: The pixels.
+         - options: Title, inspectable, name (may be left out).
+
+        """
+        self.send_showPicture(picture, options)
+        return self.recv_showPicture()
+
+    def send_showPicture(self, picture, options):
+        self._oprot.writeMessageBegin('showPicture', TMessageType.CALL, self._seqid)
+        args = showPicture_args()
+        args.picture = picture
+        args.options = options
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_showPicture(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = showPicture_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        if result.invalid is not None:
+            raise result.invalid
+        if result.limit is not None:
+            raise result.limit
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "showPicture failed: unknown result")
+
+    def updatePicture(self, windowId, picture):
+        """
+        Replaces the picture in window `windowId`; answers once it is shown.
+
+        Parameters:
+         - windowId: A window opened by showPicture.
+         - picture: The new pixels (any size).
+
+        """
+        self.send_updatePicture(windowId, picture)
+        self.recv_updatePicture()
+
+    def send_updatePicture(self, windowId, picture):
+        self._oprot.writeMessageBegin('updatePicture', TMessageType.CALL, self._seqid)
+        args = updatePicture_args()
+        args.windowId = windowId
+        args.picture = picture
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_updatePicture(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = updatePicture_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.notFound is not None:
+            raise result.notFound
+        if result.invalid is not None:
+            raise result.invalid
+        if result.limit is not None:
+            raise result.limit
+        return
+
+    def closeWindow(self, windowId):
+        """
+        Closes window `windowId` (not the stage). A dialog closed this way ends
+        its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+
+        Parameters:
+         - windowId: The window to close.
+
+        """
+        self.send_closeWindow(windowId)
+        self.recv_closeWindow()
+
+    def send_closeWindow(self, windowId):
+        self._oprot.writeMessageBegin('closeWindow', TMessageType.CALL, self._seqid)
+        args = closeWindow_args()
+        args.windowId = windowId
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_closeWindow(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = closeWindow_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.notFound is not None:
+            raise result.notFound
+        return
+
+    def isClosed(self, windowId):
+        """
+        True when window `windowId` is not open: closed, or never opened.
+
+        Parameters:
+         - windowId: The window to ask about.
+
+        """
+        self.send_isClosed(windowId)
+        return self.recv_isClosed()
+
+    def send_isClosed(self, windowId):
+        self._oprot.writeMessageBegin('isClosed', TMessageType.CALL, self._seqid)
+        args = isClosed_args()
+        args.windowId = windowId
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_isClosed(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = isClosed_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "isClosed failed: unknown result")
+
+    def listWindows(self):
+        """
+        Every open window, the stage first, then by id.
+
+        """
+        self.send_listWindows()
+        return self.recv_listWindows()
+
+    def send_listWindows(self):
+        self._oprot.writeMessageBegin('listWindows', TMessageType.CALL, self._seqid)
+        args = listWindows_args()
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_listWindows(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = listWindows_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "listWindows failed: unknown result")
+
+    def waitEvents(self, afterSequence, timeoutMs):
+        """
+        The events after sequence number `afterSequence`, oldest first (at most
+        1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+        then answers with an empty list. `afterSequence` 0 starts from the oldest
+        event kept; -1 from now. A caller that fell behind the bounded log gets an
+        EVENTS_MISSED event first.
+
+        Parameters:
+         - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+         - timeoutMs: How long to wait for an event, in milliseconds; 0 answers at once.
+
+        """
+        self.send_waitEvents(afterSequence, timeoutMs)
+        return self.recv_waitEvents()
+
+    def send_waitEvents(self, afterSequence, timeoutMs):
+        self._oprot.writeMessageBegin('waitEvents', TMessageType.CALL, self._seqid)
+        args = waitEvents_args()
+        args.afterSequence = afterSequence
+        args.timeoutMs = timeoutMs
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_waitEvents(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = waitEvents_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.success is not None:
+            return result.success
+        raise TApplicationException(TApplicationException.MISSING_RESULT, "waitEvents failed: unknown result")
+
 
 class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
     def __init__(self, handler):
@@ -162,6 +705,17 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         self._processMap["ping"] = Processor.process_ping
         self._processMap["serverInfo"] = Processor.process_serverInfo
         self._processMap["screenshot"] = Processor.process_screenshot
+        self._processMap["say"] = Processor.process_say
+        self._processMap["sayAndWait"] = Processor.process_sayAndWait
+        self._processMap["ask"] = Processor.process_ask
+        self._processMap["chooseFile"] = Processor.process_chooseFile
+        self._processMap["chooseColor"] = Processor.process_chooseColor
+        self._processMap["showPicture"] = Processor.process_showPicture
+        self._processMap["updatePicture"] = Processor.process_updatePicture
+        self._processMap["closeWindow"] = Processor.process_closeWindow
+        self._processMap["isClosed"] = Processor.process_isClosed
+        self._processMap["listWindows"] = Processor.process_listWindows
+        self._processMap["waitEvents"] = Processor.process_waitEvents
         self._on_message_begin = None
 
     def on_message_begin(self, func):
@@ -252,6 +806,313 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
             msg_type = TMessageType.EXCEPTION
             result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
         oprot.writeMessageBegin("screenshot", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_say(self, seqid, iprot, oprot):
+        args = say_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = say_result()
+        try:
+            result.success = self._handler.say(args.text, args.options)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("say", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_sayAndWait(self, seqid, iprot, oprot):
+        args = sayAndWait_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = sayAndWait_result()
+        try:
+            result.success = self._handler.sayAndWait(args.text, args.options)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("sayAndWait", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_ask(self, seqid, iprot, oprot):
+        args = ask_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = ask_result()
+        try:
+            result.success = self._handler.ask(args.question)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except DialogCanceled as canceled:
+            msg_type = TMessageType.REPLY
+            result.canceled = canceled
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("ask", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_chooseFile(self, seqid, iprot, oprot):
+        args = chooseFile_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = chooseFile_result()
+        try:
+            result.success = self._handler.chooseFile(args.chooser)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except DialogCanceled as canceled:
+            msg_type = TMessageType.REPLY
+            result.canceled = canceled
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("chooseFile", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_chooseColor(self, seqid, iprot, oprot):
+        args = chooseColor_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = chooseColor_result()
+        try:
+            result.success = self._handler.chooseColor(args.initial, args.options)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except DialogCanceled as canceled:
+            msg_type = TMessageType.REPLY
+            result.canceled = canceled
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("chooseColor", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_showPicture(self, seqid, iprot, oprot):
+        args = showPicture_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = showPicture_result()
+        try:
+            result.success = self._handler.showPicture(args.picture, args.options)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("showPicture", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_updatePicture(self, seqid, iprot, oprot):
+        args = updatePicture_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = updatePicture_result()
+        try:
+            self._handler.updatePicture(args.windowId, args.picture)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except WindowNotFound as notFound:
+            msg_type = TMessageType.REPLY
+            result.notFound = notFound
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except LimitExceeded as limit:
+            msg_type = TMessageType.REPLY
+            result.limit = limit
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("updatePicture", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_closeWindow(self, seqid, iprot, oprot):
+        args = closeWindow_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = closeWindow_result()
+        try:
+            self._handler.closeWindow(args.windowId)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except WindowNotFound as notFound:
+            msg_type = TMessageType.REPLY
+            result.notFound = notFound
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("closeWindow", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_isClosed(self, seqid, iprot, oprot):
+        args = isClosed_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = isClosed_result()
+        try:
+            result.success = self._handler.isClosed(args.windowId)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("isClosed", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_listWindows(self, seqid, iprot, oprot):
+        args = listWindows_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = listWindows_result()
+        try:
+            result.success = self._handler.listWindows()
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("listWindows", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_waitEvents(self, seqid, iprot, oprot):
+        args = waitEvents_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = waitEvents_result()
+        try:
+            result.success = self._handler.waitEvents(args.afterSequence, args.timeoutMs)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("waitEvents", msg_type, seqid)
         result.write(oprot)
         oprot.writeMessageEnd()
         oprot.trans.flush()
@@ -582,6 +1443,1635 @@ all_structs.append(screenshot_result)
 screenshot_result.thrift_spec = (
     (0, TType.STRING, 'success', 'BINARY', None, ),  # 0
     (1, TType.STRUCT, 'notFound', [WindowNotFound, None], None, ),  # 1
+)
+
+
+class say_args(object):
+    """
+    Attributes:
+     - text: The message (plain text; line breaks are kept).
+     - options: Title, timeout, action buttons (every field optional; may be left out).
+
+    """
+
+
+    def __init__(self, text=None, options=None,):
+        self.text = text
+        self.options = options
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.text = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.options = SayOptions()
+                    self.options.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('say_args')
+        if self.text is not None:
+            oprot.writeFieldBegin('text', TType.STRING, 1)
+            oprot.writeString(self.text.encode('utf-8') if sys.version_info[0] == 2 else self.text)
+            oprot.writeFieldEnd()
+        if self.options is not None:
+            oprot.writeFieldBegin('options', TType.STRUCT, 2)
+            self.options.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(say_args)
+say_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'text', 'UTF8', None, ),  # 1
+    (2, TType.STRUCT, 'options', [SayOptions, None], None, ),  # 2
+)
+
+
+class say_result(object):
+    """
+    Attributes:
+     - success
+     - limit: Too many windows are open (--max-windows).
+     - invalid: An action with an empty key, or a negative timeout.
+
+    """
+
+
+    def __init__(self, success=None, limit=None, invalid=None,):
+        self.success = success
+        self.limit = limit
+        self.invalid = invalid
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.I64:
+                    self.success = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('say_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.I64, 0)
+            oprot.writeI64(self.success)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 1)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(say_result)
+say_result.thrift_spec = (
+    (0, TType.I64, 'success', None, None, ),  # 0
+    (1, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 2
+)
+
+
+class sayAndWait_args(object):
+    """
+    Attributes:
+     - text: The message.
+     - options: Title, timeout, action buttons (every field optional; may be left out).
+
+    """
+
+
+    def __init__(self, text=None, options=None,):
+        self.text = text
+        self.options = options
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.text = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.options = SayOptions()
+                    self.options.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('sayAndWait_args')
+        if self.text is not None:
+            oprot.writeFieldBegin('text', TType.STRING, 1)
+            oprot.writeString(self.text.encode('utf-8') if sys.version_info[0] == 2 else self.text)
+            oprot.writeFieldEnd()
+        if self.options is not None:
+            oprot.writeFieldBegin('options', TType.STRUCT, 2)
+            self.options.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(sayAndWait_args)
+sayAndWait_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'text', 'UTF8', None, ),  # 1
+    (2, TType.STRUCT, 'options', [SayOptions, None], None, ),  # 2
+)
+
+
+class sayAndWait_result(object):
+    """
+    Attributes:
+     - success
+     - limit: Too many windows are open (--max-windows).
+     - invalid: An action with an empty key, or a negative timeout.
+
+    """
+
+
+    def __init__(self, success=None, limit=None, invalid=None,):
+        self.success = success
+        self.limit = limit
+        self.invalid = invalid
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.STRING:
+                    self.success = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('sayAndWait_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.STRING, 0)
+            oprot.writeString(self.success.encode('utf-8') if sys.version_info[0] == 2 else self.success)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 1)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(sayAndWait_result)
+sayAndWait_result.thrift_spec = (
+    (0, TType.STRING, 'success', 'UTF8', None, ),  # 0
+    (1, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 2
+)
+
+
+class ask_args(object):
+    """
+    Attributes:
+     - question: The question, its kind, default and bounds.
+
+    """
+
+
+    def __init__(self, question=None,):
+        self.question = question
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.question = Question()
+                    self.question.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('ask_args')
+        if self.question is not None:
+            oprot.writeFieldBegin('question', TType.STRUCT, 1)
+            self.question.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(ask_args)
+ask_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'question', [Question, None], None, ),  # 1
+)
+
+
+class ask_result(object):
+    """
+    Attributes:
+     - success
+     - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
+     - invalid: CHOICE without choices, minimum above maximum, a default out of range...
+     - limit: Too many windows are open (--max-windows).
+
+    """
+
+
+    def __init__(self, success=None, canceled=None, invalid=None, limit=None,):
+        self.success = success
+        self.canceled = canceled
+        self.invalid = invalid
+        self.limit = limit
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.STRUCT:
+                    self.success = Answer()
+                    self.success.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.canceled = DialogCanceled.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('ask_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.STRUCT, 0)
+            self.success.write(oprot)
+            oprot.writeFieldEnd()
+        if self.canceled is not None:
+            oprot.writeFieldBegin('canceled', TType.STRUCT, 1)
+            self.canceled.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 3)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(ask_result)
+ask_result.thrift_spec = (
+    (0, TType.STRUCT, 'success', [Answer, None], None, ),  # 0
+    (1, TType.STRUCT, 'canceled', [DialogCanceled, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 2
+    (3, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 3
+)
+
+
+class chooseFile_args(object):
+    """
+    Attributes:
+     - chooser: Mode, start directory, filters.
+
+    """
+
+
+    def __init__(self, chooser=None,):
+        self.chooser = chooser
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.chooser = FileChooser()
+                    self.chooser.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('chooseFile_args')
+        if self.chooser is not None:
+            oprot.writeFieldBegin('chooser', TType.STRUCT, 1)
+            self.chooser.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(chooseFile_args)
+chooseFile_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'chooser', [FileChooser, None], None, ),  # 1
+)
+
+
+class chooseFile_result(object):
+    """
+    Attributes:
+     - success
+     - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
+     - limit: Too many windows are open (--max-windows).
+
+    """
+
+
+    def __init__(self, success=None, canceled=None, limit=None,):
+        self.success = success
+        self.canceled = canceled
+        self.limit = limit
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.STRING:
+                    self.success = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.canceled = DialogCanceled.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('chooseFile_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.STRING, 0)
+            oprot.writeString(self.success.encode('utf-8') if sys.version_info[0] == 2 else self.success)
+            oprot.writeFieldEnd()
+        if self.canceled is not None:
+            oprot.writeFieldBegin('canceled', TType.STRUCT, 1)
+            self.canceled.write(oprot)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 2)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(chooseFile_result)
+chooseFile_result.thrift_spec = (
+    (0, TType.STRING, 'success', 'UTF8', None, ),  # 0
+    (1, TType.STRUCT, 'canceled', [DialogCanceled, None], None, ),  # 1
+    (2, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 2
+)
+
+
+class chooseColor_args(object):
+    """
+    Attributes:
+     - initial: The colour selected at first.
+     - options: Title, timeout, alpha (may be left out).
+
+    """
+
+
+    def __init__(self, initial=None, options=None,):
+        self.initial = initial
+        self.options = options
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.initial = Color()
+                    self.initial.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.options = ColorChooser()
+                    self.options.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('chooseColor_args')
+        if self.initial is not None:
+            oprot.writeFieldBegin('initial', TType.STRUCT, 1)
+            self.initial.write(oprot)
+            oprot.writeFieldEnd()
+        if self.options is not None:
+            oprot.writeFieldBegin('options', TType.STRUCT, 2)
+            self.options.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(chooseColor_args)
+chooseColor_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'initial', [Color, None], None, ),  # 1
+    (2, TType.STRUCT, 'options', [ColorChooser, None], None, ),  # 2
+)
+
+
+class chooseColor_result(object):
+    """
+    Attributes:
+     - success
+     - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
+     - invalid: A channel outside 0..255.
+     - limit: Too many windows are open (--max-windows).
+
+    """
+
+
+    def __init__(self, success=None, canceled=None, invalid=None, limit=None,):
+        self.success = success
+        self.canceled = canceled
+        self.invalid = invalid
+        self.limit = limit
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.STRUCT:
+                    self.success = Color()
+                    self.success.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.canceled = DialogCanceled.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('chooseColor_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.STRUCT, 0)
+            self.success.write(oprot)
+            oprot.writeFieldEnd()
+        if self.canceled is not None:
+            oprot.writeFieldBegin('canceled', TType.STRUCT, 1)
+            self.canceled.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 3)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(chooseColor_result)
+chooseColor_result.thrift_spec = (
+    (0, TType.STRUCT, 'success', [Color, None], None, ),  # 0
+    (1, TType.STRUCT, 'canceled', [DialogCanceled, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 2
+    (3, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 3
+)
+
+
+class showPicture_args(object):
+    """
+    Attributes:
+     - picture: The pixels.
+     - options: Title, inspectable, name (may be left out).
+
+    """
+
+
+    def __init__(self, picture=None, options=None,):
+        self.picture = picture
+        self.options = options
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.picture = Picture()
+                    self.picture.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.options = PictureOptions()
+                    self.options.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('showPicture_args')
+        if self.picture is not None:
+            oprot.writeFieldBegin('picture', TType.STRUCT, 1)
+            self.picture.write(oprot)
+            oprot.writeFieldEnd()
+        if self.options is not None:
+            oprot.writeFieldBegin('options', TType.STRUCT, 2)
+            self.options.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(showPicture_args)
+showPicture_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'picture', [Picture, None], None, ),  # 1
+    (2, TType.STRUCT, 'options', [PictureOptions, None], None, ),  # 2
+)
+
+
+class showPicture_result(object):
+    """
+    Attributes:
+     - success
+     - invalid: Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected).
+     - limit: Too many windows, or a picture over --max-picture-pixels.
+
+    """
+
+
+    def __init__(self, success=None, invalid=None, limit=None,):
+        self.success = success
+        self.invalid = invalid
+        self.limit = limit
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.I64:
+                    self.success = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 1:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('showPicture_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.I64, 0)
+            oprot.writeI64(self.success)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 1)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 2)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(showPicture_result)
+showPicture_result.thrift_spec = (
+    (0, TType.I64, 'success', None, None, ),  # 0
+    (1, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 1
+    (2, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 2
+)
+
+
+class updatePicture_args(object):
+    """
+    Attributes:
+     - windowId: A window opened by showPicture.
+     - picture: The new pixels (any size).
+
+    """
+
+
+    def __init__(self, windowId=None, picture=None,):
+        self.windowId = windowId
+        self.picture = picture
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.windowId = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.picture = Picture()
+                    self.picture.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('updatePicture_args')
+        if self.windowId is not None:
+            oprot.writeFieldBegin('windowId', TType.I64, 1)
+            oprot.writeI64(self.windowId)
+            oprot.writeFieldEnd()
+        if self.picture is not None:
+            oprot.writeFieldBegin('picture', TType.STRUCT, 2)
+            self.picture.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(updatePicture_args)
+updatePicture_args.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'windowId', None, None, ),  # 1
+    (2, TType.STRUCT, 'picture', [Picture, None], None, ),  # 2
+)
+
+
+class updatePicture_result(object):
+    """
+    Attributes:
+     - notFound: No picture window with this id is open.
+     - invalid: Data of the wrong length, a bad size, undecodable PNG/JPEG.
+     - limit: A picture over --max-picture-pixels.
+
+    """
+
+
+    def __init__(self, notFound=None, invalid=None, limit=None,):
+        self.notFound = notFound
+        self.invalid = invalid
+        self.limit = limit
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.notFound = WindowNotFound.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRUCT:
+                    self.limit = LimitExceeded.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('updatePicture_result')
+        if self.notFound is not None:
+            oprot.writeFieldBegin('notFound', TType.STRUCT, 1)
+            self.notFound.write(oprot)
+            oprot.writeFieldEnd()
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 2)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        if self.limit is not None:
+            oprot.writeFieldBegin('limit', TType.STRUCT, 3)
+            self.limit.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(updatePicture_result)
+updatePicture_result.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'notFound', [WindowNotFound, None], None, ),  # 1
+    (2, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 2
+    (3, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 3
+)
+
+
+class closeWindow_args(object):
+    """
+    Attributes:
+     - windowId: The window to close.
+
+    """
+
+
+    def __init__(self, windowId=None,):
+        self.windowId = windowId
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.windowId = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('closeWindow_args')
+        if self.windowId is not None:
+            oprot.writeFieldBegin('windowId', TType.I64, 1)
+            oprot.writeI64(self.windowId)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(closeWindow_args)
+closeWindow_args.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'windowId', None, None, ),  # 1
+)
+
+
+class closeWindow_result(object):
+    """
+    Attributes:
+     - notFound: No window with this id is open (or it is the stage).
+
+    """
+
+
+    def __init__(self, notFound=None,):
+        self.notFound = notFound
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.notFound = WindowNotFound.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('closeWindow_result')
+        if self.notFound is not None:
+            oprot.writeFieldBegin('notFound', TType.STRUCT, 1)
+            self.notFound.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(closeWindow_result)
+closeWindow_result.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'notFound', [WindowNotFound, None], None, ),  # 1
+)
+
+
+class isClosed_args(object):
+    """
+    Attributes:
+     - windowId: The window to ask about.
+
+    """
+
+
+    def __init__(self, windowId=None,):
+        self.windowId = windowId
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.windowId = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('isClosed_args')
+        if self.windowId is not None:
+            oprot.writeFieldBegin('windowId', TType.I64, 1)
+            oprot.writeI64(self.windowId)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(isClosed_args)
+isClosed_args.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'windowId', None, None, ),  # 1
+)
+
+
+class isClosed_result(object):
+    """
+    Attributes:
+     - success
+
+    """
+
+
+    def __init__(self, success=None,):
+        self.success = success
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.BOOL:
+                    self.success = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('isClosed_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.BOOL, 0)
+            oprot.writeBool(self.success)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(isClosed_result)
+isClosed_result.thrift_spec = (
+    (0, TType.BOOL, 'success', None, None, ),  # 0
+)
+
+
+class listWindows_args(object):
+
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('listWindows_args')
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(listWindows_args)
+listWindows_args.thrift_spec = (
+)
+
+
+class listWindows_result(object):
+    """
+    Attributes:
+     - success
+
+    """
+
+
+    def __init__(self, success=None,):
+        self.success = success
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.LIST:
+                    self.success = []
+                    (_etype52, _size49) = iprot.readListBegin()
+                    for _i53 in range(_size49):
+                        _elem54 = WindowInfo()
+                        _elem54.read(iprot)
+                        self.success.append(_elem54)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('listWindows_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.LIST, 0)
+            oprot.writeListBegin(TType.STRUCT, len(self.success))
+            for iter55 in self.success:
+                iter55.write(oprot)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(listWindows_result)
+listWindows_result.thrift_spec = (
+    (0, TType.LIST, 'success', (TType.STRUCT, [WindowInfo, None], False), None, ),  # 0
+)
+
+
+class waitEvents_args(object):
+    """
+    Attributes:
+     - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+     - timeoutMs: How long to wait for an event, in milliseconds; 0 answers at once.
+
+    """
+
+
+    def __init__(self, afterSequence=None, timeoutMs=None,):
+        self.afterSequence = afterSequence
+        self.timeoutMs = timeoutMs
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.afterSequence = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.timeoutMs = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('waitEvents_args')
+        if self.afterSequence is not None:
+            oprot.writeFieldBegin('afterSequence', TType.I64, 1)
+            oprot.writeI64(self.afterSequence)
+            oprot.writeFieldEnd()
+        if self.timeoutMs is not None:
+            oprot.writeFieldBegin('timeoutMs', TType.I32, 2)
+            oprot.writeI32(self.timeoutMs)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(waitEvents_args)
+waitEvents_args.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'afterSequence', None, None, ),  # 1
+    (2, TType.I32, 'timeoutMs', None, None, ),  # 2
+)
+
+
+class waitEvents_result(object):
+    """
+    Attributes:
+     - success
+
+    """
+
+
+    def __init__(self, success=None,):
+        self.success = success
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 0:
+                if ftype == TType.LIST:
+                    self.success = []
+                    (_etype59, _size56) = iprot.readListBegin()
+                    for _i60 in range(_size56):
+                        _elem61 = Event()
+                        _elem61.read(iprot)
+                        self.success.append(_elem61)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('waitEvents_result')
+        if self.success is not None:
+            oprot.writeFieldBegin('success', TType.LIST, 0)
+            oprot.writeListBegin(TType.STRUCT, len(self.success))
+            for iter62 in self.success:
+                iter62.write(oprot)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(waitEvents_result)
+waitEvents_result.thrift_spec = (
+    (0, TType.LIST, 'success', (TType.STRUCT, [Event, None], False), None, ),  # 0
 )
 fix_spec(all_structs)
 del all_structs

@@ -44,6 +44,189 @@ class PushResult(object):
     }
 
 
+class CloseReason(object):
+    """
+    Why a window closed, or why a dialog ended without an answer.
+
+    """
+    USER_CLOSED = 0
+    CANCELED = 1
+    CLOSED_BY_CLIENT = 2
+    TIMED_OUT = 3
+    ANSWERED = 4
+    ACTION_INVOKED = 5
+    CLIENT_DISCONNECTED = 6
+    SERVER_STOPPING = 7
+
+    _VALUES_TO_NAMES = {
+        0: "USER_CLOSED",
+        1: "CANCELED",
+        2: "CLOSED_BY_CLIENT",
+        3: "TIMED_OUT",
+        4: "ANSWERED",
+        5: "ACTION_INVOKED",
+        6: "CLIENT_DISCONNECTED",
+        7: "SERVER_STOPPING",
+    }
+
+    _NAMES_TO_VALUES = {
+        "USER_CLOSED": 0,
+        "CANCELED": 1,
+        "CLOSED_BY_CLIENT": 2,
+        "TIMED_OUT": 3,
+        "ANSWERED": 4,
+        "ACTION_INVOKED": 5,
+        "CLIENT_DISCONNECTED": 6,
+        "SERVER_STOPPING": 7,
+    }
+
+
+class QuestionKind(object):
+    """
+    What kind of answer a question wants, and so which input it shows.
+
+    """
+    TEXT = 0
+    PASSWORD = 1
+    INTEGER = 2
+    NUMBER = 3
+    CHOICE = 4
+    MULTI_CHOICE = 5
+    YES_NO = 6
+
+    _VALUES_TO_NAMES = {
+        0: "TEXT",
+        1: "PASSWORD",
+        2: "INTEGER",
+        3: "NUMBER",
+        4: "CHOICE",
+        5: "MULTI_CHOICE",
+        6: "YES_NO",
+    }
+
+    _NAMES_TO_VALUES = {
+        "TEXT": 0,
+        "PASSWORD": 1,
+        "INTEGER": 2,
+        "NUMBER": 3,
+        "CHOICE": 4,
+        "MULTI_CHOICE": 5,
+        "YES_NO": 6,
+    }
+
+
+class FileChooserMode(object):
+    """
+    What a file chooser picks.
+
+    """
+    OPEN = 0
+    SAVE = 1
+    DIRECTORY = 2
+
+    _VALUES_TO_NAMES = {
+        0: "OPEN",
+        1: "SAVE",
+        2: "DIRECTORY",
+    }
+
+    _NAMES_TO_VALUES = {
+        "OPEN": 0,
+        "SAVE": 1,
+        "DIRECTORY": 2,
+    }
+
+
+class PixelFormat(object):
+    """
+    How the bytes of a Picture are laid out.
+
+    """
+    RGB = 0
+    RGBA = 1
+    L = 2
+    PNG = 3
+    JPEG = 4
+
+    _VALUES_TO_NAMES = {
+        0: "RGB",
+        1: "RGBA",
+        2: "L",
+        3: "PNG",
+        4: "JPEG",
+    }
+
+    _NAMES_TO_VALUES = {
+        "RGB": 0,
+        "RGBA": 1,
+        "L": 2,
+        "PNG": 3,
+        "JPEG": 4,
+    }
+
+
+class WindowKind(object):
+    """
+    What a window is.
+
+    """
+    STAGE = 0
+    PICTURE = 1
+    POPUP = 2
+    QUESTION = 3
+    FILE_CHOOSER = 4
+    COLOR_CHOOSER = 5
+
+    _VALUES_TO_NAMES = {
+        0: "STAGE",
+        1: "PICTURE",
+        2: "POPUP",
+        3: "QUESTION",
+        4: "FILE_CHOOSER",
+        5: "COLOR_CHOOSER",
+    }
+
+    _NAMES_TO_VALUES = {
+        "STAGE": 0,
+        "PICTURE": 1,
+        "POPUP": 2,
+        "QUESTION": 3,
+        "FILE_CHOOSER": 4,
+        "COLOR_CHOOSER": 5,
+    }
+
+
+class EventKind(object):
+    """
+    What an event reports.
+
+    """
+    WINDOW_CLOSED = 0
+    ACTION_INVOKED = 1
+    PIXEL_CLICKED = 2
+    ANSWER_GIVEN = 3
+    PAGE_LOADED = 4
+    EVENTS_MISSED = 5
+
+    _VALUES_TO_NAMES = {
+        0: "WINDOW_CLOSED",
+        1: "ACTION_INVOKED",
+        2: "PIXEL_CLICKED",
+        3: "ANSWER_GIVEN",
+        4: "PAGE_LOADED",
+        5: "EVENTS_MISSED",
+    }
+
+    _NAMES_TO_VALUES = {
+        "WINDOW_CLOSED": 0,
+        "ACTION_INVOKED": 1,
+        "PIXEL_CLICKED": 2,
+        "ANSWER_GIVEN": 3,
+        "PAGE_LOADED": 4,
+        "EVENTS_MISSED": 5,
+    }
+
+
 class PushUrl(object):
     """
     A web page to show on the stage.
@@ -206,6 +389,1384 @@ class PushHtml(object):
         return not (self == other)
 
 
+class Action(object):
+    """
+    A button on a popup, like a freedesktop notification action.
+
+    Attributes:
+     - key: What the ACTION_INVOKED event and sayAndWait report when it is pressed.
+     - label: The button's text.
+
+    """
+
+
+    def __init__(self, key=None, label=None,):
+        self.key = key
+        self.label = label
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.key = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRING:
+                    self.label = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Action')
+        if self.key is not None:
+            oprot.writeFieldBegin('key', TType.STRING, 1)
+            oprot.writeString(self.key.encode('utf-8') if sys.version_info[0] == 2 else self.key)
+            oprot.writeFieldEnd()
+        if self.label is not None:
+            oprot.writeFieldBegin('label', TType.STRING, 2)
+            oprot.writeString(self.label.encode('utf-8') if sys.version_info[0] == 2 else self.label)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class SayOptions(object):
+    """
+    How a popup looks and when it goes away.
+
+    Attributes:
+     - title: Window title; default "vitrine".
+     - timeoutMs: Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed.
+     - actions: Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
+     - name: A label for listWindows().
+
+    """
+
+
+    def __init__(self, title=None, timeoutMs=None, actions=None, name=None,):
+        self.title = title
+        self.timeoutMs = timeoutMs
+        self.actions = actions
+        self.name = name
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.timeoutMs = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.LIST:
+                    self.actions = []
+                    (_etype3, _size0) = iprot.readListBegin()
+                    for _i4 in range(_size0):
+                        _elem5 = Action()
+                        _elem5.read(iprot)
+                        self.actions.append(_elem5)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('SayOptions')
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 1)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.timeoutMs is not None:
+            oprot.writeFieldBegin('timeoutMs', TType.I32, 2)
+            oprot.writeI32(self.timeoutMs)
+            oprot.writeFieldEnd()
+        if self.actions is not None:
+            oprot.writeFieldBegin('actions', TType.LIST, 3)
+            oprot.writeListBegin(TType.STRUCT, len(self.actions))
+            for iter6 in self.actions:
+                iter6.write(oprot)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 4)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Question(object):
+    """
+    A question for the person at the screen.
+
+    Attributes:
+     - prompt: The question itself, shown above the input.
+     - kind: The kind of answer wanted.
+     - title: Window title; default "vitrine".
+     - defaultText: Pre-filled text (TEXT, PASSWORD).
+     - defaultInteger: Pre-filled value (INTEGER).
+     - defaultNumber: Pre-filled value (NUMBER).
+     - minimum: Smallest accepted value (INTEGER, NUMBER).
+     - maximum: Largest accepted value (INTEGER, NUMBER).
+     - choices: The options (CHOICE, MULTI_CHOICE); at least one for CHOICE.
+     - defaultChoices: Indices into `choices` selected at first (CHOICE: the first of them).
+     - defaultYes: The button focused at first (YES_NO); default Yes.
+     - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT); unset or <= 0: wait for ever.
+
+    """
+
+
+    def __init__(self, prompt=None, kind=    0, title=None, defaultText=None, defaultInteger=None, defaultNumber=None, minimum=None, maximum=None, choices=None, defaultChoices=None, defaultYes=None, timeoutMs=None,):
+        self.prompt = prompt
+        self.kind = kind
+        self.title = title
+        self.defaultText = defaultText
+        self.defaultInteger = defaultInteger
+        self.defaultNumber = defaultNumber
+        self.minimum = minimum
+        self.maximum = maximum
+        self.choices = choices
+        self.defaultChoices = defaultChoices
+        self.defaultYes = defaultYes
+        self.timeoutMs = timeoutMs
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.prompt = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.kind = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.defaultText = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.I64:
+                    self.defaultInteger = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.DOUBLE:
+                    self.defaultNumber = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 7:
+                if ftype == TType.DOUBLE:
+                    self.minimum = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 8:
+                if ftype == TType.DOUBLE:
+                    self.maximum = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 9:
+                if ftype == TType.LIST:
+                    self.choices = []
+                    (_etype10, _size7) = iprot.readListBegin()
+                    for _i11 in range(_size7):
+                        _elem12 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.choices.append(_elem12)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 10:
+                if ftype == TType.LIST:
+                    self.defaultChoices = []
+                    (_etype16, _size13) = iprot.readListBegin()
+                    for _i17 in range(_size13):
+                        _elem18 = iprot.readI32()
+                        self.defaultChoices.append(_elem18)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 11:
+                if ftype == TType.BOOL:
+                    self.defaultYes = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 12:
+                if ftype == TType.I32:
+                    self.timeoutMs = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Question')
+        if self.prompt is not None:
+            oprot.writeFieldBegin('prompt', TType.STRING, 1)
+            oprot.writeString(self.prompt.encode('utf-8') if sys.version_info[0] == 2 else self.prompt)
+            oprot.writeFieldEnd()
+        if self.kind is not None:
+            oprot.writeFieldBegin('kind', TType.I32, 2)
+            oprot.writeI32(self.kind)
+            oprot.writeFieldEnd()
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 3)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.defaultText is not None:
+            oprot.writeFieldBegin('defaultText', TType.STRING, 4)
+            oprot.writeString(self.defaultText.encode('utf-8') if sys.version_info[0] == 2 else self.defaultText)
+            oprot.writeFieldEnd()
+        if self.defaultInteger is not None:
+            oprot.writeFieldBegin('defaultInteger', TType.I64, 5)
+            oprot.writeI64(self.defaultInteger)
+            oprot.writeFieldEnd()
+        if self.defaultNumber is not None:
+            oprot.writeFieldBegin('defaultNumber', TType.DOUBLE, 6)
+            oprot.writeDouble(self.defaultNumber)
+            oprot.writeFieldEnd()
+        if self.minimum is not None:
+            oprot.writeFieldBegin('minimum', TType.DOUBLE, 7)
+            oprot.writeDouble(self.minimum)
+            oprot.writeFieldEnd()
+        if self.maximum is not None:
+            oprot.writeFieldBegin('maximum', TType.DOUBLE, 8)
+            oprot.writeDouble(self.maximum)
+            oprot.writeFieldEnd()
+        if self.choices is not None:
+            oprot.writeFieldBegin('choices', TType.LIST, 9)
+            oprot.writeListBegin(TType.STRING, len(self.choices))
+            for iter19 in self.choices:
+                oprot.writeString(iter19.encode('utf-8') if sys.version_info[0] == 2 else iter19)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.defaultChoices is not None:
+            oprot.writeFieldBegin('defaultChoices', TType.LIST, 10)
+            oprot.writeListBegin(TType.I32, len(self.defaultChoices))
+            for iter20 in self.defaultChoices:
+                oprot.writeI32(iter20)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.defaultYes is not None:
+            oprot.writeFieldBegin('defaultYes', TType.BOOL, 11)
+            oprot.writeBool(self.defaultYes)
+            oprot.writeFieldEnd()
+        if self.timeoutMs is not None:
+            oprot.writeFieldBegin('timeoutMs', TType.I32, 12)
+            oprot.writeI32(self.timeoutMs)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Answer(object):
+    """
+    The person's answer; exactly the field for the question's kind is set.
+
+    Attributes:
+     - kind: The question's kind.
+     - text: TEXT, PASSWORD.
+     - integer: INTEGER.
+     - number: NUMBER.
+     - choices: CHOICE (one element), MULTI_CHOICE: the chosen options' labels, in list order.
+     - choiceIndices: CHOICE, MULTI_CHOICE: the chosen options' indices into Question.choices.
+     - yes: YES_NO.
+
+    """
+
+
+    def __init__(self, kind=None, text=None, integer=None, number=None, choices=None, choiceIndices=None, yes=None,):
+        self.kind = kind
+        self.text = text
+        self.integer = integer
+        self.number = number
+        self.choices = choices
+        self.choiceIndices = choiceIndices
+        self.yes = yes
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.kind = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRING:
+                    self.text = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I64:
+                    self.integer = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.DOUBLE:
+                    self.number = iprot.readDouble()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.LIST:
+                    self.choices = []
+                    (_etype24, _size21) = iprot.readListBegin()
+                    for _i25 in range(_size21):
+                        _elem26 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.choices.append(_elem26)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.LIST:
+                    self.choiceIndices = []
+                    (_etype30, _size27) = iprot.readListBegin()
+                    for _i31 in range(_size27):
+                        _elem32 = iprot.readI32()
+                        self.choiceIndices.append(_elem32)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 7:
+                if ftype == TType.BOOL:
+                    self.yes = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Answer')
+        if self.kind is not None:
+            oprot.writeFieldBegin('kind', TType.I32, 1)
+            oprot.writeI32(self.kind)
+            oprot.writeFieldEnd()
+        if self.text is not None:
+            oprot.writeFieldBegin('text', TType.STRING, 2)
+            oprot.writeString(self.text.encode('utf-8') if sys.version_info[0] == 2 else self.text)
+            oprot.writeFieldEnd()
+        if self.integer is not None:
+            oprot.writeFieldBegin('integer', TType.I64, 3)
+            oprot.writeI64(self.integer)
+            oprot.writeFieldEnd()
+        if self.number is not None:
+            oprot.writeFieldBegin('number', TType.DOUBLE, 4)
+            oprot.writeDouble(self.number)
+            oprot.writeFieldEnd()
+        if self.choices is not None:
+            oprot.writeFieldBegin('choices', TType.LIST, 5)
+            oprot.writeListBegin(TType.STRING, len(self.choices))
+            for iter33 in self.choices:
+                oprot.writeString(iter33.encode('utf-8') if sys.version_info[0] == 2 else iter33)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.choiceIndices is not None:
+            oprot.writeFieldBegin('choiceIndices', TType.LIST, 6)
+            oprot.writeListBegin(TType.I32, len(self.choiceIndices))
+            for iter34 in self.choiceIndices:
+                oprot.writeI32(iter34)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.yes is not None:
+            oprot.writeFieldBegin('yes', TType.BOOL, 7)
+            oprot.writeBool(self.yes)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class FileChooser(object):
+    """
+    A file or directory chooser (Qt's own dialog, not the platform's, so it works headless).
+
+    Attributes:
+     - mode: What to pick.
+     - directory: Where the dialog starts; default the server's working directory.
+     - nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+     - title: Window title.
+     - defaultName: File name proposed in SAVE mode.
+     - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
+
+    """
+
+
+    def __init__(self, mode=    0, directory=None, nameFilters=None, title=None, defaultName=None, timeoutMs=None,):
+        self.mode = mode
+        self.directory = directory
+        self.nameFilters = nameFilters
+        self.title = title
+        self.defaultName = defaultName
+        self.timeoutMs = timeoutMs
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.mode = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRING:
+                    self.directory = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.LIST:
+                    self.nameFilters = []
+                    (_etype38, _size35) = iprot.readListBegin()
+                    for _i39 in range(_size35):
+                        _elem40 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.nameFilters.append(_elem40)
+                    iprot.readListEnd()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.STRING:
+                    self.defaultName = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.I32:
+                    self.timeoutMs = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('FileChooser')
+        if self.mode is not None:
+            oprot.writeFieldBegin('mode', TType.I32, 1)
+            oprot.writeI32(self.mode)
+            oprot.writeFieldEnd()
+        if self.directory is not None:
+            oprot.writeFieldBegin('directory', TType.STRING, 2)
+            oprot.writeString(self.directory.encode('utf-8') if sys.version_info[0] == 2 else self.directory)
+            oprot.writeFieldEnd()
+        if self.nameFilters is not None:
+            oprot.writeFieldBegin('nameFilters', TType.LIST, 3)
+            oprot.writeListBegin(TType.STRING, len(self.nameFilters))
+            for iter41 in self.nameFilters:
+                oprot.writeString(iter41.encode('utf-8') if sys.version_info[0] == 2 else iter41)
+            oprot.writeListEnd()
+            oprot.writeFieldEnd()
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 4)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.defaultName is not None:
+            oprot.writeFieldBegin('defaultName', TType.STRING, 5)
+            oprot.writeString(self.defaultName.encode('utf-8') if sys.version_info[0] == 2 else self.defaultName)
+            oprot.writeFieldEnd()
+        if self.timeoutMs is not None:
+            oprot.writeFieldBegin('timeoutMs', TType.I32, 6)
+            oprot.writeI32(self.timeoutMs)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Color(object):
+    """
+    An sRGB colour, each channel 0..255.
+
+    Attributes:
+     - r: Red.
+     - g: Green.
+     - b: Blue.
+     - a: Alpha (opacity); unset means opaque (255).
+
+    """
+
+
+    def __init__(self, r=None, g=None, b=None, a=None,):
+        self.r = r
+        self.g = g
+        self.b = b
+        self.a = a
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.r = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.g = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I32:
+                    self.b = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.I32:
+                    self.a = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Color')
+        if self.r is not None:
+            oprot.writeFieldBegin('r', TType.I32, 1)
+            oprot.writeI32(self.r)
+            oprot.writeFieldEnd()
+        if self.g is not None:
+            oprot.writeFieldBegin('g', TType.I32, 2)
+            oprot.writeI32(self.g)
+            oprot.writeFieldEnd()
+        if self.b is not None:
+            oprot.writeFieldBegin('b', TType.I32, 3)
+            oprot.writeI32(self.b)
+            oprot.writeFieldEnd()
+        if self.a is not None:
+            oprot.writeFieldBegin('a', TType.I32, 4)
+            oprot.writeI32(self.a)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class ColorChooser(object):
+    """
+    Title and timeout of a colour chooser.
+
+    Attributes:
+     - title: Window title.
+     - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
+     - withAlpha: Offer an alpha channel.
+
+    """
+
+
+    def __init__(self, title=None, timeoutMs=None, withAlpha=None,):
+        self.title = title
+        self.timeoutMs = timeoutMs
+        self.withAlpha = withAlpha
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.timeoutMs = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.BOOL:
+                    self.withAlpha = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('ColorChooser')
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 1)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.timeoutMs is not None:
+            oprot.writeFieldBegin('timeoutMs', TType.I32, 2)
+            oprot.writeI32(self.timeoutMs)
+            oprot.writeFieldEnd()
+        if self.withAlpha is not None:
+            oprot.writeFieldBegin('withAlpha', TType.BOOL, 3)
+            oprot.writeBool(self.withAlpha)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Picture(object):
+    """
+    A picture to show. Raw formats need width and height, and exactly
+    width x height x bytes-per-pixel bytes of data. Encoded formats (PNG, JPEG)
+    take width and height 0 (read from the data) or the image's own size.
+
+    Attributes:
+     - width: Width in pixels (0 for encoded data).
+     - height: Height in pixels (0 for encoded data).
+     - mode: Layout of `data`.
+     - data: The pixels or the encoded file.
+
+    """
+
+
+    def __init__(self, width=None, height=None, mode=None, data=None,):
+        self.width = width
+        self.height = height
+        self.mode = mode
+        self.data = data
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.width = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.height = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I32:
+                    self.mode = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.data = iprot.readBinary()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Picture')
+        if self.width is not None:
+            oprot.writeFieldBegin('width', TType.I32, 1)
+            oprot.writeI32(self.width)
+            oprot.writeFieldEnd()
+        if self.height is not None:
+            oprot.writeFieldBegin('height', TType.I32, 2)
+            oprot.writeI32(self.height)
+            oprot.writeFieldEnd()
+        if self.mode is not None:
+            oprot.writeFieldBegin('mode', TType.I32, 3)
+            oprot.writeI32(self.mode)
+            oprot.writeFieldEnd()
+        if self.data is not None:
+            oprot.writeFieldBegin('data', TType.STRING, 4)
+            oprot.writeBinary(self.data)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class PictureOptions(object):
+    """
+    How a picture window looks.
+
+    Attributes:
+     - title: Window title; default "vitrine picture".
+     - inspectable: A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED.
+     - name: A label for listWindows().
+
+    """
+
+
+    def __init__(self, title=None, inspectable=None, name=None,):
+        self.title = title
+        self.inspectable = inspectable
+        self.name = name
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.BOOL:
+                    self.inspectable = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('PictureOptions')
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 1)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.inspectable is not None:
+            oprot.writeFieldBegin('inspectable', TType.BOOL, 2)
+            oprot.writeBool(self.inspectable)
+            oprot.writeFieldEnd()
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 3)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Geometry(object):
+    """
+    A window's place on the screen, in pixels.
+
+    Attributes:
+     - x: Left edge.
+     - y: Top edge.
+     - width: Width of the content.
+     - height: Height of the content.
+
+    """
+
+
+    def __init__(self, x=None, y=None, width=None, height=None,):
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    self.x = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.y = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I32:
+                    self.width = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.I32:
+                    self.height = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Geometry')
+        if self.x is not None:
+            oprot.writeFieldBegin('x', TType.I32, 1)
+            oprot.writeI32(self.x)
+            oprot.writeFieldEnd()
+        if self.y is not None:
+            oprot.writeFieldBegin('y', TType.I32, 2)
+            oprot.writeI32(self.y)
+            oprot.writeFieldEnd()
+        if self.width is not None:
+            oprot.writeFieldBegin('width', TType.I32, 3)
+            oprot.writeI32(self.width)
+            oprot.writeFieldEnd()
+        if self.height is not None:
+            oprot.writeFieldBegin('height', TType.I32, 4)
+            oprot.writeI32(self.height)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class WindowInfo(object):
+    """
+    One open window.
+
+    Attributes:
+     - id: Its id (0 for the stage).
+     - kind: What it is.
+     - title: Its title.
+     - name: The label the client gave it (the stage: the name of what it shows).
+     - geometry: Where it is.
+     - visible: Whether it is shown (not hidden or minimised).
+
+    """
+
+
+    def __init__(self, id=None, kind=None, title=None, name=None, geometry=None, visible=None,):
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.name = name
+        self.geometry = geometry
+        self.visible = visible
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.id = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.kind = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRING:
+                    self.title = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.STRUCT:
+                    self.geometry = Geometry()
+                    self.geometry.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.BOOL:
+                    self.visible = iprot.readBool()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('WindowInfo')
+        if self.id is not None:
+            oprot.writeFieldBegin('id', TType.I64, 1)
+            oprot.writeI64(self.id)
+            oprot.writeFieldEnd()
+        if self.kind is not None:
+            oprot.writeFieldBegin('kind', TType.I32, 2)
+            oprot.writeI32(self.kind)
+            oprot.writeFieldEnd()
+        if self.title is not None:
+            oprot.writeFieldBegin('title', TType.STRING, 3)
+            oprot.writeString(self.title.encode('utf-8') if sys.version_info[0] == 2 else self.title)
+            oprot.writeFieldEnd()
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 4)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        if self.geometry is not None:
+            oprot.writeFieldBegin('geometry', TType.STRUCT, 5)
+            self.geometry.write(oprot)
+            oprot.writeFieldEnd()
+        if self.visible is not None:
+            oprot.writeFieldBegin('visible', TType.BOOL, 6)
+            oprot.writeBool(self.visible)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class Event(object):
+    """
+    Something that happened, in the order it happened.
+
+    Attributes:
+     - sequence: Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED.
+     - kind: What happened.
+     - windowId: The window concerned (0 for the stage).
+     - timeMs: When, in milliseconds since the Unix epoch.
+     - closeReason: WINDOW_CLOSED: how.
+     - action: ACTION_INVOKED: the action's key.
+     - x: PIXEL_CLICKED: column, from 0 at the left.
+     - y: PIXEL_CLICKED: row, from 0 at the top.
+     - color: PIXEL_CLICKED: the pixel's colour.
+     - answer: ANSWER_GIVEN: the answer.
+     - name: PAGE_LOADED: the name of the push.
+     - url: PAGE_LOADED: the URL now on the stage.
+     - missed: EVENTS_MISSED: how many events the caller will never see.
+
+    """
+
+
+    def __init__(self, sequence=None, kind=None, windowId=None, timeMs=None, closeReason=None, action=None, x=None, y=None, color=None, answer=None, name=None, url=None, missed=None,):
+        self.sequence = sequence
+        self.kind = kind
+        self.windowId = windowId
+        self.timeMs = timeMs
+        self.closeReason = closeReason
+        self.action = action
+        self.x = x
+        self.y = y
+        self.color = color
+        self.answer = answer
+        self.name = name
+        self.url = url
+        self.missed = missed
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.sequence = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.I32:
+                    self.kind = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.I64:
+                    self.windowId = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 4:
+                if ftype == TType.I64:
+                    self.timeMs = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 5:
+                if ftype == TType.I32:
+                    self.closeReason = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 6:
+                if ftype == TType.STRING:
+                    self.action = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 7:
+                if ftype == TType.I32:
+                    self.x = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 8:
+                if ftype == TType.I32:
+                    self.y = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 9:
+                if ftype == TType.STRUCT:
+                    self.color = Color()
+                    self.color.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 10:
+                if ftype == TType.STRUCT:
+                    self.answer = Answer()
+                    self.answer.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            elif fid == 11:
+                if ftype == TType.STRING:
+                    self.name = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 12:
+                if ftype == TType.STRING:
+                    self.url = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 13:
+                if ftype == TType.I64:
+                    self.missed = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('Event')
+        if self.sequence is not None:
+            oprot.writeFieldBegin('sequence', TType.I64, 1)
+            oprot.writeI64(self.sequence)
+            oprot.writeFieldEnd()
+        if self.kind is not None:
+            oprot.writeFieldBegin('kind', TType.I32, 2)
+            oprot.writeI32(self.kind)
+            oprot.writeFieldEnd()
+        if self.windowId is not None:
+            oprot.writeFieldBegin('windowId', TType.I64, 3)
+            oprot.writeI64(self.windowId)
+            oprot.writeFieldEnd()
+        if self.timeMs is not None:
+            oprot.writeFieldBegin('timeMs', TType.I64, 4)
+            oprot.writeI64(self.timeMs)
+            oprot.writeFieldEnd()
+        if self.closeReason is not None:
+            oprot.writeFieldBegin('closeReason', TType.I32, 5)
+            oprot.writeI32(self.closeReason)
+            oprot.writeFieldEnd()
+        if self.action is not None:
+            oprot.writeFieldBegin('action', TType.STRING, 6)
+            oprot.writeString(self.action.encode('utf-8') if sys.version_info[0] == 2 else self.action)
+            oprot.writeFieldEnd()
+        if self.x is not None:
+            oprot.writeFieldBegin('x', TType.I32, 7)
+            oprot.writeI32(self.x)
+            oprot.writeFieldEnd()
+        if self.y is not None:
+            oprot.writeFieldBegin('y', TType.I32, 8)
+            oprot.writeI32(self.y)
+            oprot.writeFieldEnd()
+        if self.color is not None:
+            oprot.writeFieldBegin('color', TType.STRUCT, 9)
+            self.color.write(oprot)
+            oprot.writeFieldEnd()
+        if self.answer is not None:
+            oprot.writeFieldBegin('answer', TType.STRUCT, 10)
+            self.answer.write(oprot)
+            oprot.writeFieldEnd()
+        if self.name is not None:
+            oprot.writeFieldBegin('name', TType.STRING, 11)
+            oprot.writeString(self.name.encode('utf-8') if sys.version_info[0] == 2 else self.name)
+            oprot.writeFieldEnd()
+        if self.url is not None:
+            oprot.writeFieldBegin('url', TType.STRING, 12)
+            oprot.writeString(self.url.encode('utf-8') if sys.version_info[0] == 2 else self.url)
+            oprot.writeFieldEnd()
+        if self.missed is not None:
+            oprot.writeFieldBegin('missed', TType.I64, 13)
+            oprot.writeI64(self.missed)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
 class ServerInfo(object):
     """
     A snapshot of the server's state, for monitoring and for `vitrine info`.
@@ -272,10 +1833,10 @@ class ServerInfo(object):
             elif fid == 6:
                 if ftype == TType.LIST:
                     self.listeners = []
-                    (_etype3, _size0) = iprot.readListBegin()
-                    for _i4 in range(_size0):
-                        _elem5 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
-                        self.listeners.append(_elem5)
+                    (_etype45, _size42) = iprot.readListBegin()
+                    for _i46 in range(_size42):
+                        _elem47 = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                        self.listeners.append(_elem47)
                     iprot.readListEnd()
                 else:
                     iprot.skip(ftype)
@@ -327,8 +1888,8 @@ class ServerInfo(object):
         if self.listeners is not None:
             oprot.writeFieldBegin('listeners', TType.LIST, 6)
             oprot.writeListBegin(TType.STRING, len(self.listeners))
-            for iter6 in self.listeners:
-                oprot.writeString(iter6.encode('utf-8') if sys.version_info[0] == 2 else iter6)
+            for iter48 in self.listeners:
+                oprot.writeString(iter48.encode('utf-8') if sys.version_info[0] == 2 else iter48)
             oprot.writeListEnd()
             oprot.writeFieldEnd()
         if self.platform is not None:
@@ -522,6 +2083,169 @@ class WindowNotFound(TException):
 
     def __ne__(self, other):
         return not (self == other)
+
+
+class DialogCanceled(TException):
+    """
+    A dialog ended without an answer.
+
+    Attributes:
+     - reason: Why: CANCELED, USER_CLOSED, CLOSED_BY_CLIENT, TIMED_OUT or SERVER_STOPPING.
+     - message: A sentence saying so.
+
+    """
+
+
+    def __init__(self, reason=None, message=None,):
+        super(DialogCanceled, self).__setattr__('reason', reason)
+        super(DialogCanceled, self).__setattr__('message', message)
+
+    def __setattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __delattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __hash__(self):
+        return hash(self.__class__) ^ hash((self.reason, self.message, ))
+
+    @classmethod
+    def read(cls, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and cls.thrift_spec is not None:
+            return iprot._fast_decode(None, iprot, [cls, cls.thrift_spec])
+        iprot.readStructBegin()
+        reason = None
+        message = None
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I32:
+                    reason = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRING:
+                    message = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+        return cls(
+            reason=reason,
+            message=message,
+        )
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('DialogCanceled')
+        if self.reason is not None:
+            oprot.writeFieldBegin('reason', TType.I32, 1)
+            oprot.writeI32(self.reason)
+            oprot.writeFieldEnd()
+        if self.message is not None:
+            oprot.writeFieldBegin('message', TType.STRING, 2)
+            oprot.writeString(self.message.encode('utf-8') if sys.version_info[0] == 2 else self.message)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __str__(self):
+        return repr(self)
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class LimitExceeded(TException):
+    """
+    The server's limit on something (open windows, picture size) would be exceeded.
+
+    Attributes:
+     - message: Which limit, its value, and the flag that sets it.
+
+    """
+
+
+    def __init__(self, message=None,):
+        super(LimitExceeded, self).__setattr__('message', message)
+
+    def __setattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __delattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __hash__(self):
+        return hash(self.__class__) ^ hash((self.message, ))
+
+    @classmethod
+    def read(cls, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and cls.thrift_spec is not None:
+            return iprot._fast_decode(None, iprot, [cls, cls.thrift_spec])
+        iprot.readStructBegin()
+        message = None
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    message = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+        return cls(
+            message=message,
+        )
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('LimitExceeded')
+        if self.message is not None:
+            oprot.writeFieldBegin('message', TType.STRING, 1)
+            oprot.writeString(self.message.encode('utf-8') if sys.version_info[0] == 2 else self.message)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __str__(self):
+        return repr(self)
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
 all_structs.append(PushUrl)
 PushUrl.thrift_spec = (
     None,  # 0
@@ -535,6 +2259,122 @@ PushHtml.thrift_spec = (
     (1, TType.STRING, 'name', 'UTF8', None, ),  # 1
     (2, TType.STRING, 'data', 'UTF8', None, ),  # 2
     (3, TType.I32, 'timeoutMs', None, None, ),  # 3
+)
+all_structs.append(Action)
+Action.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'key', 'UTF8', None, ),  # 1
+    (2, TType.STRING, 'label', 'UTF8', None, ),  # 2
+)
+all_structs.append(SayOptions)
+SayOptions.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'title', 'UTF8', None, ),  # 1
+    (2, TType.I32, 'timeoutMs', None, None, ),  # 2
+    (3, TType.LIST, 'actions', (TType.STRUCT, [Action, None], False), None, ),  # 3
+    (4, TType.STRING, 'name', 'UTF8', None, ),  # 4
+)
+all_structs.append(Question)
+Question.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'prompt', 'UTF8', None, ),  # 1
+    (2, TType.I32, 'kind', None,     0, ),  # 2
+    (3, TType.STRING, 'title', 'UTF8', None, ),  # 3
+    (4, TType.STRING, 'defaultText', 'UTF8', None, ),  # 4
+    (5, TType.I64, 'defaultInteger', None, None, ),  # 5
+    (6, TType.DOUBLE, 'defaultNumber', None, None, ),  # 6
+    (7, TType.DOUBLE, 'minimum', None, None, ),  # 7
+    (8, TType.DOUBLE, 'maximum', None, None, ),  # 8
+    (9, TType.LIST, 'choices', (TType.STRING, 'UTF8', False), None, ),  # 9
+    (10, TType.LIST, 'defaultChoices', (TType.I32, None, False), None, ),  # 10
+    (11, TType.BOOL, 'defaultYes', None, None, ),  # 11
+    (12, TType.I32, 'timeoutMs', None, None, ),  # 12
+)
+all_structs.append(Answer)
+Answer.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'kind', None, None, ),  # 1
+    (2, TType.STRING, 'text', 'UTF8', None, ),  # 2
+    (3, TType.I64, 'integer', None, None, ),  # 3
+    (4, TType.DOUBLE, 'number', None, None, ),  # 4
+    (5, TType.LIST, 'choices', (TType.STRING, 'UTF8', False), None, ),  # 5
+    (6, TType.LIST, 'choiceIndices', (TType.I32, None, False), None, ),  # 6
+    (7, TType.BOOL, 'yes', None, None, ),  # 7
+)
+all_structs.append(FileChooser)
+FileChooser.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'mode', None,     0, ),  # 1
+    (2, TType.STRING, 'directory', 'UTF8', None, ),  # 2
+    (3, TType.LIST, 'nameFilters', (TType.STRING, 'UTF8', False), None, ),  # 3
+    (4, TType.STRING, 'title', 'UTF8', None, ),  # 4
+    (5, TType.STRING, 'defaultName', 'UTF8', None, ),  # 5
+    (6, TType.I32, 'timeoutMs', None, None, ),  # 6
+)
+all_structs.append(Color)
+Color.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'r', None, None, ),  # 1
+    (2, TType.I32, 'g', None, None, ),  # 2
+    (3, TType.I32, 'b', None, None, ),  # 3
+    (4, TType.I32, 'a', None, None, ),  # 4
+)
+all_structs.append(ColorChooser)
+ColorChooser.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'title', 'UTF8', None, ),  # 1
+    (2, TType.I32, 'timeoutMs', None, None, ),  # 2
+    (3, TType.BOOL, 'withAlpha', None, None, ),  # 3
+)
+all_structs.append(Picture)
+Picture.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'width', None, None, ),  # 1
+    (2, TType.I32, 'height', None, None, ),  # 2
+    (3, TType.I32, 'mode', None, None, ),  # 3
+    (4, TType.STRING, 'data', 'BINARY', None, ),  # 4
+)
+all_structs.append(PictureOptions)
+PictureOptions.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'title', 'UTF8', None, ),  # 1
+    (2, TType.BOOL, 'inspectable', None, None, ),  # 2
+    (3, TType.STRING, 'name', 'UTF8', None, ),  # 3
+)
+all_structs.append(Geometry)
+Geometry.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'x', None, None, ),  # 1
+    (2, TType.I32, 'y', None, None, ),  # 2
+    (3, TType.I32, 'width', None, None, ),  # 3
+    (4, TType.I32, 'height', None, None, ),  # 4
+)
+all_structs.append(WindowInfo)
+WindowInfo.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'id', None, None, ),  # 1
+    (2, TType.I32, 'kind', None, None, ),  # 2
+    (3, TType.STRING, 'title', 'UTF8', None, ),  # 3
+    (4, TType.STRING, 'name', 'UTF8', None, ),  # 4
+    (5, TType.STRUCT, 'geometry', [Geometry, None], None, ),  # 5
+    (6, TType.BOOL, 'visible', None, None, ),  # 6
+)
+all_structs.append(Event)
+Event.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'sequence', None, None, ),  # 1
+    (2, TType.I32, 'kind', None, None, ),  # 2
+    (3, TType.I64, 'windowId', None, None, ),  # 3
+    (4, TType.I64, 'timeMs', None, None, ),  # 4
+    (5, TType.I32, 'closeReason', None, None, ),  # 5
+    (6, TType.STRING, 'action', 'UTF8', None, ),  # 6
+    (7, TType.I32, 'x', None, None, ),  # 7
+    (8, TType.I32, 'y', None, None, ),  # 8
+    (9, TType.STRUCT, 'color', [Color, None], None, ),  # 9
+    (10, TType.STRUCT, 'answer', [Answer, None], None, ),  # 10
+    (11, TType.STRING, 'name', 'UTF8', None, ),  # 11
+    (12, TType.STRING, 'url', 'UTF8', None, ),  # 12
+    (13, TType.I64, 'missed', None, None, ),  # 13
 )
 all_structs.append(ServerInfo)
 ServerInfo.thrift_spec = (
@@ -559,6 +2399,17 @@ WindowNotFound.thrift_spec = (
     None,  # 0
     (1, TType.I64, 'windowId', None, None, ),  # 1
     (2, TType.STRING, 'message', 'UTF8', None, ),  # 2
+)
+all_structs.append(DialogCanceled)
+DialogCanceled.thrift_spec = (
+    None,  # 0
+    (1, TType.I32, 'reason', None, None, ),  # 1
+    (2, TType.STRING, 'message', 'UTF8', None, ),  # 2
+)
+all_structs.append(LimitExceeded)
+LimitExceeded.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'message', 'UTF8', None, ),  # 1
 )
 fix_spec(all_structs)
 del all_structs

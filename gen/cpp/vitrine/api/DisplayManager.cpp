@@ -116,9 +116,9 @@ uint32_t DisplayManager_fetchUrl_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast26;
-          xfer += iprot->readI32(ecast26);
-          this->success = static_cast<PushResult::type>(ecast26);
+          int32_t ecast126;
+          xfer += iprot->readI32(ecast126);
+          this->success = static_cast<PushResult::type>(ecast126);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -180,9 +180,9 @@ uint32_t DisplayManager_fetchUrl_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast27;
-          xfer += iprot->readI32(ecast27);
-          (*(this->success)) = static_cast<PushResult::type>(ecast27);
+          int32_t ecast127;
+          xfer += iprot->readI32(ecast127);
+          (*(this->success)) = static_cast<PushResult::type>(ecast127);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -321,9 +321,9 @@ uint32_t DisplayManager_postHtml_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast28;
-          xfer += iprot->readI32(ecast28);
-          this->success = static_cast<PushResult::type>(ecast28);
+          int32_t ecast128;
+          xfer += iprot->readI32(ecast128);
+          this->success = static_cast<PushResult::type>(ecast128);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -385,9 +385,9 @@ uint32_t DisplayManager_postHtml_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast29;
-          xfer += iprot->readI32(ecast29);
-          (*(this->success)) = static_cast<PushResult::type>(ecast29);
+          int32_t ecast129;
+          xfer += iprot->readI32(ecast129);
+          (*(this->success)) = static_cast<PushResult::type>(ecast129);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);

@@ -45,12 +45,107 @@ class VitrineIf : virtual public DisplayManagerIf {
   virtual void serverInfo(ServerInfo& _return) = 0;
 
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   virtual void screenshot(std::string& _return, const int64_t windowId) = 0;
+
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual int64_t say(const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual void sayAndWait(std::string& _return, const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  virtual void ask(Answer& _return, const Question& question) = 0;
+
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  virtual void chooseFile(std::string& _return, const FileChooser& chooser) = 0;
+
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  virtual void chooseColor(Color& _return, const Color& initial, const ColorChooser& options) = 0;
+
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  virtual int64_t showPicture(const Picture& picture, const PictureOptions& options) = 0;
+
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  virtual void updatePicture(const int64_t windowId, const Picture& picture) = 0;
+
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  virtual void closeWindow(const int64_t windowId) = 0;
+
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  virtual bool isClosed(const int64_t windowId) = 0;
+
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  virtual void listWindows(std::vector<WindowInfo> & _return) = 0;
+
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  virtual void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) = 0;
 };
 
 class VitrineIfFactory : virtual public DisplayManagerIfFactory {
@@ -87,6 +182,42 @@ class VitrineNull : virtual public VitrineIf , virtual public DisplayManagerNull
     return;
   }
   void screenshot(std::string& /* _return */, const int64_t /* windowId */) override {
+    return;
+  }
+  int64_t say(const std::string& /* text */, const SayOptions& /* options */) override {
+    int64_t _return = 0;
+    return _return;
+  }
+  void sayAndWait(std::string& /* _return */, const std::string& /* text */, const SayOptions& /* options */) override {
+    return;
+  }
+  void ask(Answer& /* _return */, const Question& /* question */) override {
+    return;
+  }
+  void chooseFile(std::string& /* _return */, const FileChooser& /* chooser */) override {
+    return;
+  }
+  void chooseColor(Color& /* _return */, const Color& /* initial */, const ColorChooser& /* options */) override {
+    return;
+  }
+  int64_t showPicture(const Picture& /* picture */, const PictureOptions& /* options */) override {
+    int64_t _return = 0;
+    return _return;
+  }
+  void updatePicture(const int64_t /* windowId */, const Picture& /* picture */) override {
+    return;
+  }
+  void closeWindow(const int64_t /* windowId */) override {
+    return;
+  }
+  bool isClosed(const int64_t /* windowId */) override {
+    bool _return = false;
+    return _return;
+  }
+  void listWindows(std::vector<WindowInfo> & /* _return */) override {
+    return;
+  }
+  void waitEvents(std::vector<Event> & /* _return */, const int64_t /* afterSequence */, const int32_t /* timeoutMs */) override {
     return;
   }
 };
@@ -398,6 +529,1579 @@ class Vitrine_screenshot_presult {
 
 };
 
+typedef struct _Vitrine_say_args__isset {
+  _Vitrine_say_args__isset() : text(false), options(false) {}
+  bool text :1;
+  bool options :1;
+} _Vitrine_say_args__isset;
+
+class Vitrine_say_args {
+ public:
+
+  Vitrine_say_args(const Vitrine_say_args&);
+  Vitrine_say_args(Vitrine_say_args&&) noexcept;
+  Vitrine_say_args& operator=(const Vitrine_say_args&);
+  Vitrine_say_args& operator=(Vitrine_say_args&&) noexcept;
+  Vitrine_say_args() noexcept
+                   : text() {
+  }
+
+  virtual ~Vitrine_say_args() noexcept;
+  /**
+   * The message (plain text; line breaks are kept).
+   */
+  std::string text;
+  /**
+   * Title, timeout, action buttons (every field optional; may be left out).
+   */
+  SayOptions options;
+
+  _Vitrine_say_args__isset __isset;
+
+  void __set_text(const std::string& val);
+
+  void __set_options(const SayOptions& val);
+
+  bool operator == (const Vitrine_say_args & rhs) const
+  {
+    if (!(text == rhs.text))
+      return false;
+    if (!(options == rhs.options))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_say_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_say_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_say_pargs {
+ public:
+
+
+  virtual ~Vitrine_say_pargs() noexcept;
+  /**
+   * The message (plain text; line breaks are kept).
+   */
+  const std::string* text;
+  /**
+   * Title, timeout, action buttons (every field optional; may be left out).
+   */
+  const SayOptions* options;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_say_result__isset {
+  _Vitrine_say_result__isset() : success(false), limit(false), invalid(false) {}
+  bool success :1;
+  bool limit :1;
+  bool invalid :1;
+} _Vitrine_say_result__isset;
+
+class Vitrine_say_result {
+ public:
+
+  Vitrine_say_result(const Vitrine_say_result&);
+  Vitrine_say_result(Vitrine_say_result&&) noexcept;
+  Vitrine_say_result& operator=(const Vitrine_say_result&);
+  Vitrine_say_result& operator=(Vitrine_say_result&&) noexcept;
+  Vitrine_say_result() noexcept
+                     : success(0) {
+  }
+
+  virtual ~Vitrine_say_result() noexcept;
+  int64_t success;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+  /**
+   * An action with an empty key, or a negative timeout.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_say_result__isset __isset;
+
+  void __set_success(const int64_t val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  bool operator == (const Vitrine_say_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_say_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_say_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_say_presult__isset {
+  _Vitrine_say_presult__isset() : success(false), limit(false), invalid(false) {}
+  bool success :1;
+  bool limit :1;
+  bool invalid :1;
+} _Vitrine_say_presult__isset;
+
+class Vitrine_say_presult {
+ public:
+
+
+  virtual ~Vitrine_say_presult() noexcept;
+  int64_t* success;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+  /**
+   * An action with an empty key, or a negative timeout.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_say_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_sayAndWait_args__isset {
+  _Vitrine_sayAndWait_args__isset() : text(false), options(false) {}
+  bool text :1;
+  bool options :1;
+} _Vitrine_sayAndWait_args__isset;
+
+class Vitrine_sayAndWait_args {
+ public:
+
+  Vitrine_sayAndWait_args(const Vitrine_sayAndWait_args&);
+  Vitrine_sayAndWait_args(Vitrine_sayAndWait_args&&) noexcept;
+  Vitrine_sayAndWait_args& operator=(const Vitrine_sayAndWait_args&);
+  Vitrine_sayAndWait_args& operator=(Vitrine_sayAndWait_args&&) noexcept;
+  Vitrine_sayAndWait_args() noexcept
+                          : text() {
+  }
+
+  virtual ~Vitrine_sayAndWait_args() noexcept;
+  /**
+   * The message.
+   */
+  std::string text;
+  /**
+   * Title, timeout, action buttons (every field optional; may be left out).
+   */
+  SayOptions options;
+
+  _Vitrine_sayAndWait_args__isset __isset;
+
+  void __set_text(const std::string& val);
+
+  void __set_options(const SayOptions& val);
+
+  bool operator == (const Vitrine_sayAndWait_args & rhs) const
+  {
+    if (!(text == rhs.text))
+      return false;
+    if (!(options == rhs.options))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_sayAndWait_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_sayAndWait_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_sayAndWait_pargs {
+ public:
+
+
+  virtual ~Vitrine_sayAndWait_pargs() noexcept;
+  /**
+   * The message.
+   */
+  const std::string* text;
+  /**
+   * Title, timeout, action buttons (every field optional; may be left out).
+   */
+  const SayOptions* options;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_sayAndWait_result__isset {
+  _Vitrine_sayAndWait_result__isset() : success(false), limit(false), invalid(false) {}
+  bool success :1;
+  bool limit :1;
+  bool invalid :1;
+} _Vitrine_sayAndWait_result__isset;
+
+class Vitrine_sayAndWait_result {
+ public:
+
+  Vitrine_sayAndWait_result(const Vitrine_sayAndWait_result&);
+  Vitrine_sayAndWait_result(Vitrine_sayAndWait_result&&) noexcept;
+  Vitrine_sayAndWait_result& operator=(const Vitrine_sayAndWait_result&);
+  Vitrine_sayAndWait_result& operator=(Vitrine_sayAndWait_result&&) noexcept;
+  Vitrine_sayAndWait_result() noexcept
+                            : success() {
+  }
+
+  virtual ~Vitrine_sayAndWait_result() noexcept;
+  std::string success;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+  /**
+   * An action with an empty key, or a negative timeout.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_sayAndWait_result__isset __isset;
+
+  void __set_success(const std::string& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  bool operator == (const Vitrine_sayAndWait_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_sayAndWait_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_sayAndWait_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_sayAndWait_presult__isset {
+  _Vitrine_sayAndWait_presult__isset() : success(false), limit(false), invalid(false) {}
+  bool success :1;
+  bool limit :1;
+  bool invalid :1;
+} _Vitrine_sayAndWait_presult__isset;
+
+class Vitrine_sayAndWait_presult {
+ public:
+
+
+  virtual ~Vitrine_sayAndWait_presult() noexcept;
+  std::string* success;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+  /**
+   * An action with an empty key, or a negative timeout.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_sayAndWait_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_ask_args__isset {
+  _Vitrine_ask_args__isset() : question(false) {}
+  bool question :1;
+} _Vitrine_ask_args__isset;
+
+class Vitrine_ask_args {
+ public:
+
+  Vitrine_ask_args(const Vitrine_ask_args&);
+  Vitrine_ask_args(Vitrine_ask_args&&) noexcept;
+  Vitrine_ask_args& operator=(const Vitrine_ask_args&);
+  Vitrine_ask_args& operator=(Vitrine_ask_args&&) noexcept;
+  Vitrine_ask_args() noexcept {
+  }
+
+  virtual ~Vitrine_ask_args() noexcept;
+  /**
+   * The question, its kind, default and bounds.
+   */
+  Question question;
+
+  _Vitrine_ask_args__isset __isset;
+
+  void __set_question(const Question& val);
+
+  bool operator == (const Vitrine_ask_args & rhs) const
+  {
+    if (!(question == rhs.question))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_ask_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_ask_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_ask_pargs {
+ public:
+
+
+  virtual ~Vitrine_ask_pargs() noexcept;
+  /**
+   * The question, its kind, default and bounds.
+   */
+  const Question* question;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_ask_result__isset {
+  _Vitrine_ask_result__isset() : success(false), canceled(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_ask_result__isset;
+
+class Vitrine_ask_result {
+ public:
+
+  Vitrine_ask_result(const Vitrine_ask_result&);
+  Vitrine_ask_result(Vitrine_ask_result&&) noexcept;
+  Vitrine_ask_result& operator=(const Vitrine_ask_result&);
+  Vitrine_ask_result& operator=(Vitrine_ask_result&&) noexcept;
+  Vitrine_ask_result() noexcept {
+  }
+
+  virtual ~Vitrine_ask_result() noexcept;
+  Answer success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * CHOICE without choices, minimum above maximum, a default out of range...
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_ask_result__isset __isset;
+
+  void __set_success(const Answer& val);
+
+  void __set_canceled(const DialogCanceled& val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  bool operator == (const Vitrine_ask_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(canceled == rhs.canceled))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_ask_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_ask_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_ask_presult__isset {
+  _Vitrine_ask_presult__isset() : success(false), canceled(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_ask_presult__isset;
+
+class Vitrine_ask_presult {
+ public:
+
+
+  virtual ~Vitrine_ask_presult() noexcept;
+  Answer* success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * CHOICE without choices, minimum above maximum, a default out of range...
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_ask_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseFile_args__isset {
+  _Vitrine_chooseFile_args__isset() : chooser(false) {}
+  bool chooser :1;
+} _Vitrine_chooseFile_args__isset;
+
+class Vitrine_chooseFile_args {
+ public:
+
+  Vitrine_chooseFile_args(const Vitrine_chooseFile_args&);
+  Vitrine_chooseFile_args(Vitrine_chooseFile_args&&) noexcept;
+  Vitrine_chooseFile_args& operator=(const Vitrine_chooseFile_args&);
+  Vitrine_chooseFile_args& operator=(Vitrine_chooseFile_args&&) noexcept;
+  Vitrine_chooseFile_args() noexcept {
+  }
+
+  virtual ~Vitrine_chooseFile_args() noexcept;
+  /**
+   * Mode, start directory, filters.
+   */
+  FileChooser chooser;
+
+  _Vitrine_chooseFile_args__isset __isset;
+
+  void __set_chooser(const FileChooser& val);
+
+  bool operator == (const Vitrine_chooseFile_args & rhs) const
+  {
+    if (!(chooser == rhs.chooser))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_chooseFile_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_chooseFile_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_chooseFile_pargs {
+ public:
+
+
+  virtual ~Vitrine_chooseFile_pargs() noexcept;
+  /**
+   * Mode, start directory, filters.
+   */
+  const FileChooser* chooser;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseFile_result__isset {
+  _Vitrine_chooseFile_result__isset() : success(false), canceled(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool limit :1;
+} _Vitrine_chooseFile_result__isset;
+
+class Vitrine_chooseFile_result {
+ public:
+
+  Vitrine_chooseFile_result(const Vitrine_chooseFile_result&);
+  Vitrine_chooseFile_result(Vitrine_chooseFile_result&&) noexcept;
+  Vitrine_chooseFile_result& operator=(const Vitrine_chooseFile_result&);
+  Vitrine_chooseFile_result& operator=(Vitrine_chooseFile_result&&) noexcept;
+  Vitrine_chooseFile_result() noexcept
+                            : success() {
+  }
+
+  virtual ~Vitrine_chooseFile_result() noexcept;
+  std::string success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_chooseFile_result__isset __isset;
+
+  void __set_success(const std::string& val);
+
+  void __set_canceled(const DialogCanceled& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  bool operator == (const Vitrine_chooseFile_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(canceled == rhs.canceled))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_chooseFile_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_chooseFile_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseFile_presult__isset {
+  _Vitrine_chooseFile_presult__isset() : success(false), canceled(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool limit :1;
+} _Vitrine_chooseFile_presult__isset;
+
+class Vitrine_chooseFile_presult {
+ public:
+
+
+  virtual ~Vitrine_chooseFile_presult() noexcept;
+  std::string* success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_chooseFile_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseColor_args__isset {
+  _Vitrine_chooseColor_args__isset() : initial(false), options(false) {}
+  bool initial :1;
+  bool options :1;
+} _Vitrine_chooseColor_args__isset;
+
+class Vitrine_chooseColor_args {
+ public:
+
+  Vitrine_chooseColor_args(const Vitrine_chooseColor_args&);
+  Vitrine_chooseColor_args(Vitrine_chooseColor_args&&) noexcept;
+  Vitrine_chooseColor_args& operator=(const Vitrine_chooseColor_args&);
+  Vitrine_chooseColor_args& operator=(Vitrine_chooseColor_args&&) noexcept;
+  Vitrine_chooseColor_args() noexcept {
+  }
+
+  virtual ~Vitrine_chooseColor_args() noexcept;
+  /**
+   * The colour selected at first.
+   */
+  Color initial;
+  /**
+   * Title, timeout, alpha (may be left out).
+   */
+  ColorChooser options;
+
+  _Vitrine_chooseColor_args__isset __isset;
+
+  void __set_initial(const Color& val);
+
+  void __set_options(const ColorChooser& val);
+
+  bool operator == (const Vitrine_chooseColor_args & rhs) const
+  {
+    if (!(initial == rhs.initial))
+      return false;
+    if (!(options == rhs.options))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_chooseColor_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_chooseColor_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_chooseColor_pargs {
+ public:
+
+
+  virtual ~Vitrine_chooseColor_pargs() noexcept;
+  /**
+   * The colour selected at first.
+   */
+  const Color* initial;
+  /**
+   * Title, timeout, alpha (may be left out).
+   */
+  const ColorChooser* options;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseColor_result__isset {
+  _Vitrine_chooseColor_result__isset() : success(false), canceled(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_chooseColor_result__isset;
+
+class Vitrine_chooseColor_result {
+ public:
+
+  Vitrine_chooseColor_result(const Vitrine_chooseColor_result&);
+  Vitrine_chooseColor_result(Vitrine_chooseColor_result&&) noexcept;
+  Vitrine_chooseColor_result& operator=(const Vitrine_chooseColor_result&);
+  Vitrine_chooseColor_result& operator=(Vitrine_chooseColor_result&&) noexcept;
+  Vitrine_chooseColor_result() noexcept {
+  }
+
+  virtual ~Vitrine_chooseColor_result() noexcept;
+  Color success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * A channel outside 0..255.
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_chooseColor_result__isset __isset;
+
+  void __set_success(const Color& val);
+
+  void __set_canceled(const DialogCanceled& val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  bool operator == (const Vitrine_chooseColor_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(canceled == rhs.canceled))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_chooseColor_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_chooseColor_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_chooseColor_presult__isset {
+  _Vitrine_chooseColor_presult__isset() : success(false), canceled(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool canceled :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_chooseColor_presult__isset;
+
+class Vitrine_chooseColor_presult {
+ public:
+
+
+  virtual ~Vitrine_chooseColor_presult() noexcept;
+  Color* success;
+  /**
+   * Cancel, Escape, the window closed, closeWindow, or the timeout.
+   */
+  DialogCanceled canceled;
+  /**
+   * A channel outside 0..255.
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows are open (--max-windows).
+   */
+  LimitExceeded limit;
+
+  _Vitrine_chooseColor_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_showPicture_args__isset {
+  _Vitrine_showPicture_args__isset() : picture(false), options(false) {}
+  bool picture :1;
+  bool options :1;
+} _Vitrine_showPicture_args__isset;
+
+class Vitrine_showPicture_args {
+ public:
+
+  Vitrine_showPicture_args(const Vitrine_showPicture_args&);
+  Vitrine_showPicture_args(Vitrine_showPicture_args&&) noexcept;
+  Vitrine_showPicture_args& operator=(const Vitrine_showPicture_args&);
+  Vitrine_showPicture_args& operator=(Vitrine_showPicture_args&&) noexcept;
+  Vitrine_showPicture_args() noexcept {
+  }
+
+  virtual ~Vitrine_showPicture_args() noexcept;
+  /**
+   * The pixels.
+   */
+  Picture picture;
+  /**
+   * Title, inspectable, name (may be left out).
+   */
+  PictureOptions options;
+
+  _Vitrine_showPicture_args__isset __isset;
+
+  void __set_picture(const Picture& val);
+
+  void __set_options(const PictureOptions& val);
+
+  bool operator == (const Vitrine_showPicture_args & rhs) const
+  {
+    if (!(picture == rhs.picture))
+      return false;
+    if (!(options == rhs.options))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_showPicture_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_showPicture_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_showPicture_pargs {
+ public:
+
+
+  virtual ~Vitrine_showPicture_pargs() noexcept;
+  /**
+   * The pixels.
+   */
+  const Picture* picture;
+  /**
+   * Title, inspectable, name (may be left out).
+   */
+  const PictureOptions* options;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_showPicture_result__isset {
+  _Vitrine_showPicture_result__isset() : success(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_showPicture_result__isset;
+
+class Vitrine_showPicture_result {
+ public:
+
+  Vitrine_showPicture_result(const Vitrine_showPicture_result&);
+  Vitrine_showPicture_result(Vitrine_showPicture_result&&) noexcept;
+  Vitrine_showPicture_result& operator=(const Vitrine_showPicture_result&);
+  Vitrine_showPicture_result& operator=(Vitrine_showPicture_result&&) noexcept;
+  Vitrine_showPicture_result() noexcept
+                             : success(0) {
+  }
+
+  virtual ~Vitrine_showPicture_result() noexcept;
+  int64_t success;
+  /**
+   * Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected).
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows, or a picture over --max-picture-pixels.
+   */
+  LimitExceeded limit;
+
+  _Vitrine_showPicture_result__isset __isset;
+
+  void __set_success(const int64_t val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  bool operator == (const Vitrine_showPicture_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_showPicture_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_showPicture_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_showPicture_presult__isset {
+  _Vitrine_showPicture_presult__isset() : success(false), invalid(false), limit(false) {}
+  bool success :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_showPicture_presult__isset;
+
+class Vitrine_showPicture_presult {
+ public:
+
+
+  virtual ~Vitrine_showPicture_presult() noexcept;
+  int64_t* success;
+  /**
+   * Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected).
+   */
+  InvalidArgument invalid;
+  /**
+   * Too many windows, or a picture over --max-picture-pixels.
+   */
+  LimitExceeded limit;
+
+  _Vitrine_showPicture_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_updatePicture_args__isset {
+  _Vitrine_updatePicture_args__isset() : windowId(false), picture(false) {}
+  bool windowId :1;
+  bool picture :1;
+} _Vitrine_updatePicture_args__isset;
+
+class Vitrine_updatePicture_args {
+ public:
+
+  Vitrine_updatePicture_args(const Vitrine_updatePicture_args&);
+  Vitrine_updatePicture_args(Vitrine_updatePicture_args&&) noexcept;
+  Vitrine_updatePicture_args& operator=(const Vitrine_updatePicture_args&);
+  Vitrine_updatePicture_args& operator=(Vitrine_updatePicture_args&&) noexcept;
+  Vitrine_updatePicture_args() noexcept
+                             : windowId(0) {
+  }
+
+  virtual ~Vitrine_updatePicture_args() noexcept;
+  /**
+   * A window opened by showPicture.
+   */
+  int64_t windowId;
+  /**
+   * The new pixels (any size).
+   */
+  Picture picture;
+
+  _Vitrine_updatePicture_args__isset __isset;
+
+  void __set_windowId(const int64_t val);
+
+  void __set_picture(const Picture& val);
+
+  bool operator == (const Vitrine_updatePicture_args & rhs) const
+  {
+    if (!(windowId == rhs.windowId))
+      return false;
+    if (!(picture == rhs.picture))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_updatePicture_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_updatePicture_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_updatePicture_pargs {
+ public:
+
+
+  virtual ~Vitrine_updatePicture_pargs() noexcept;
+  /**
+   * A window opened by showPicture.
+   */
+  const int64_t* windowId;
+  /**
+   * The new pixels (any size).
+   */
+  const Picture* picture;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_updatePicture_result__isset {
+  _Vitrine_updatePicture_result__isset() : notFound(false), invalid(false), limit(false) {}
+  bool notFound :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_updatePicture_result__isset;
+
+class Vitrine_updatePicture_result {
+ public:
+
+  Vitrine_updatePicture_result(const Vitrine_updatePicture_result&);
+  Vitrine_updatePicture_result(Vitrine_updatePicture_result&&) noexcept;
+  Vitrine_updatePicture_result& operator=(const Vitrine_updatePicture_result&);
+  Vitrine_updatePicture_result& operator=(Vitrine_updatePicture_result&&) noexcept;
+  Vitrine_updatePicture_result() noexcept {
+  }
+
+  virtual ~Vitrine_updatePicture_result() noexcept;
+  /**
+   * No picture window with this id is open.
+   */
+  WindowNotFound notFound;
+  /**
+   * Data of the wrong length, a bad size, undecodable PNG/JPEG.
+   */
+  InvalidArgument invalid;
+  /**
+   * A picture over --max-picture-pixels.
+   */
+  LimitExceeded limit;
+
+  _Vitrine_updatePicture_result__isset __isset;
+
+  void __set_notFound(const WindowNotFound& val);
+
+  void __set_invalid(const InvalidArgument& val);
+
+  void __set_limit(const LimitExceeded& val);
+
+  bool operator == (const Vitrine_updatePicture_result & rhs) const
+  {
+    if (!(notFound == rhs.notFound))
+      return false;
+    if (!(invalid == rhs.invalid))
+      return false;
+    if (!(limit == rhs.limit))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_updatePicture_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_updatePicture_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_updatePicture_presult__isset {
+  _Vitrine_updatePicture_presult__isset() : notFound(false), invalid(false), limit(false) {}
+  bool notFound :1;
+  bool invalid :1;
+  bool limit :1;
+} _Vitrine_updatePicture_presult__isset;
+
+class Vitrine_updatePicture_presult {
+ public:
+
+
+  virtual ~Vitrine_updatePicture_presult() noexcept;
+  /**
+   * No picture window with this id is open.
+   */
+  WindowNotFound notFound;
+  /**
+   * Data of the wrong length, a bad size, undecodable PNG/JPEG.
+   */
+  InvalidArgument invalid;
+  /**
+   * A picture over --max-picture-pixels.
+   */
+  LimitExceeded limit;
+
+  _Vitrine_updatePicture_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_closeWindow_args__isset {
+  _Vitrine_closeWindow_args__isset() : windowId(false) {}
+  bool windowId :1;
+} _Vitrine_closeWindow_args__isset;
+
+class Vitrine_closeWindow_args {
+ public:
+
+  Vitrine_closeWindow_args(const Vitrine_closeWindow_args&) noexcept;
+  Vitrine_closeWindow_args(Vitrine_closeWindow_args&&) noexcept;
+  Vitrine_closeWindow_args& operator=(const Vitrine_closeWindow_args&) noexcept;
+  Vitrine_closeWindow_args& operator=(Vitrine_closeWindow_args&&) noexcept;
+  Vitrine_closeWindow_args() noexcept
+                           : windowId(0) {
+  }
+
+  virtual ~Vitrine_closeWindow_args() noexcept;
+  /**
+   * The window to close.
+   */
+  int64_t windowId;
+
+  _Vitrine_closeWindow_args__isset __isset;
+
+  void __set_windowId(const int64_t val);
+
+  bool operator == (const Vitrine_closeWindow_args & rhs) const
+  {
+    if (!(windowId == rhs.windowId))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_closeWindow_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_closeWindow_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_closeWindow_pargs {
+ public:
+
+
+  virtual ~Vitrine_closeWindow_pargs() noexcept;
+  /**
+   * The window to close.
+   */
+  const int64_t* windowId;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_closeWindow_result__isset {
+  _Vitrine_closeWindow_result__isset() : notFound(false) {}
+  bool notFound :1;
+} _Vitrine_closeWindow_result__isset;
+
+class Vitrine_closeWindow_result {
+ public:
+
+  Vitrine_closeWindow_result(const Vitrine_closeWindow_result&);
+  Vitrine_closeWindow_result(Vitrine_closeWindow_result&&) noexcept;
+  Vitrine_closeWindow_result& operator=(const Vitrine_closeWindow_result&);
+  Vitrine_closeWindow_result& operator=(Vitrine_closeWindow_result&&) noexcept;
+  Vitrine_closeWindow_result() noexcept {
+  }
+
+  virtual ~Vitrine_closeWindow_result() noexcept;
+  /**
+   * No window with this id is open (or it is the stage).
+   */
+  WindowNotFound notFound;
+
+  _Vitrine_closeWindow_result__isset __isset;
+
+  void __set_notFound(const WindowNotFound& val);
+
+  bool operator == (const Vitrine_closeWindow_result & rhs) const
+  {
+    if (!(notFound == rhs.notFound))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_closeWindow_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_closeWindow_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_closeWindow_presult__isset {
+  _Vitrine_closeWindow_presult__isset() : notFound(false) {}
+  bool notFound :1;
+} _Vitrine_closeWindow_presult__isset;
+
+class Vitrine_closeWindow_presult {
+ public:
+
+
+  virtual ~Vitrine_closeWindow_presult() noexcept;
+  /**
+   * No window with this id is open (or it is the stage).
+   */
+  WindowNotFound notFound;
+
+  _Vitrine_closeWindow_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_isClosed_args__isset {
+  _Vitrine_isClosed_args__isset() : windowId(false) {}
+  bool windowId :1;
+} _Vitrine_isClosed_args__isset;
+
+class Vitrine_isClosed_args {
+ public:
+
+  Vitrine_isClosed_args(const Vitrine_isClosed_args&) noexcept;
+  Vitrine_isClosed_args(Vitrine_isClosed_args&&) noexcept;
+  Vitrine_isClosed_args& operator=(const Vitrine_isClosed_args&) noexcept;
+  Vitrine_isClosed_args& operator=(Vitrine_isClosed_args&&) noexcept;
+  Vitrine_isClosed_args() noexcept
+                        : windowId(0) {
+  }
+
+  virtual ~Vitrine_isClosed_args() noexcept;
+  /**
+   * The window to ask about.
+   */
+  int64_t windowId;
+
+  _Vitrine_isClosed_args__isset __isset;
+
+  void __set_windowId(const int64_t val);
+
+  bool operator == (const Vitrine_isClosed_args & rhs) const
+  {
+    if (!(windowId == rhs.windowId))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_isClosed_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_isClosed_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_isClosed_pargs {
+ public:
+
+
+  virtual ~Vitrine_isClosed_pargs() noexcept;
+  /**
+   * The window to ask about.
+   */
+  const int64_t* windowId;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_isClosed_result__isset {
+  _Vitrine_isClosed_result__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_isClosed_result__isset;
+
+class Vitrine_isClosed_result {
+ public:
+
+  Vitrine_isClosed_result(const Vitrine_isClosed_result&) noexcept;
+  Vitrine_isClosed_result(Vitrine_isClosed_result&&) noexcept;
+  Vitrine_isClosed_result& operator=(const Vitrine_isClosed_result&) noexcept;
+  Vitrine_isClosed_result& operator=(Vitrine_isClosed_result&&) noexcept;
+  Vitrine_isClosed_result() noexcept
+                          : success(0) {
+  }
+
+  virtual ~Vitrine_isClosed_result() noexcept;
+  bool success;
+
+  _Vitrine_isClosed_result__isset __isset;
+
+  void __set_success(const bool val);
+
+  bool operator == (const Vitrine_isClosed_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_isClosed_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_isClosed_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_isClosed_presult__isset {
+  _Vitrine_isClosed_presult__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_isClosed_presult__isset;
+
+class Vitrine_isClosed_presult {
+ public:
+
+
+  virtual ~Vitrine_isClosed_presult() noexcept;
+  bool* success;
+
+  _Vitrine_isClosed_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_listWindows_args {
+ public:
+
+  Vitrine_listWindows_args(const Vitrine_listWindows_args&) noexcept;
+  Vitrine_listWindows_args(Vitrine_listWindows_args&&) noexcept;
+  Vitrine_listWindows_args& operator=(const Vitrine_listWindows_args&) noexcept;
+  Vitrine_listWindows_args& operator=(Vitrine_listWindows_args&&) noexcept;
+  Vitrine_listWindows_args() noexcept {
+  }
+
+  virtual ~Vitrine_listWindows_args() noexcept;
+
+  bool operator == (const Vitrine_listWindows_args & /* rhs */) const
+  {
+    return true;
+  }
+  bool operator != (const Vitrine_listWindows_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_listWindows_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_listWindows_pargs {
+ public:
+
+
+  virtual ~Vitrine_listWindows_pargs() noexcept;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_listWindows_result__isset {
+  _Vitrine_listWindows_result__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_listWindows_result__isset;
+
+class Vitrine_listWindows_result {
+ public:
+
+  Vitrine_listWindows_result(const Vitrine_listWindows_result&);
+  Vitrine_listWindows_result(Vitrine_listWindows_result&&) noexcept;
+  Vitrine_listWindows_result& operator=(const Vitrine_listWindows_result&);
+  Vitrine_listWindows_result& operator=(Vitrine_listWindows_result&&) noexcept;
+  Vitrine_listWindows_result() noexcept {
+  }
+
+  virtual ~Vitrine_listWindows_result() noexcept;
+  std::vector<WindowInfo>  success;
+
+  _Vitrine_listWindows_result__isset __isset;
+
+  void __set_success(const std::vector<WindowInfo> & val);
+
+  bool operator == (const Vitrine_listWindows_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_listWindows_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_listWindows_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_listWindows_presult__isset {
+  _Vitrine_listWindows_presult__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_listWindows_presult__isset;
+
+class Vitrine_listWindows_presult {
+ public:
+
+
+  virtual ~Vitrine_listWindows_presult() noexcept;
+  std::vector<WindowInfo> * success;
+
+  _Vitrine_listWindows_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_waitEvents_args__isset {
+  _Vitrine_waitEvents_args__isset() : afterSequence(false), timeoutMs(false) {}
+  bool afterSequence :1;
+  bool timeoutMs :1;
+} _Vitrine_waitEvents_args__isset;
+
+class Vitrine_waitEvents_args {
+ public:
+
+  Vitrine_waitEvents_args(const Vitrine_waitEvents_args&) noexcept;
+  Vitrine_waitEvents_args(Vitrine_waitEvents_args&&) noexcept;
+  Vitrine_waitEvents_args& operator=(const Vitrine_waitEvents_args&) noexcept;
+  Vitrine_waitEvents_args& operator=(Vitrine_waitEvents_args&&) noexcept;
+  Vitrine_waitEvents_args() noexcept
+                          : afterSequence(0),
+                            timeoutMs(0) {
+  }
+
+  virtual ~Vitrine_waitEvents_args() noexcept;
+  /**
+   * The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  int64_t afterSequence;
+  /**
+   * How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  int32_t timeoutMs;
+
+  _Vitrine_waitEvents_args__isset __isset;
+
+  void __set_afterSequence(const int64_t val);
+
+  void __set_timeoutMs(const int32_t val);
+
+  bool operator == (const Vitrine_waitEvents_args & rhs) const
+  {
+    if (!(afterSequence == rhs.afterSequence))
+      return false;
+    if (!(timeoutMs == rhs.timeoutMs))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_waitEvents_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_waitEvents_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_waitEvents_pargs {
+ public:
+
+
+  virtual ~Vitrine_waitEvents_pargs() noexcept;
+  /**
+   * The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  const int64_t* afterSequence;
+  /**
+   * How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  const int32_t* timeoutMs;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_waitEvents_result__isset {
+  _Vitrine_waitEvents_result__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_waitEvents_result__isset;
+
+class Vitrine_waitEvents_result {
+ public:
+
+  Vitrine_waitEvents_result(const Vitrine_waitEvents_result&);
+  Vitrine_waitEvents_result(Vitrine_waitEvents_result&&) noexcept;
+  Vitrine_waitEvents_result& operator=(const Vitrine_waitEvents_result&);
+  Vitrine_waitEvents_result& operator=(Vitrine_waitEvents_result&&) noexcept;
+  Vitrine_waitEvents_result() noexcept {
+  }
+
+  virtual ~Vitrine_waitEvents_result() noexcept;
+  std::vector<Event>  success;
+
+  _Vitrine_waitEvents_result__isset __isset;
+
+  void __set_success(const std::vector<Event> & val);
+
+  bool operator == (const Vitrine_waitEvents_result & rhs) const
+  {
+    if (!(success == rhs.success))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_waitEvents_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_waitEvents_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_waitEvents_presult__isset {
+  _Vitrine_waitEvents_presult__isset() : success(false) {}
+  bool success :1;
+} _Vitrine_waitEvents_presult__isset;
+
+class Vitrine_waitEvents_presult {
+ public:
+
+
+  virtual ~Vitrine_waitEvents_presult() noexcept;
+  std::vector<Event> * success;
+
+  _Vitrine_waitEvents_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
 class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
  public:
   VitrineClient(std::shared_ptr< ::apache::thrift::protocol::TProtocol> prot) :
@@ -422,14 +2126,120 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
   void send_serverInfo();
   void recv_serverInfo(ServerInfo& _return);
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   void screenshot(std::string& _return, const int64_t windowId) override;
   void send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return);
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  int64_t say(const std::string& text, const SayOptions& options) override;
+  void send_say(const std::string& text, const SayOptions& options);
+  int64_t recv_say();
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  void sayAndWait(std::string& _return, const std::string& text, const SayOptions& options) override;
+  void send_sayAndWait(const std::string& text, const SayOptions& options);
+  void recv_sayAndWait(std::string& _return);
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  void ask(Answer& _return, const Question& question) override;
+  void send_ask(const Question& question);
+  void recv_ask(Answer& _return);
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  void chooseFile(std::string& _return, const FileChooser& chooser) override;
+  void send_chooseFile(const FileChooser& chooser);
+  void recv_chooseFile(std::string& _return);
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  void chooseColor(Color& _return, const Color& initial, const ColorChooser& options) override;
+  void send_chooseColor(const Color& initial, const ColorChooser& options);
+  void recv_chooseColor(Color& _return);
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  int64_t showPicture(const Picture& picture, const PictureOptions& options) override;
+  void send_showPicture(const Picture& picture, const PictureOptions& options);
+  int64_t recv_showPicture();
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  void updatePicture(const int64_t windowId, const Picture& picture) override;
+  void send_updatePicture(const int64_t windowId, const Picture& picture);
+  void recv_updatePicture();
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  void closeWindow(const int64_t windowId) override;
+  void send_closeWindow(const int64_t windowId);
+  void recv_closeWindow();
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  bool isClosed(const int64_t windowId) override;
+  void send_isClosed(const int64_t windowId);
+  bool recv_isClosed();
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  void listWindows(std::vector<WindowInfo> & _return) override;
+  void send_listWindows();
+  void recv_listWindows(std::vector<WindowInfo> & _return);
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) override;
+  void send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
+  void recv_waitEvents(std::vector<Event> & _return);
 };
 
 class VitrineProcessor : public DisplayManagerProcessor {
@@ -443,6 +2253,17 @@ class VitrineProcessor : public DisplayManagerProcessor {
   void process_ping(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_serverInfo(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_screenshot(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_say(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_sayAndWait(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_ask(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_chooseFile(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_chooseColor(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_showPicture(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_updatePicture(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_closeWindow(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_isClosed(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_listWindows(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_waitEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
  public:
   VitrineProcessor(::std::shared_ptr<VitrineIf> iface) :
     DisplayManagerProcessor(iface),
@@ -450,6 +2271,17 @@ class VitrineProcessor : public DisplayManagerProcessor {
     processMap_["ping"] = &VitrineProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineProcessor::process_screenshot;
+    processMap_["say"] = &VitrineProcessor::process_say;
+    processMap_["sayAndWait"] = &VitrineProcessor::process_sayAndWait;
+    processMap_["ask"] = &VitrineProcessor::process_ask;
+    processMap_["chooseFile"] = &VitrineProcessor::process_chooseFile;
+    processMap_["chooseColor"] = &VitrineProcessor::process_chooseColor;
+    processMap_["showPicture"] = &VitrineProcessor::process_showPicture;
+    processMap_["updatePicture"] = &VitrineProcessor::process_updatePicture;
+    processMap_["closeWindow"] = &VitrineProcessor::process_closeWindow;
+    processMap_["isClosed"] = &VitrineProcessor::process_isClosed;
+    processMap_["listWindows"] = &VitrineProcessor::process_listWindows;
+    processMap_["waitEvents"] = &VitrineProcessor::process_waitEvents;
   }
 
   virtual ~VitrineProcessor() {}
@@ -509,8 +2341,8 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
   }
 
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
@@ -521,6 +2353,184 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
       ifaces_[i]->screenshot(_return, windowId);
     }
     ifaces_[i]->screenshot(_return, windowId);
+    return;
+  }
+
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  int64_t say(const std::string& text, const SayOptions& options) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->say(text, options);
+    }
+    return ifaces_[i]->say(text, options);
+  }
+
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  void sayAndWait(std::string& _return, const std::string& text, const SayOptions& options) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->sayAndWait(_return, text, options);
+    }
+    ifaces_[i]->sayAndWait(_return, text, options);
+    return;
+  }
+
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  void ask(Answer& _return, const Question& question) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->ask(_return, question);
+    }
+    ifaces_[i]->ask(_return, question);
+    return;
+  }
+
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  void chooseFile(std::string& _return, const FileChooser& chooser) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->chooseFile(_return, chooser);
+    }
+    ifaces_[i]->chooseFile(_return, chooser);
+    return;
+  }
+
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  void chooseColor(Color& _return, const Color& initial, const ColorChooser& options) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->chooseColor(_return, initial, options);
+    }
+    ifaces_[i]->chooseColor(_return, initial, options);
+    return;
+  }
+
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  int64_t showPicture(const Picture& picture, const PictureOptions& options) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->showPicture(picture, options);
+    }
+    return ifaces_[i]->showPicture(picture, options);
+  }
+
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  void updatePicture(const int64_t windowId, const Picture& picture) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->updatePicture(windowId, picture);
+    }
+    ifaces_[i]->updatePicture(windowId, picture);
+  }
+
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  void closeWindow(const int64_t windowId) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->closeWindow(windowId);
+    }
+    ifaces_[i]->closeWindow(windowId);
+  }
+
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  bool isClosed(const int64_t windowId) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->isClosed(windowId);
+    }
+    return ifaces_[i]->isClosed(windowId);
+  }
+
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  void listWindows(std::vector<WindowInfo> & _return) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->listWindows(_return);
+    }
+    ifaces_[i]->listWindows(_return);
+    return;
+  }
+
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->waitEvents(_return, afterSequence, timeoutMs);
+    }
+    ifaces_[i]->waitEvents(_return, afterSequence, timeoutMs);
     return;
   }
 
@@ -553,14 +2563,120 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
   int32_t send_serverInfo();
   void recv_serverInfo(ServerInfo& _return, const int32_t seqid);
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   void screenshot(std::string& _return, const int64_t windowId) override;
   int32_t send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return, const int32_t seqid);
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  int64_t say(const std::string& text, const SayOptions& options) override;
+  int32_t send_say(const std::string& text, const SayOptions& options);
+  int64_t recv_say(const int32_t seqid);
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  void sayAndWait(std::string& _return, const std::string& text, const SayOptions& options) override;
+  int32_t send_sayAndWait(const std::string& text, const SayOptions& options);
+  void recv_sayAndWait(std::string& _return, const int32_t seqid);
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  void ask(Answer& _return, const Question& question) override;
+  int32_t send_ask(const Question& question);
+  void recv_ask(Answer& _return, const int32_t seqid);
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  void chooseFile(std::string& _return, const FileChooser& chooser) override;
+  int32_t send_chooseFile(const FileChooser& chooser);
+  void recv_chooseFile(std::string& _return, const int32_t seqid);
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  void chooseColor(Color& _return, const Color& initial, const ColorChooser& options) override;
+  int32_t send_chooseColor(const Color& initial, const ColorChooser& options);
+  void recv_chooseColor(Color& _return, const int32_t seqid);
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  int64_t showPicture(const Picture& picture, const PictureOptions& options) override;
+  int32_t send_showPicture(const Picture& picture, const PictureOptions& options);
+  int64_t recv_showPicture(const int32_t seqid);
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  void updatePicture(const int64_t windowId, const Picture& picture) override;
+  int32_t send_updatePicture(const int64_t windowId, const Picture& picture);
+  void recv_updatePicture(const int32_t seqid);
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  void closeWindow(const int64_t windowId) override;
+  int32_t send_closeWindow(const int64_t windowId);
+  void recv_closeWindow(const int32_t seqid);
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  bool isClosed(const int64_t windowId) override;
+  int32_t send_isClosed(const int64_t windowId);
+  bool recv_isClosed(const int32_t seqid);
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  void listWindows(std::vector<WindowInfo> & _return) override;
+  int32_t send_listWindows();
+  void recv_listWindows(std::vector<WindowInfo> & _return, const int32_t seqid);
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) override;
+  int32_t send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
+  void recv_waitEvents(std::vector<Event> & _return, const int32_t seqid);
 };
 
 class VitrineCobClient;
@@ -584,12 +2700,107 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
   virtual void serverInfo(::std::function<void(VitrineCobClient* client)> cob) = 0;
 
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   virtual void screenshot(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) = 0;
+
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual void say(::std::function<void(VitrineCobClient* client)> cob, const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual void sayAndWait(::std::function<void(VitrineCobClient* client)> cob, const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  virtual void ask(::std::function<void(VitrineCobClient* client)> cob, const Question& question) = 0;
+
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  virtual void chooseFile(::std::function<void(VitrineCobClient* client)> cob, const FileChooser& chooser) = 0;
+
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  virtual void chooseColor(::std::function<void(VitrineCobClient* client)> cob, const Color& initial, const ColorChooser& options) = 0;
+
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  virtual void showPicture(::std::function<void(VitrineCobClient* client)> cob, const Picture& picture, const PictureOptions& options) = 0;
+
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  virtual void updatePicture(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId, const Picture& picture) = 0;
+
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  virtual void closeWindow(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) = 0;
+
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  virtual void isClosed(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) = 0;
+
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  virtual void listWindows(::std::function<void(VitrineCobClient* client)> cob) = 0;
+
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  virtual void waitEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence, const int32_t timeoutMs) = 0;
 };
 
 /**
@@ -611,12 +2822,107 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
   virtual void serverInfo(::std::function<void(ServerInfo const& _return)> cob) = 0;
 
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   virtual void screenshot(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t windowId) = 0;
+
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual void say(::std::function<void(int64_t const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  virtual void sayAndWait(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& text, const SayOptions& options) = 0;
+
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  virtual void ask(::std::function<void(Answer const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Question& question) = 0;
+
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  virtual void chooseFile(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const FileChooser& chooser) = 0;
+
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  virtual void chooseColor(::std::function<void(Color const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Color& initial, const ColorChooser& options) = 0;
+
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  virtual void showPicture(::std::function<void(int64_t const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Picture& picture, const PictureOptions& options) = 0;
+
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  virtual void updatePicture(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t windowId, const Picture& picture) = 0;
+
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  virtual void closeWindow(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t windowId) = 0;
+
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  virtual void isClosed(::std::function<void(bool const& _return)> cob, const int64_t windowId) = 0;
+
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  virtual void listWindows(::std::function<void(std::vector<WindowInfo>  const& _return)> cob) = 0;
+
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  virtual void waitEvents(::std::function<void(std::vector<Event>  const& _return)> cob, const int64_t afterSequence, const int32_t timeoutMs) = 0;
 };
 
 class VitrineCobSvIfFactory : virtual public DisplayManagerCobSvIfFactory {
@@ -657,6 +2963,48 @@ class VitrineCobSvNull : virtual public VitrineCobSvIf , virtual public DisplayM
     std::string _return;
     return cob(_return);
   }
+  void say(::std::function<void(int64_t const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& /* text */, const SayOptions& /* options */) override {
+    int64_t _return = 0;
+    return cob(_return);
+  }
+  void sayAndWait(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& /* text */, const SayOptions& /* options */) override {
+    std::string _return;
+    return cob(_return);
+  }
+  void ask(::std::function<void(Answer const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Question& /* question */) override {
+    Answer _return;
+    return cob(_return);
+  }
+  void chooseFile(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const FileChooser& /* chooser */) override {
+    std::string _return;
+    return cob(_return);
+  }
+  void chooseColor(::std::function<void(Color const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Color& /* initial */, const ColorChooser& /* options */) override {
+    Color _return;
+    return cob(_return);
+  }
+  void showPicture(::std::function<void(int64_t const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Picture& /* picture */, const PictureOptions& /* options */) override {
+    int64_t _return = 0;
+    return cob(_return);
+  }
+  void updatePicture(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t /* windowId */, const Picture& /* picture */) override {
+    return cob();
+  }
+  void closeWindow(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t /* windowId */) override {
+    return cob();
+  }
+  void isClosed(::std::function<void(bool const& _return)> cob, const int64_t /* windowId */) override {
+    bool _return = false;
+    return cob(_return);
+  }
+  void listWindows(::std::function<void(std::vector<WindowInfo>  const& _return)> cob) override {
+    std::vector<WindowInfo>  _return;
+    return cob(_return);
+  }
+  void waitEvents(::std::function<void(std::vector<Event>  const& _return)> cob, const int64_t /* afterSequence */, const int32_t /* timeoutMs */) override {
+    std::vector<Event>  _return;
+    return cob(_return);
+  }
 };
 
 class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCobClient {
@@ -684,14 +3032,120 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
   void send_serverInfo();
   void recv_serverInfo(ServerInfo& _return);
   /**
-   * A PNG of what window `windowId` shows now; 0 is the stage. Answers once
-   * the window has rendered its current content.
+   * A PNG of what window `windowId` shows now: 0 is the stage; pictures,
+   * popups and dialogs by their ids.
    * 
    * @param windowId The window to capture; 0 for the stage.
    */
   void screenshot(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) override;
   void send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return);
+  /**
+   * Opens a popup showing `text` and answers at once with its window id.
+   * 
+   * @param text The message (plain text; line breaks are kept).
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  void say(::std::function<void(VitrineCobClient* client)> cob, const std::string& text, const SayOptions& options) override;
+  void send_say(const std::string& text, const SayOptions& options);
+  int64_t recv_say();
+  /**
+   * Like say, but answers only once the popup has closed: by the person, by
+   * closeWindow, by an action button or by its timeout. Returns the key of
+   * the action pressed, or "" when it closed otherwise.
+   * 
+   * @param text The message.
+   * 
+   * @param options Title, timeout, action buttons (every field optional; may be left out).
+   */
+  void sayAndWait(::std::function<void(VitrineCobClient* client)> cob, const std::string& text, const SayOptions& options) override;
+  void send_sayAndWait(const std::string& text, const SayOptions& options);
+  void recv_sayAndWait(std::string& _return);
+  /**
+   * Asks the person at the screen and answers with what they entered.
+   * The call waits for them; other clients are served meanwhile.
+   * 
+   * @param question The question, its kind, default and bounds.
+   */
+  void ask(::std::function<void(VitrineCobClient* client)> cob, const Question& question) override;
+  void send_ask(const Question& question);
+  void recv_ask(Answer& _return);
+  /**
+   * Lets the person pick a file or directory; answers with its absolute path.
+   * 
+   * @param chooser Mode, start directory, filters.
+   */
+  void chooseFile(::std::function<void(VitrineCobClient* client)> cob, const FileChooser& chooser) override;
+  void send_chooseFile(const FileChooser& chooser);
+  void recv_chooseFile(std::string& _return);
+  /**
+   * Lets the person pick a colour, starting from `initial`.
+   * 
+   * @param initial The colour selected at first.
+   * 
+   * @param options Title, timeout, alpha (may be left out).
+   */
+  void chooseColor(::std::function<void(VitrineCobClient* client)> cob, const Color& initial, const ColorChooser& options) override;
+  void send_chooseColor(const Color& initial, const ColorChooser& options);
+  void recv_chooseColor(Color& _return);
+  /**
+   * Opens a picture window and answers with its id.
+   * 
+   * @param picture The pixels.
+   * 
+   * @param options Title, inspectable, name (may be left out).
+   */
+  void showPicture(::std::function<void(VitrineCobClient* client)> cob, const Picture& picture, const PictureOptions& options) override;
+  void send_showPicture(const Picture& picture, const PictureOptions& options);
+  int64_t recv_showPicture();
+  /**
+   * Replaces the picture in window `windowId`; answers once it is shown.
+   * 
+   * @param windowId A window opened by showPicture.
+   * 
+   * @param picture The new pixels (any size).
+   */
+  void updatePicture(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId, const Picture& picture) override;
+  void send_updatePicture(const int64_t windowId, const Picture& picture);
+  void recv_updatePicture();
+  /**
+   * Closes window `windowId` (not the stage). A dialog closed this way ends
+   * its caller's call with DialogCanceled(CLOSED_BY_CLIENT).
+   * 
+   * @param windowId The window to close.
+   */
+  void closeWindow(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) override;
+  void send_closeWindow(const int64_t windowId);
+  void recv_closeWindow();
+  /**
+   * True when window `windowId` is not open: closed, or never opened.
+   * 
+   * @param windowId The window to ask about.
+   */
+  void isClosed(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) override;
+  void send_isClosed(const int64_t windowId);
+  bool recv_isClosed();
+  /**
+   * Every open window, the stage first, then by id.
+   */
+  void listWindows(::std::function<void(VitrineCobClient* client)> cob) override;
+  void send_listWindows();
+  void recv_listWindows(std::vector<WindowInfo> & _return);
+  /**
+   * The events after sequence number `afterSequence`, oldest first (at most
+   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * then answers with an empty list. `afterSequence` 0 starts from the oldest
+   * event kept; -1 from now. A caller that fell behind the bounded log gets an
+   * EVENTS_MISSED event first.
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   * 
+   * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
+   */
+  void waitEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence, const int32_t timeoutMs) override;
+  void send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
+  void recv_waitEvents(std::vector<Event> & _return);
 };
 
 class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
@@ -711,6 +3165,39 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
   void process_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
   void return_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::string& _return);
   void throw_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const int64_t& _return);
+  void throw_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_sayAndWait(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_sayAndWait(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::string& _return);
+  void throw_sayAndWait(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_ask(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_ask(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const Answer& _return);
+  void throw_ask(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_chooseFile(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_chooseFile(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::string& _return);
+  void throw_chooseFile(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_chooseColor(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_chooseColor(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const Color& _return);
+  void throw_chooseColor(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_showPicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_showPicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const int64_t& _return);
+  void throw_showPicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_updatePicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_updatePicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_updatePicture(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_closeWindow(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_closeWindow(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_closeWindow(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_isClosed(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_isClosed(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const bool& _return);
+  void throw_isClosed(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_listWindows(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_listWindows(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::vector<WindowInfo> & _return);
+  void throw_listWindows(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::vector<Event> & _return);
+  void throw_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
  public:
   VitrineAsyncProcessor(::std::shared_ptr<VitrineCobSvIf> iface) :
     DisplayManagerAsyncProcessor(iface),
@@ -718,6 +3205,17 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
     processMap_["ping"] = &VitrineAsyncProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineAsyncProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineAsyncProcessor::process_screenshot;
+    processMap_["say"] = &VitrineAsyncProcessor::process_say;
+    processMap_["sayAndWait"] = &VitrineAsyncProcessor::process_sayAndWait;
+    processMap_["ask"] = &VitrineAsyncProcessor::process_ask;
+    processMap_["chooseFile"] = &VitrineAsyncProcessor::process_chooseFile;
+    processMap_["chooseColor"] = &VitrineAsyncProcessor::process_chooseColor;
+    processMap_["showPicture"] = &VitrineAsyncProcessor::process_showPicture;
+    processMap_["updatePicture"] = &VitrineAsyncProcessor::process_updatePicture;
+    processMap_["closeWindow"] = &VitrineAsyncProcessor::process_closeWindow;
+    processMap_["isClosed"] = &VitrineAsyncProcessor::process_isClosed;
+    processMap_["listWindows"] = &VitrineAsyncProcessor::process_listWindows;
+    processMap_["waitEvents"] = &VitrineAsyncProcessor::process_waitEvents;
   }
 
   virtual ~VitrineAsyncProcessor() {}

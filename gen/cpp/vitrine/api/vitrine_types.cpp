@@ -78,6 +78,436 @@ std::string to_string(const PushResult::type& val) {
   }
 }
 
+int _kCloseReasonValues[] = {
+  /**
+   * The person closed the window (its close button, or the OK of a popup).
+   */
+  CloseReason::USER_CLOSED,
+  /**
+   * The person pressed Cancel or Escape in a dialog.
+   */
+  CloseReason::CANCELED,
+  /**
+   * A client called closeWindow.
+   */
+  CloseReason::CLOSED_BY_CLIENT,
+  /**
+   * The window's own timeout ran out.
+   */
+  CloseReason::TIMED_OUT,
+  /**
+   * The dialog was answered (ask, chooseFile, chooseColor).
+   */
+  CloseReason::ANSWERED,
+  /**
+   * An action button of a popup was pressed.
+   */
+  CloseReason::ACTION_INVOKED,
+  /**
+   * The client that opened the dialog disconnected before it was answered.
+   */
+  CloseReason::CLIENT_DISCONNECTED,
+  /**
+   * The server is shutting down.
+   */
+  CloseReason::SERVER_STOPPING
+};
+const char* _kCloseReasonNames[] = {
+  /**
+   * The person closed the window (its close button, or the OK of a popup).
+   */
+  "USER_CLOSED",
+  /**
+   * The person pressed Cancel or Escape in a dialog.
+   */
+  "CANCELED",
+  /**
+   * A client called closeWindow.
+   */
+  "CLOSED_BY_CLIENT",
+  /**
+   * The window's own timeout ran out.
+   */
+  "TIMED_OUT",
+  /**
+   * The dialog was answered (ask, chooseFile, chooseColor).
+   */
+  "ANSWERED",
+  /**
+   * An action button of a popup was pressed.
+   */
+  "ACTION_INVOKED",
+  /**
+   * The client that opened the dialog disconnected before it was answered.
+   */
+  "CLIENT_DISCONNECTED",
+  /**
+   * The server is shutting down.
+   */
+  "SERVER_STOPPING"
+};
+const std::map<int, const char*> _CloseReason_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(8, _kCloseReasonValues, _kCloseReasonNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const CloseReason::type& val) {
+  std::map<int, const char*>::const_iterator it = _CloseReason_VALUES_TO_NAMES.find(val);
+  if (it != _CloseReason_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const CloseReason::type& val) {
+  std::map<int, const char*>::const_iterator it = _CloseReason_VALUES_TO_NAMES.find(val);
+  if (it != _CloseReason_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
+int _kQuestionKindValues[] = {
+  /**
+   * One line of text.
+   */
+  QuestionKind::TEXT,
+  /**
+   * One line of text, shown as dots.
+   */
+  QuestionKind::PASSWORD,
+  /**
+   * A whole number (64-bit), within minimum..maximum when given.
+   */
+  QuestionKind::INTEGER,
+  /**
+   * A decimal number, within minimum..maximum when given.
+   */
+  QuestionKind::NUMBER,
+  /**
+   * One of `choices`.
+   */
+  QuestionKind::CHOICE,
+  /**
+   * Any number of `choices` (none included).
+   */
+  QuestionKind::MULTI_CHOICE,
+  /**
+   * Yes or No.
+   */
+  QuestionKind::YES_NO
+};
+const char* _kQuestionKindNames[] = {
+  /**
+   * One line of text.
+   */
+  "TEXT",
+  /**
+   * One line of text, shown as dots.
+   */
+  "PASSWORD",
+  /**
+   * A whole number (64-bit), within minimum..maximum when given.
+   */
+  "INTEGER",
+  /**
+   * A decimal number, within minimum..maximum when given.
+   */
+  "NUMBER",
+  /**
+   * One of `choices`.
+   */
+  "CHOICE",
+  /**
+   * Any number of `choices` (none included).
+   */
+  "MULTI_CHOICE",
+  /**
+   * Yes or No.
+   */
+  "YES_NO"
+};
+const std::map<int, const char*> _QuestionKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(7, _kQuestionKindValues, _kQuestionKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const QuestionKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _QuestionKind_VALUES_TO_NAMES.find(val);
+  if (it != _QuestionKind_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const QuestionKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _QuestionKind_VALUES_TO_NAMES.find(val);
+  if (it != _QuestionKind_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
+int _kFileChooserModeValues[] = {
+  /**
+   * An existing file to open.
+   */
+  FileChooserMode::OPEN,
+  /**
+   * A file name to save to (it may not exist yet).
+   */
+  FileChooserMode::SAVE,
+  /**
+   * An existing directory.
+   */
+  FileChooserMode::DIRECTORY
+};
+const char* _kFileChooserModeNames[] = {
+  /**
+   * An existing file to open.
+   */
+  "OPEN",
+  /**
+   * A file name to save to (it may not exist yet).
+   */
+  "SAVE",
+  /**
+   * An existing directory.
+   */
+  "DIRECTORY"
+};
+const std::map<int, const char*> _FileChooserMode_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(3, _kFileChooserModeValues, _kFileChooserModeNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const FileChooserMode::type& val) {
+  std::map<int, const char*>::const_iterator it = _FileChooserMode_VALUES_TO_NAMES.find(val);
+  if (it != _FileChooserMode_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const FileChooserMode::type& val) {
+  std::map<int, const char*>::const_iterator it = _FileChooserMode_VALUES_TO_NAMES.find(val);
+  if (it != _FileChooserMode_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
+int _kPixelFormatValues[] = {
+  /**
+   * 3 bytes a pixel, red green blue, rows top to bottom, no padding.
+   */
+  PixelFormat::RGB,
+  /**
+   * 4 bytes a pixel, red green blue alpha (not premultiplied).
+   */
+  PixelFormat::RGBA,
+  /**
+   * 1 byte a pixel, 8-bit grey.
+   */
+  PixelFormat::L,
+  /**
+   * A PNG file's bytes.
+   */
+  PixelFormat::PNG,
+  /**
+   * A JPEG file's bytes.
+   */
+  PixelFormat::JPEG
+};
+const char* _kPixelFormatNames[] = {
+  /**
+   * 3 bytes a pixel, red green blue, rows top to bottom, no padding.
+   */
+  "RGB",
+  /**
+   * 4 bytes a pixel, red green blue alpha (not premultiplied).
+   */
+  "RGBA",
+  /**
+   * 1 byte a pixel, 8-bit grey.
+   */
+  "L",
+  /**
+   * A PNG file's bytes.
+   */
+  "PNG",
+  /**
+   * A JPEG file's bytes.
+   */
+  "JPEG"
+};
+const std::map<int, const char*> _PixelFormat_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(5, _kPixelFormatValues, _kPixelFormatNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const PixelFormat::type& val) {
+  std::map<int, const char*>::const_iterator it = _PixelFormat_VALUES_TO_NAMES.find(val);
+  if (it != _PixelFormat_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const PixelFormat::type& val) {
+  std::map<int, const char*>::const_iterator it = _PixelFormat_VALUES_TO_NAMES.find(val);
+  if (it != _PixelFormat_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
+int _kWindowKindValues[] = {
+  /**
+   * The web stage (always id 0).
+   */
+  WindowKind::STAGE,
+  /**
+   * A picture window (showPicture).
+   */
+  WindowKind::PICTURE,
+  /**
+   * A popup (say, sayAndWait).
+   */
+  WindowKind::POPUP,
+  /**
+   * A question (ask).
+   */
+  WindowKind::QUESTION,
+  /**
+   * A file chooser (chooseFile).
+   */
+  WindowKind::FILE_CHOOSER,
+  /**
+   * A colour chooser (chooseColor).
+   */
+  WindowKind::COLOR_CHOOSER
+};
+const char* _kWindowKindNames[] = {
+  /**
+   * The web stage (always id 0).
+   */
+  "STAGE",
+  /**
+   * A picture window (showPicture).
+   */
+  "PICTURE",
+  /**
+   * A popup (say, sayAndWait).
+   */
+  "POPUP",
+  /**
+   * A question (ask).
+   */
+  "QUESTION",
+  /**
+   * A file chooser (chooseFile).
+   */
+  "FILE_CHOOSER",
+  /**
+   * A colour chooser (chooseColor).
+   */
+  "COLOR_CHOOSER"
+};
+const std::map<int, const char*> _WindowKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(6, _kWindowKindValues, _kWindowKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const WindowKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _WindowKind_VALUES_TO_NAMES.find(val);
+  if (it != _WindowKind_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const WindowKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _WindowKind_VALUES_TO_NAMES.find(val);
+  if (it != _WindowKind_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
+int _kEventKindValues[] = {
+  /**
+   * A window closed; `closeReason` says how.
+   */
+  EventKind::WINDOW_CLOSED,
+  /**
+   * A popup's action button was pressed; `action` is its key.
+   */
+  EventKind::ACTION_INVOKED,
+  /**
+   * A pixel of an inspectable picture was clicked; `x`, `y`, `color`.
+   */
+  EventKind::PIXEL_CLICKED,
+  /**
+   * A question was answered; `answer`.
+   */
+  EventKind::ANSWER_GIVEN,
+  /**
+   * The stage shows a new page; `name`, `url`.
+   */
+  EventKind::PAGE_LOADED,
+  /**
+   * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
+   */
+  EventKind::EVENTS_MISSED
+};
+const char* _kEventKindNames[] = {
+  /**
+   * A window closed; `closeReason` says how.
+   */
+  "WINDOW_CLOSED",
+  /**
+   * A popup's action button was pressed; `action` is its key.
+   */
+  "ACTION_INVOKED",
+  /**
+   * A pixel of an inspectable picture was clicked; `x`, `y`, `color`.
+   */
+  "PIXEL_CLICKED",
+  /**
+   * A question was answered; `answer`.
+   */
+  "ANSWER_GIVEN",
+  /**
+   * The stage shows a new page; `name`, `url`.
+   */
+  "PAGE_LOADED",
+  /**
+   * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
+   */
+  "EVENTS_MISSED"
+};
+const std::map<int, const char*> _EventKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(6, _kEventKindValues, _kEventKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+
+std::ostream& operator<<(std::ostream& out, const EventKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _EventKind_VALUES_TO_NAMES.find(val);
+  if (it != _EventKind_VALUES_TO_NAMES.end()) {
+    out << it->second;
+  } else {
+    out << static_cast<int>(val);
+  }
+  return out;
+}
+
+std::string to_string(const EventKind::type& val) {
+  std::map<int, const char*>::const_iterator it = _EventKind_VALUES_TO_NAMES.find(val);
+  if (it != _EventKind_VALUES_TO_NAMES.end()) {
+    return std::string(it->second);
+  } else {
+    return std::to_string(static_cast<int>(val));
+  }
+}
+
 
 PushUrl::~PushUrl() noexcept {
 }
@@ -373,6 +803,2666 @@ void PushHtml::printTo(std::ostream& out) const {
 }
 
 
+Action::~Action() noexcept {
+}
+
+
+void Action::__set_key(const std::string& val) {
+  this->key = val;
+}
+
+void Action::__set_label(const std::string& val) {
+  this->label = val;
+}
+std::ostream& operator<<(std::ostream& out, const Action& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Action::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->key);
+          this->__isset.key = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->label);
+          this->__isset.label = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Action::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Action");
+
+  xfer += oprot->writeFieldBegin("key", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->key);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("label", ::apache::thrift::protocol::T_STRING, 2);
+  xfer += oprot->writeString(this->label);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Action &a, Action &b) {
+  using ::std::swap;
+  swap(a.key, b.key);
+  swap(a.label, b.label);
+  swap(a.__isset, b.__isset);
+}
+
+Action::Action(const Action& other8) {
+  key = other8.key;
+  label = other8.label;
+  __isset = other8.__isset;
+}
+Action::Action(Action&& other9) noexcept {
+  key = std::move(other9.key);
+  label = std::move(other9.label);
+  __isset = other9.__isset;
+}
+Action& Action::operator=(const Action& other10) {
+  key = other10.key;
+  label = other10.label;
+  __isset = other10.__isset;
+  return *this;
+}
+Action& Action::operator=(Action&& other11) noexcept {
+  key = std::move(other11.key);
+  label = std::move(other11.label);
+  __isset = other11.__isset;
+  return *this;
+}
+void Action::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Action(";
+  out << "key=" << to_string(key);
+  out << ", " << "label=" << to_string(label);
+  out << ")";
+}
+
+
+SayOptions::~SayOptions() noexcept {
+}
+
+
+void SayOptions::__set_title(const std::string& val) {
+  this->title = val;
+__isset.title = true;
+}
+
+void SayOptions::__set_timeoutMs(const int32_t val) {
+  this->timeoutMs = val;
+__isset.timeoutMs = true;
+}
+
+void SayOptions::__set_actions(const std::vector<Action> & val) {
+  this->actions = val;
+__isset.actions = true;
+}
+
+void SayOptions::__set_name(const std::string& val) {
+  this->name = val;
+__isset.name = true;
+}
+std::ostream& operator<<(std::ostream& out, const SayOptions& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t SayOptions::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->timeoutMs);
+          this->__isset.timeoutMs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->actions.clear();
+            uint32_t _size12;
+            ::apache::thrift::protocol::TType _etype15;
+            xfer += iprot->readListBegin(_etype15, _size12);
+            this->actions.resize(_size12);
+            uint32_t _i16;
+            for (_i16 = 0; _i16 < _size12; ++_i16)
+            {
+              xfer += this->actions[_i16].read(iprot);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.actions = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->name);
+          this->__isset.name = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t SayOptions::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("SayOptions");
+
+  if (this->__isset.title) {
+    xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 1);
+    xfer += oprot->writeString(this->title);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.timeoutMs) {
+    xfer += oprot->writeFieldBegin("timeoutMs", ::apache::thrift::protocol::T_I32, 2);
+    xfer += oprot->writeI32(this->timeoutMs);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.actions) {
+    xfer += oprot->writeFieldBegin("actions", ::apache::thrift::protocol::T_LIST, 3);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->actions.size()));
+      std::vector<Action> ::const_iterator _iter17;
+      for (_iter17 = this->actions.begin(); _iter17 != this->actions.end(); ++_iter17)
+      {
+        xfer += (*_iter17).write(oprot);
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.name) {
+    xfer += oprot->writeFieldBegin("name", ::apache::thrift::protocol::T_STRING, 4);
+    xfer += oprot->writeString(this->name);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(SayOptions &a, SayOptions &b) {
+  using ::std::swap;
+  swap(a.title, b.title);
+  swap(a.timeoutMs, b.timeoutMs);
+  swap(a.actions, b.actions);
+  swap(a.name, b.name);
+  swap(a.__isset, b.__isset);
+}
+
+SayOptions::SayOptions(const SayOptions& other18) {
+  title = other18.title;
+  timeoutMs = other18.timeoutMs;
+  actions = other18.actions;
+  name = other18.name;
+  __isset = other18.__isset;
+}
+SayOptions::SayOptions(SayOptions&& other19) noexcept {
+  title = std::move(other19.title);
+  timeoutMs = other19.timeoutMs;
+  actions = std::move(other19.actions);
+  name = std::move(other19.name);
+  __isset = other19.__isset;
+}
+SayOptions& SayOptions::operator=(const SayOptions& other20) {
+  title = other20.title;
+  timeoutMs = other20.timeoutMs;
+  actions = other20.actions;
+  name = other20.name;
+  __isset = other20.__isset;
+  return *this;
+}
+SayOptions& SayOptions::operator=(SayOptions&& other21) noexcept {
+  title = std::move(other21.title);
+  timeoutMs = other21.timeoutMs;
+  actions = std::move(other21.actions);
+  name = std::move(other21.name);
+  __isset = other21.__isset;
+  return *this;
+}
+void SayOptions::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "SayOptions(";
+  out << "title="; (__isset.title ? (out << to_string(title)) : (out << "<null>"));
+  out << ", " << "timeoutMs="; (__isset.timeoutMs ? (out << to_string(timeoutMs)) : (out << "<null>"));
+  out << ", " << "actions="; (__isset.actions ? (out << to_string(actions)) : (out << "<null>"));
+  out << ", " << "name="; (__isset.name ? (out << to_string(name)) : (out << "<null>"));
+  out << ")";
+}
+
+
+Question::~Question() noexcept {
+}
+
+
+void Question::__set_prompt(const std::string& val) {
+  this->prompt = val;
+}
+
+void Question::__set_kind(const QuestionKind::type val) {
+  this->kind = val;
+}
+
+void Question::__set_title(const std::string& val) {
+  this->title = val;
+__isset.title = true;
+}
+
+void Question::__set_defaultText(const std::string& val) {
+  this->defaultText = val;
+__isset.defaultText = true;
+}
+
+void Question::__set_defaultInteger(const int64_t val) {
+  this->defaultInteger = val;
+__isset.defaultInteger = true;
+}
+
+void Question::__set_defaultNumber(const double val) {
+  this->defaultNumber = val;
+__isset.defaultNumber = true;
+}
+
+void Question::__set_minimum(const double val) {
+  this->minimum = val;
+__isset.minimum = true;
+}
+
+void Question::__set_maximum(const double val) {
+  this->maximum = val;
+__isset.maximum = true;
+}
+
+void Question::__set_choices(const std::vector<std::string> & val) {
+  this->choices = val;
+__isset.choices = true;
+}
+
+void Question::__set_defaultChoices(const std::vector<int32_t> & val) {
+  this->defaultChoices = val;
+__isset.defaultChoices = true;
+}
+
+void Question::__set_defaultYes(const bool val) {
+  this->defaultYes = val;
+__isset.defaultYes = true;
+}
+
+void Question::__set_timeoutMs(const int32_t val) {
+  this->timeoutMs = val;
+__isset.timeoutMs = true;
+}
+std::ostream& operator<<(std::ostream& out, const Question& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Question::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->prompt);
+          this->__isset.prompt = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast22;
+          xfer += iprot->readI32(ecast22);
+          this->kind = static_cast<QuestionKind::type>(ecast22);
+          this->__isset.kind = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->defaultText);
+          this->__isset.defaultText = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 5:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->defaultInteger);
+          this->__isset.defaultInteger = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 6:
+        if (ftype == ::apache::thrift::protocol::T_DOUBLE) {
+          xfer += iprot->readDouble(this->defaultNumber);
+          this->__isset.defaultNumber = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 7:
+        if (ftype == ::apache::thrift::protocol::T_DOUBLE) {
+          xfer += iprot->readDouble(this->minimum);
+          this->__isset.minimum = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 8:
+        if (ftype == ::apache::thrift::protocol::T_DOUBLE) {
+          xfer += iprot->readDouble(this->maximum);
+          this->__isset.maximum = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 9:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->choices.clear();
+            uint32_t _size23;
+            ::apache::thrift::protocol::TType _etype26;
+            xfer += iprot->readListBegin(_etype26, _size23);
+            this->choices.resize(_size23);
+            uint32_t _i27;
+            for (_i27 = 0; _i27 < _size23; ++_i27)
+            {
+              xfer += iprot->readString(this->choices[_i27]);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.choices = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 10:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->defaultChoices.clear();
+            uint32_t _size28;
+            ::apache::thrift::protocol::TType _etype31;
+            xfer += iprot->readListBegin(_etype31, _size28);
+            this->defaultChoices.resize(_size28);
+            uint32_t _i32;
+            for (_i32 = 0; _i32 < _size28; ++_i32)
+            {
+              xfer += iprot->readI32(this->defaultChoices[_i32]);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.defaultChoices = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 11:
+        if (ftype == ::apache::thrift::protocol::T_BOOL) {
+          xfer += iprot->readBool(this->defaultYes);
+          this->__isset.defaultYes = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 12:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->timeoutMs);
+          this->__isset.timeoutMs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Question::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Question");
+
+  xfer += oprot->writeFieldBegin("prompt", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->prompt);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("kind", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->kind));
+  xfer += oprot->writeFieldEnd();
+
+  if (this->__isset.title) {
+    xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 3);
+    xfer += oprot->writeString(this->title);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultText) {
+    xfer += oprot->writeFieldBegin("defaultText", ::apache::thrift::protocol::T_STRING, 4);
+    xfer += oprot->writeString(this->defaultText);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultInteger) {
+    xfer += oprot->writeFieldBegin("defaultInteger", ::apache::thrift::protocol::T_I64, 5);
+    xfer += oprot->writeI64(this->defaultInteger);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultNumber) {
+    xfer += oprot->writeFieldBegin("defaultNumber", ::apache::thrift::protocol::T_DOUBLE, 6);
+    xfer += oprot->writeDouble(this->defaultNumber);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.minimum) {
+    xfer += oprot->writeFieldBegin("minimum", ::apache::thrift::protocol::T_DOUBLE, 7);
+    xfer += oprot->writeDouble(this->minimum);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.maximum) {
+    xfer += oprot->writeFieldBegin("maximum", ::apache::thrift::protocol::T_DOUBLE, 8);
+    xfer += oprot->writeDouble(this->maximum);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.choices) {
+    xfer += oprot->writeFieldBegin("choices", ::apache::thrift::protocol::T_LIST, 9);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRING, static_cast<uint32_t>(this->choices.size()));
+      std::vector<std::string> ::const_iterator _iter33;
+      for (_iter33 = this->choices.begin(); _iter33 != this->choices.end(); ++_iter33)
+      {
+        xfer += oprot->writeString((*_iter33));
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultChoices) {
+    xfer += oprot->writeFieldBegin("defaultChoices", ::apache::thrift::protocol::T_LIST, 10);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_I32, static_cast<uint32_t>(this->defaultChoices.size()));
+      std::vector<int32_t> ::const_iterator _iter34;
+      for (_iter34 = this->defaultChoices.begin(); _iter34 != this->defaultChoices.end(); ++_iter34)
+      {
+        xfer += oprot->writeI32((*_iter34));
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultYes) {
+    xfer += oprot->writeFieldBegin("defaultYes", ::apache::thrift::protocol::T_BOOL, 11);
+    xfer += oprot->writeBool(this->defaultYes);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.timeoutMs) {
+    xfer += oprot->writeFieldBegin("timeoutMs", ::apache::thrift::protocol::T_I32, 12);
+    xfer += oprot->writeI32(this->timeoutMs);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Question &a, Question &b) {
+  using ::std::swap;
+  swap(a.prompt, b.prompt);
+  swap(a.kind, b.kind);
+  swap(a.title, b.title);
+  swap(a.defaultText, b.defaultText);
+  swap(a.defaultInteger, b.defaultInteger);
+  swap(a.defaultNumber, b.defaultNumber);
+  swap(a.minimum, b.minimum);
+  swap(a.maximum, b.maximum);
+  swap(a.choices, b.choices);
+  swap(a.defaultChoices, b.defaultChoices);
+  swap(a.defaultYes, b.defaultYes);
+  swap(a.timeoutMs, b.timeoutMs);
+  swap(a.__isset, b.__isset);
+}
+
+Question::Question(const Question& other35) {
+  prompt = other35.prompt;
+  kind = other35.kind;
+  title = other35.title;
+  defaultText = other35.defaultText;
+  defaultInteger = other35.defaultInteger;
+  defaultNumber = other35.defaultNumber;
+  minimum = other35.minimum;
+  maximum = other35.maximum;
+  choices = other35.choices;
+  defaultChoices = other35.defaultChoices;
+  defaultYes = other35.defaultYes;
+  timeoutMs = other35.timeoutMs;
+  __isset = other35.__isset;
+}
+Question::Question(Question&& other36) noexcept {
+  prompt = std::move(other36.prompt);
+  kind = other36.kind;
+  title = std::move(other36.title);
+  defaultText = std::move(other36.defaultText);
+  defaultInteger = other36.defaultInteger;
+  defaultNumber = other36.defaultNumber;
+  minimum = other36.minimum;
+  maximum = other36.maximum;
+  choices = std::move(other36.choices);
+  defaultChoices = std::move(other36.defaultChoices);
+  defaultYes = other36.defaultYes;
+  timeoutMs = other36.timeoutMs;
+  __isset = other36.__isset;
+}
+Question& Question::operator=(const Question& other37) {
+  prompt = other37.prompt;
+  kind = other37.kind;
+  title = other37.title;
+  defaultText = other37.defaultText;
+  defaultInteger = other37.defaultInteger;
+  defaultNumber = other37.defaultNumber;
+  minimum = other37.minimum;
+  maximum = other37.maximum;
+  choices = other37.choices;
+  defaultChoices = other37.defaultChoices;
+  defaultYes = other37.defaultYes;
+  timeoutMs = other37.timeoutMs;
+  __isset = other37.__isset;
+  return *this;
+}
+Question& Question::operator=(Question&& other38) noexcept {
+  prompt = std::move(other38.prompt);
+  kind = other38.kind;
+  title = std::move(other38.title);
+  defaultText = std::move(other38.defaultText);
+  defaultInteger = other38.defaultInteger;
+  defaultNumber = other38.defaultNumber;
+  minimum = other38.minimum;
+  maximum = other38.maximum;
+  choices = std::move(other38.choices);
+  defaultChoices = std::move(other38.defaultChoices);
+  defaultYes = other38.defaultYes;
+  timeoutMs = other38.timeoutMs;
+  __isset = other38.__isset;
+  return *this;
+}
+void Question::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Question(";
+  out << "prompt=" << to_string(prompt);
+  out << ", " << "kind=" << to_string(kind);
+  out << ", " << "title="; (__isset.title ? (out << to_string(title)) : (out << "<null>"));
+  out << ", " << "defaultText="; (__isset.defaultText ? (out << to_string(defaultText)) : (out << "<null>"));
+  out << ", " << "defaultInteger="; (__isset.defaultInteger ? (out << to_string(defaultInteger)) : (out << "<null>"));
+  out << ", " << "defaultNumber="; (__isset.defaultNumber ? (out << to_string(defaultNumber)) : (out << "<null>"));
+  out << ", " << "minimum="; (__isset.minimum ? (out << to_string(minimum)) : (out << "<null>"));
+  out << ", " << "maximum="; (__isset.maximum ? (out << to_string(maximum)) : (out << "<null>"));
+  out << ", " << "choices="; (__isset.choices ? (out << to_string(choices)) : (out << "<null>"));
+  out << ", " << "defaultChoices="; (__isset.defaultChoices ? (out << to_string(defaultChoices)) : (out << "<null>"));
+  out << ", " << "defaultYes="; (__isset.defaultYes ? (out << to_string(defaultYes)) : (out << "<null>"));
+  out << ", " << "timeoutMs="; (__isset.timeoutMs ? (out << to_string(timeoutMs)) : (out << "<null>"));
+  out << ")";
+}
+
+
+Answer::~Answer() noexcept {
+}
+
+
+void Answer::__set_kind(const QuestionKind::type val) {
+  this->kind = val;
+}
+
+void Answer::__set_text(const std::string& val) {
+  this->text = val;
+__isset.text = true;
+}
+
+void Answer::__set_integer(const int64_t val) {
+  this->integer = val;
+__isset.integer = true;
+}
+
+void Answer::__set_number(const double val) {
+  this->number = val;
+__isset.number = true;
+}
+
+void Answer::__set_choices(const std::vector<std::string> & val) {
+  this->choices = val;
+__isset.choices = true;
+}
+
+void Answer::__set_choiceIndices(const std::vector<int32_t> & val) {
+  this->choiceIndices = val;
+__isset.choiceIndices = true;
+}
+
+void Answer::__set_yes(const bool val) {
+  this->yes = val;
+__isset.yes = true;
+}
+std::ostream& operator<<(std::ostream& out, const Answer& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Answer::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast39;
+          xfer += iprot->readI32(ecast39);
+          this->kind = static_cast<QuestionKind::type>(ecast39);
+          this->__isset.kind = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->text);
+          this->__isset.text = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->integer);
+          this->__isset.integer = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_DOUBLE) {
+          xfer += iprot->readDouble(this->number);
+          this->__isset.number = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 5:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->choices.clear();
+            uint32_t _size40;
+            ::apache::thrift::protocol::TType _etype43;
+            xfer += iprot->readListBegin(_etype43, _size40);
+            this->choices.resize(_size40);
+            uint32_t _i44;
+            for (_i44 = 0; _i44 < _size40; ++_i44)
+            {
+              xfer += iprot->readString(this->choices[_i44]);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.choices = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 6:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->choiceIndices.clear();
+            uint32_t _size45;
+            ::apache::thrift::protocol::TType _etype48;
+            xfer += iprot->readListBegin(_etype48, _size45);
+            this->choiceIndices.resize(_size45);
+            uint32_t _i49;
+            for (_i49 = 0; _i49 < _size45; ++_i49)
+            {
+              xfer += iprot->readI32(this->choiceIndices[_i49]);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.choiceIndices = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 7:
+        if (ftype == ::apache::thrift::protocol::T_BOOL) {
+          xfer += iprot->readBool(this->yes);
+          this->__isset.yes = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Answer::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Answer");
+
+  xfer += oprot->writeFieldBegin("kind", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->kind));
+  xfer += oprot->writeFieldEnd();
+
+  if (this->__isset.text) {
+    xfer += oprot->writeFieldBegin("text", ::apache::thrift::protocol::T_STRING, 2);
+    xfer += oprot->writeString(this->text);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.integer) {
+    xfer += oprot->writeFieldBegin("integer", ::apache::thrift::protocol::T_I64, 3);
+    xfer += oprot->writeI64(this->integer);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.number) {
+    xfer += oprot->writeFieldBegin("number", ::apache::thrift::protocol::T_DOUBLE, 4);
+    xfer += oprot->writeDouble(this->number);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.choices) {
+    xfer += oprot->writeFieldBegin("choices", ::apache::thrift::protocol::T_LIST, 5);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRING, static_cast<uint32_t>(this->choices.size()));
+      std::vector<std::string> ::const_iterator _iter50;
+      for (_iter50 = this->choices.begin(); _iter50 != this->choices.end(); ++_iter50)
+      {
+        xfer += oprot->writeString((*_iter50));
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.choiceIndices) {
+    xfer += oprot->writeFieldBegin("choiceIndices", ::apache::thrift::protocol::T_LIST, 6);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_I32, static_cast<uint32_t>(this->choiceIndices.size()));
+      std::vector<int32_t> ::const_iterator _iter51;
+      for (_iter51 = this->choiceIndices.begin(); _iter51 != this->choiceIndices.end(); ++_iter51)
+      {
+        xfer += oprot->writeI32((*_iter51));
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.yes) {
+    xfer += oprot->writeFieldBegin("yes", ::apache::thrift::protocol::T_BOOL, 7);
+    xfer += oprot->writeBool(this->yes);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Answer &a, Answer &b) {
+  using ::std::swap;
+  swap(a.kind, b.kind);
+  swap(a.text, b.text);
+  swap(a.integer, b.integer);
+  swap(a.number, b.number);
+  swap(a.choices, b.choices);
+  swap(a.choiceIndices, b.choiceIndices);
+  swap(a.yes, b.yes);
+  swap(a.__isset, b.__isset);
+}
+
+Answer::Answer(const Answer& other52) {
+  kind = other52.kind;
+  text = other52.text;
+  integer = other52.integer;
+  number = other52.number;
+  choices = other52.choices;
+  choiceIndices = other52.choiceIndices;
+  yes = other52.yes;
+  __isset = other52.__isset;
+}
+Answer::Answer(Answer&& other53) noexcept {
+  kind = other53.kind;
+  text = std::move(other53.text);
+  integer = other53.integer;
+  number = other53.number;
+  choices = std::move(other53.choices);
+  choiceIndices = std::move(other53.choiceIndices);
+  yes = other53.yes;
+  __isset = other53.__isset;
+}
+Answer& Answer::operator=(const Answer& other54) {
+  kind = other54.kind;
+  text = other54.text;
+  integer = other54.integer;
+  number = other54.number;
+  choices = other54.choices;
+  choiceIndices = other54.choiceIndices;
+  yes = other54.yes;
+  __isset = other54.__isset;
+  return *this;
+}
+Answer& Answer::operator=(Answer&& other55) noexcept {
+  kind = other55.kind;
+  text = std::move(other55.text);
+  integer = other55.integer;
+  number = other55.number;
+  choices = std::move(other55.choices);
+  choiceIndices = std::move(other55.choiceIndices);
+  yes = other55.yes;
+  __isset = other55.__isset;
+  return *this;
+}
+void Answer::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Answer(";
+  out << "kind=" << to_string(kind);
+  out << ", " << "text="; (__isset.text ? (out << to_string(text)) : (out << "<null>"));
+  out << ", " << "integer="; (__isset.integer ? (out << to_string(integer)) : (out << "<null>"));
+  out << ", " << "number="; (__isset.number ? (out << to_string(number)) : (out << "<null>"));
+  out << ", " << "choices="; (__isset.choices ? (out << to_string(choices)) : (out << "<null>"));
+  out << ", " << "choiceIndices="; (__isset.choiceIndices ? (out << to_string(choiceIndices)) : (out << "<null>"));
+  out << ", " << "yes="; (__isset.yes ? (out << to_string(yes)) : (out << "<null>"));
+  out << ")";
+}
+
+
+FileChooser::~FileChooser() noexcept {
+}
+
+
+void FileChooser::__set_mode(const FileChooserMode::type val) {
+  this->mode = val;
+}
+
+void FileChooser::__set_directory(const std::string& val) {
+  this->directory = val;
+__isset.directory = true;
+}
+
+void FileChooser::__set_nameFilters(const std::vector<std::string> & val) {
+  this->nameFilters = val;
+__isset.nameFilters = true;
+}
+
+void FileChooser::__set_title(const std::string& val) {
+  this->title = val;
+__isset.title = true;
+}
+
+void FileChooser::__set_defaultName(const std::string& val) {
+  this->defaultName = val;
+__isset.defaultName = true;
+}
+
+void FileChooser::__set_timeoutMs(const int32_t val) {
+  this->timeoutMs = val;
+__isset.timeoutMs = true;
+}
+std::ostream& operator<<(std::ostream& out, const FileChooser& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t FileChooser::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast56;
+          xfer += iprot->readI32(ecast56);
+          this->mode = static_cast<FileChooserMode::type>(ecast56);
+          this->__isset.mode = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->directory);
+          this->__isset.directory = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_LIST) {
+          {
+            this->nameFilters.clear();
+            uint32_t _size57;
+            ::apache::thrift::protocol::TType _etype60;
+            xfer += iprot->readListBegin(_etype60, _size57);
+            this->nameFilters.resize(_size57);
+            uint32_t _i61;
+            for (_i61 = 0; _i61 < _size57; ++_i61)
+            {
+              xfer += iprot->readString(this->nameFilters[_i61]);
+            }
+            xfer += iprot->readListEnd();
+          }
+          this->__isset.nameFilters = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 5:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->defaultName);
+          this->__isset.defaultName = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 6:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->timeoutMs);
+          this->__isset.timeoutMs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t FileChooser::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("FileChooser");
+
+  xfer += oprot->writeFieldBegin("mode", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->mode));
+  xfer += oprot->writeFieldEnd();
+
+  if (this->__isset.directory) {
+    xfer += oprot->writeFieldBegin("directory", ::apache::thrift::protocol::T_STRING, 2);
+    xfer += oprot->writeString(this->directory);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.nameFilters) {
+    xfer += oprot->writeFieldBegin("nameFilters", ::apache::thrift::protocol::T_LIST, 3);
+    {
+      xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRING, static_cast<uint32_t>(this->nameFilters.size()));
+      std::vector<std::string> ::const_iterator _iter62;
+      for (_iter62 = this->nameFilters.begin(); _iter62 != this->nameFilters.end(); ++_iter62)
+      {
+        xfer += oprot->writeString((*_iter62));
+      }
+      xfer += oprot->writeListEnd();
+    }
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.title) {
+    xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 4);
+    xfer += oprot->writeString(this->title);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.defaultName) {
+    xfer += oprot->writeFieldBegin("defaultName", ::apache::thrift::protocol::T_STRING, 5);
+    xfer += oprot->writeString(this->defaultName);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.timeoutMs) {
+    xfer += oprot->writeFieldBegin("timeoutMs", ::apache::thrift::protocol::T_I32, 6);
+    xfer += oprot->writeI32(this->timeoutMs);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(FileChooser &a, FileChooser &b) {
+  using ::std::swap;
+  swap(a.mode, b.mode);
+  swap(a.directory, b.directory);
+  swap(a.nameFilters, b.nameFilters);
+  swap(a.title, b.title);
+  swap(a.defaultName, b.defaultName);
+  swap(a.timeoutMs, b.timeoutMs);
+  swap(a.__isset, b.__isset);
+}
+
+FileChooser::FileChooser(const FileChooser& other63) {
+  mode = other63.mode;
+  directory = other63.directory;
+  nameFilters = other63.nameFilters;
+  title = other63.title;
+  defaultName = other63.defaultName;
+  timeoutMs = other63.timeoutMs;
+  __isset = other63.__isset;
+}
+FileChooser::FileChooser(FileChooser&& other64) noexcept {
+  mode = other64.mode;
+  directory = std::move(other64.directory);
+  nameFilters = std::move(other64.nameFilters);
+  title = std::move(other64.title);
+  defaultName = std::move(other64.defaultName);
+  timeoutMs = other64.timeoutMs;
+  __isset = other64.__isset;
+}
+FileChooser& FileChooser::operator=(const FileChooser& other65) {
+  mode = other65.mode;
+  directory = other65.directory;
+  nameFilters = other65.nameFilters;
+  title = other65.title;
+  defaultName = other65.defaultName;
+  timeoutMs = other65.timeoutMs;
+  __isset = other65.__isset;
+  return *this;
+}
+FileChooser& FileChooser::operator=(FileChooser&& other66) noexcept {
+  mode = other66.mode;
+  directory = std::move(other66.directory);
+  nameFilters = std::move(other66.nameFilters);
+  title = std::move(other66.title);
+  defaultName = std::move(other66.defaultName);
+  timeoutMs = other66.timeoutMs;
+  __isset = other66.__isset;
+  return *this;
+}
+void FileChooser::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "FileChooser(";
+  out << "mode=" << to_string(mode);
+  out << ", " << "directory="; (__isset.directory ? (out << to_string(directory)) : (out << "<null>"));
+  out << ", " << "nameFilters="; (__isset.nameFilters ? (out << to_string(nameFilters)) : (out << "<null>"));
+  out << ", " << "title="; (__isset.title ? (out << to_string(title)) : (out << "<null>"));
+  out << ", " << "defaultName="; (__isset.defaultName ? (out << to_string(defaultName)) : (out << "<null>"));
+  out << ", " << "timeoutMs="; (__isset.timeoutMs ? (out << to_string(timeoutMs)) : (out << "<null>"));
+  out << ")";
+}
+
+
+Color::~Color() noexcept {
+}
+
+
+void Color::__set_r(const int32_t val) {
+  this->r = val;
+}
+
+void Color::__set_g(const int32_t val) {
+  this->g = val;
+}
+
+void Color::__set_b(const int32_t val) {
+  this->b = val;
+}
+
+void Color::__set_a(const int32_t val) {
+  this->a = val;
+__isset.a = true;
+}
+std::ostream& operator<<(std::ostream& out, const Color& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Color::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->r);
+          this->__isset.r = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->g);
+          this->__isset.g = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->b);
+          this->__isset.b = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->a);
+          this->__isset.a = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Color::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Color");
+
+  xfer += oprot->writeFieldBegin("r", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(this->r);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("g", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(this->g);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("b", ::apache::thrift::protocol::T_I32, 3);
+  xfer += oprot->writeI32(this->b);
+  xfer += oprot->writeFieldEnd();
+
+  if (this->__isset.a) {
+    xfer += oprot->writeFieldBegin("a", ::apache::thrift::protocol::T_I32, 4);
+    xfer += oprot->writeI32(this->a);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Color &a, Color &b) {
+  using ::std::swap;
+  swap(a.r, b.r);
+  swap(a.g, b.g);
+  swap(a.b, b.b);
+  swap(a.a, b.a);
+  swap(a.__isset, b.__isset);
+}
+
+Color::Color(const Color& other67) noexcept {
+  r = other67.r;
+  g = other67.g;
+  b = other67.b;
+  a = other67.a;
+  __isset = other67.__isset;
+}
+Color::Color(Color&& other68) noexcept {
+  r = other68.r;
+  g = other68.g;
+  b = other68.b;
+  a = other68.a;
+  __isset = other68.__isset;
+}
+Color& Color::operator=(const Color& other69) noexcept {
+  r = other69.r;
+  g = other69.g;
+  b = other69.b;
+  a = other69.a;
+  __isset = other69.__isset;
+  return *this;
+}
+Color& Color::operator=(Color&& other70) noexcept {
+  r = other70.r;
+  g = other70.g;
+  b = other70.b;
+  a = other70.a;
+  __isset = other70.__isset;
+  return *this;
+}
+void Color::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Color(";
+  out << "r=" << to_string(r);
+  out << ", " << "g=" << to_string(g);
+  out << ", " << "b=" << to_string(b);
+  out << ", " << "a="; (__isset.a ? (out << to_string(a)) : (out << "<null>"));
+  out << ")";
+}
+
+
+ColorChooser::~ColorChooser() noexcept {
+}
+
+
+void ColorChooser::__set_title(const std::string& val) {
+  this->title = val;
+__isset.title = true;
+}
+
+void ColorChooser::__set_timeoutMs(const int32_t val) {
+  this->timeoutMs = val;
+__isset.timeoutMs = true;
+}
+
+void ColorChooser::__set_withAlpha(const bool val) {
+  this->withAlpha = val;
+__isset.withAlpha = true;
+}
+std::ostream& operator<<(std::ostream& out, const ColorChooser& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t ColorChooser::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->timeoutMs);
+          this->__isset.timeoutMs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_BOOL) {
+          xfer += iprot->readBool(this->withAlpha);
+          this->__isset.withAlpha = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t ColorChooser::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("ColorChooser");
+
+  if (this->__isset.title) {
+    xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 1);
+    xfer += oprot->writeString(this->title);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.timeoutMs) {
+    xfer += oprot->writeFieldBegin("timeoutMs", ::apache::thrift::protocol::T_I32, 2);
+    xfer += oprot->writeI32(this->timeoutMs);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.withAlpha) {
+    xfer += oprot->writeFieldBegin("withAlpha", ::apache::thrift::protocol::T_BOOL, 3);
+    xfer += oprot->writeBool(this->withAlpha);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(ColorChooser &a, ColorChooser &b) {
+  using ::std::swap;
+  swap(a.title, b.title);
+  swap(a.timeoutMs, b.timeoutMs);
+  swap(a.withAlpha, b.withAlpha);
+  swap(a.__isset, b.__isset);
+}
+
+ColorChooser::ColorChooser(const ColorChooser& other71) {
+  title = other71.title;
+  timeoutMs = other71.timeoutMs;
+  withAlpha = other71.withAlpha;
+  __isset = other71.__isset;
+}
+ColorChooser::ColorChooser(ColorChooser&& other72) noexcept {
+  title = std::move(other72.title);
+  timeoutMs = other72.timeoutMs;
+  withAlpha = other72.withAlpha;
+  __isset = other72.__isset;
+}
+ColorChooser& ColorChooser::operator=(const ColorChooser& other73) {
+  title = other73.title;
+  timeoutMs = other73.timeoutMs;
+  withAlpha = other73.withAlpha;
+  __isset = other73.__isset;
+  return *this;
+}
+ColorChooser& ColorChooser::operator=(ColorChooser&& other74) noexcept {
+  title = std::move(other74.title);
+  timeoutMs = other74.timeoutMs;
+  withAlpha = other74.withAlpha;
+  __isset = other74.__isset;
+  return *this;
+}
+void ColorChooser::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "ColorChooser(";
+  out << "title="; (__isset.title ? (out << to_string(title)) : (out << "<null>"));
+  out << ", " << "timeoutMs="; (__isset.timeoutMs ? (out << to_string(timeoutMs)) : (out << "<null>"));
+  out << ", " << "withAlpha="; (__isset.withAlpha ? (out << to_string(withAlpha)) : (out << "<null>"));
+  out << ")";
+}
+
+
+Picture::~Picture() noexcept {
+}
+
+
+void Picture::__set_width(const int32_t val) {
+  this->width = val;
+}
+
+void Picture::__set_height(const int32_t val) {
+  this->height = val;
+}
+
+void Picture::__set_mode(const PixelFormat::type val) {
+  this->mode = val;
+}
+
+void Picture::__set_data(const std::string& val) {
+  this->data = val;
+}
+std::ostream& operator<<(std::ostream& out, const Picture& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Picture::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->width);
+          this->__isset.width = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->height);
+          this->__isset.height = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast75;
+          xfer += iprot->readI32(ecast75);
+          this->mode = static_cast<PixelFormat::type>(ecast75);
+          this->__isset.mode = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readBinary(this->data);
+          this->__isset.data = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Picture::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Picture");
+
+  xfer += oprot->writeFieldBegin("width", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(this->width);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("height", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(this->height);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("mode", ::apache::thrift::protocol::T_I32, 3);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->mode));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("data", ::apache::thrift::protocol::T_STRING, 4);
+  xfer += oprot->writeBinary(this->data);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Picture &a, Picture &b) {
+  using ::std::swap;
+  swap(a.width, b.width);
+  swap(a.height, b.height);
+  swap(a.mode, b.mode);
+  swap(a.data, b.data);
+  swap(a.__isset, b.__isset);
+}
+
+Picture::Picture(const Picture& other76) {
+  width = other76.width;
+  height = other76.height;
+  mode = other76.mode;
+  data = other76.data;
+  __isset = other76.__isset;
+}
+Picture::Picture(Picture&& other77) noexcept {
+  width = other77.width;
+  height = other77.height;
+  mode = other77.mode;
+  data = std::move(other77.data);
+  __isset = other77.__isset;
+}
+Picture& Picture::operator=(const Picture& other78) {
+  width = other78.width;
+  height = other78.height;
+  mode = other78.mode;
+  data = other78.data;
+  __isset = other78.__isset;
+  return *this;
+}
+Picture& Picture::operator=(Picture&& other79) noexcept {
+  width = other79.width;
+  height = other79.height;
+  mode = other79.mode;
+  data = std::move(other79.data);
+  __isset = other79.__isset;
+  return *this;
+}
+void Picture::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Picture(";
+  out << "width=" << to_string(width);
+  out << ", " << "height=" << to_string(height);
+  out << ", " << "mode=" << to_string(mode);
+  out << ", " << "data=" << to_string(data);
+  out << ")";
+}
+
+
+PictureOptions::~PictureOptions() noexcept {
+}
+
+
+void PictureOptions::__set_title(const std::string& val) {
+  this->title = val;
+__isset.title = true;
+}
+
+void PictureOptions::__set_inspectable(const bool val) {
+  this->inspectable = val;
+__isset.inspectable = true;
+}
+
+void PictureOptions::__set_name(const std::string& val) {
+  this->name = val;
+__isset.name = true;
+}
+std::ostream& operator<<(std::ostream& out, const PictureOptions& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t PictureOptions::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_BOOL) {
+          xfer += iprot->readBool(this->inspectable);
+          this->__isset.inspectable = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->name);
+          this->__isset.name = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t PictureOptions::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("PictureOptions");
+
+  if (this->__isset.title) {
+    xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 1);
+    xfer += oprot->writeString(this->title);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.inspectable) {
+    xfer += oprot->writeFieldBegin("inspectable", ::apache::thrift::protocol::T_BOOL, 2);
+    xfer += oprot->writeBool(this->inspectable);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.name) {
+    xfer += oprot->writeFieldBegin("name", ::apache::thrift::protocol::T_STRING, 3);
+    xfer += oprot->writeString(this->name);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(PictureOptions &a, PictureOptions &b) {
+  using ::std::swap;
+  swap(a.title, b.title);
+  swap(a.inspectable, b.inspectable);
+  swap(a.name, b.name);
+  swap(a.__isset, b.__isset);
+}
+
+PictureOptions::PictureOptions(const PictureOptions& other80) {
+  title = other80.title;
+  inspectable = other80.inspectable;
+  name = other80.name;
+  __isset = other80.__isset;
+}
+PictureOptions::PictureOptions(PictureOptions&& other81) noexcept {
+  title = std::move(other81.title);
+  inspectable = other81.inspectable;
+  name = std::move(other81.name);
+  __isset = other81.__isset;
+}
+PictureOptions& PictureOptions::operator=(const PictureOptions& other82) {
+  title = other82.title;
+  inspectable = other82.inspectable;
+  name = other82.name;
+  __isset = other82.__isset;
+  return *this;
+}
+PictureOptions& PictureOptions::operator=(PictureOptions&& other83) noexcept {
+  title = std::move(other83.title);
+  inspectable = other83.inspectable;
+  name = std::move(other83.name);
+  __isset = other83.__isset;
+  return *this;
+}
+void PictureOptions::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "PictureOptions(";
+  out << "title="; (__isset.title ? (out << to_string(title)) : (out << "<null>"));
+  out << ", " << "inspectable="; (__isset.inspectable ? (out << to_string(inspectable)) : (out << "<null>"));
+  out << ", " << "name="; (__isset.name ? (out << to_string(name)) : (out << "<null>"));
+  out << ")";
+}
+
+
+Geometry::~Geometry() noexcept {
+}
+
+
+void Geometry::__set_x(const int32_t val) {
+  this->x = val;
+}
+
+void Geometry::__set_y(const int32_t val) {
+  this->y = val;
+}
+
+void Geometry::__set_width(const int32_t val) {
+  this->width = val;
+}
+
+void Geometry::__set_height(const int32_t val) {
+  this->height = val;
+}
+std::ostream& operator<<(std::ostream& out, const Geometry& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Geometry::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->x);
+          this->__isset.x = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->y);
+          this->__isset.y = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->width);
+          this->__isset.width = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->height);
+          this->__isset.height = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Geometry::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Geometry");
+
+  xfer += oprot->writeFieldBegin("x", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(this->x);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("y", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(this->y);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("width", ::apache::thrift::protocol::T_I32, 3);
+  xfer += oprot->writeI32(this->width);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("height", ::apache::thrift::protocol::T_I32, 4);
+  xfer += oprot->writeI32(this->height);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Geometry &a, Geometry &b) {
+  using ::std::swap;
+  swap(a.x, b.x);
+  swap(a.y, b.y);
+  swap(a.width, b.width);
+  swap(a.height, b.height);
+  swap(a.__isset, b.__isset);
+}
+
+Geometry::Geometry(const Geometry& other84) noexcept {
+  x = other84.x;
+  y = other84.y;
+  width = other84.width;
+  height = other84.height;
+  __isset = other84.__isset;
+}
+Geometry::Geometry(Geometry&& other85) noexcept {
+  x = other85.x;
+  y = other85.y;
+  width = other85.width;
+  height = other85.height;
+  __isset = other85.__isset;
+}
+Geometry& Geometry::operator=(const Geometry& other86) noexcept {
+  x = other86.x;
+  y = other86.y;
+  width = other86.width;
+  height = other86.height;
+  __isset = other86.__isset;
+  return *this;
+}
+Geometry& Geometry::operator=(Geometry&& other87) noexcept {
+  x = other87.x;
+  y = other87.y;
+  width = other87.width;
+  height = other87.height;
+  __isset = other87.__isset;
+  return *this;
+}
+void Geometry::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Geometry(";
+  out << "x=" << to_string(x);
+  out << ", " << "y=" << to_string(y);
+  out << ", " << "width=" << to_string(width);
+  out << ", " << "height=" << to_string(height);
+  out << ")";
+}
+
+
+WindowInfo::~WindowInfo() noexcept {
+}
+
+
+void WindowInfo::__set_id(const int64_t val) {
+  this->id = val;
+}
+
+void WindowInfo::__set_kind(const WindowKind::type val) {
+  this->kind = val;
+}
+
+void WindowInfo::__set_title(const std::string& val) {
+  this->title = val;
+}
+
+void WindowInfo::__set_name(const std::string& val) {
+  this->name = val;
+}
+
+void WindowInfo::__set_geometry(const Geometry& val) {
+  this->geometry = val;
+}
+
+void WindowInfo::__set_visible(const bool val) {
+  this->visible = val;
+}
+std::ostream& operator<<(std::ostream& out, const WindowInfo& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t WindowInfo::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->id);
+          this->__isset.id = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast88;
+          xfer += iprot->readI32(ecast88);
+          this->kind = static_cast<WindowKind::type>(ecast88);
+          this->__isset.kind = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->title);
+          this->__isset.title = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->name);
+          this->__isset.name = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 5:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->geometry.read(iprot);
+          this->__isset.geometry = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 6:
+        if (ftype == ::apache::thrift::protocol::T_BOOL) {
+          xfer += iprot->readBool(this->visible);
+          this->__isset.visible = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t WindowInfo::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("WindowInfo");
+
+  xfer += oprot->writeFieldBegin("id", ::apache::thrift::protocol::T_I64, 1);
+  xfer += oprot->writeI64(this->id);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("kind", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->kind));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("title", ::apache::thrift::protocol::T_STRING, 3);
+  xfer += oprot->writeString(this->title);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("name", ::apache::thrift::protocol::T_STRING, 4);
+  xfer += oprot->writeString(this->name);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("geometry", ::apache::thrift::protocol::T_STRUCT, 5);
+  xfer += this->geometry.write(oprot);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("visible", ::apache::thrift::protocol::T_BOOL, 6);
+  xfer += oprot->writeBool(this->visible);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(WindowInfo &a, WindowInfo &b) {
+  using ::std::swap;
+  swap(a.id, b.id);
+  swap(a.kind, b.kind);
+  swap(a.title, b.title);
+  swap(a.name, b.name);
+  swap(a.geometry, b.geometry);
+  swap(a.visible, b.visible);
+  swap(a.__isset, b.__isset);
+}
+
+WindowInfo::WindowInfo(const WindowInfo& other89) {
+  id = other89.id;
+  kind = other89.kind;
+  title = other89.title;
+  name = other89.name;
+  geometry = other89.geometry;
+  visible = other89.visible;
+  __isset = other89.__isset;
+}
+WindowInfo::WindowInfo(WindowInfo&& other90) noexcept {
+  id = other90.id;
+  kind = other90.kind;
+  title = std::move(other90.title);
+  name = std::move(other90.name);
+  geometry = std::move(other90.geometry);
+  visible = other90.visible;
+  __isset = other90.__isset;
+}
+WindowInfo& WindowInfo::operator=(const WindowInfo& other91) {
+  id = other91.id;
+  kind = other91.kind;
+  title = other91.title;
+  name = other91.name;
+  geometry = other91.geometry;
+  visible = other91.visible;
+  __isset = other91.__isset;
+  return *this;
+}
+WindowInfo& WindowInfo::operator=(WindowInfo&& other92) noexcept {
+  id = other92.id;
+  kind = other92.kind;
+  title = std::move(other92.title);
+  name = std::move(other92.name);
+  geometry = std::move(other92.geometry);
+  visible = other92.visible;
+  __isset = other92.__isset;
+  return *this;
+}
+void WindowInfo::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "WindowInfo(";
+  out << "id=" << to_string(id);
+  out << ", " << "kind=" << to_string(kind);
+  out << ", " << "title=" << to_string(title);
+  out << ", " << "name=" << to_string(name);
+  out << ", " << "geometry=" << to_string(geometry);
+  out << ", " << "visible=" << to_string(visible);
+  out << ")";
+}
+
+
+Event::~Event() noexcept {
+}
+
+
+void Event::__set_sequence(const int64_t val) {
+  this->sequence = val;
+}
+
+void Event::__set_kind(const EventKind::type val) {
+  this->kind = val;
+}
+
+void Event::__set_windowId(const int64_t val) {
+  this->windowId = val;
+}
+
+void Event::__set_timeMs(const int64_t val) {
+  this->timeMs = val;
+}
+
+void Event::__set_closeReason(const CloseReason::type val) {
+  this->closeReason = val;
+__isset.closeReason = true;
+}
+
+void Event::__set_action(const std::string& val) {
+  this->action = val;
+__isset.action = true;
+}
+
+void Event::__set_x(const int32_t val) {
+  this->x = val;
+__isset.x = true;
+}
+
+void Event::__set_y(const int32_t val) {
+  this->y = val;
+__isset.y = true;
+}
+
+void Event::__set_color(const Color& val) {
+  this->color = val;
+__isset.color = true;
+}
+
+void Event::__set_answer(const Answer& val) {
+  this->answer = val;
+__isset.answer = true;
+}
+
+void Event::__set_name(const std::string& val) {
+  this->name = val;
+__isset.name = true;
+}
+
+void Event::__set_url(const std::string& val) {
+  this->url = val;
+__isset.url = true;
+}
+
+void Event::__set_missed(const int64_t val) {
+  this->missed = val;
+__isset.missed = true;
+}
+std::ostream& operator<<(std::ostream& out, const Event& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t Event::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->sequence);
+          this->__isset.sequence = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast93;
+          xfer += iprot->readI32(ecast93);
+          this->kind = static_cast<EventKind::type>(ecast93);
+          this->__isset.kind = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->windowId);
+          this->__isset.windowId = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 4:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->timeMs);
+          this->__isset.timeMs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 5:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast94;
+          xfer += iprot->readI32(ecast94);
+          this->closeReason = static_cast<CloseReason::type>(ecast94);
+          this->__isset.closeReason = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 6:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->action);
+          this->__isset.action = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 7:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->x);
+          this->__isset.x = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 8:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          xfer += iprot->readI32(this->y);
+          this->__isset.y = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 9:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->color.read(iprot);
+          this->__isset.color = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 10:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->answer.read(iprot);
+          this->__isset.answer = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 11:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->name);
+          this->__isset.name = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 12:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->url);
+          this->__isset.url = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 13:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->missed);
+          this->__isset.missed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Event::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Event");
+
+  xfer += oprot->writeFieldBegin("sequence", ::apache::thrift::protocol::T_I64, 1);
+  xfer += oprot->writeI64(this->sequence);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("kind", ::apache::thrift::protocol::T_I32, 2);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->kind));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("windowId", ::apache::thrift::protocol::T_I64, 3);
+  xfer += oprot->writeI64(this->windowId);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("timeMs", ::apache::thrift::protocol::T_I64, 4);
+  xfer += oprot->writeI64(this->timeMs);
+  xfer += oprot->writeFieldEnd();
+
+  if (this->__isset.closeReason) {
+    xfer += oprot->writeFieldBegin("closeReason", ::apache::thrift::protocol::T_I32, 5);
+    xfer += oprot->writeI32(static_cast<int32_t>(this->closeReason));
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.action) {
+    xfer += oprot->writeFieldBegin("action", ::apache::thrift::protocol::T_STRING, 6);
+    xfer += oprot->writeString(this->action);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.x) {
+    xfer += oprot->writeFieldBegin("x", ::apache::thrift::protocol::T_I32, 7);
+    xfer += oprot->writeI32(this->x);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.y) {
+    xfer += oprot->writeFieldBegin("y", ::apache::thrift::protocol::T_I32, 8);
+    xfer += oprot->writeI32(this->y);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.color) {
+    xfer += oprot->writeFieldBegin("color", ::apache::thrift::protocol::T_STRUCT, 9);
+    xfer += this->color.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.answer) {
+    xfer += oprot->writeFieldBegin("answer", ::apache::thrift::protocol::T_STRUCT, 10);
+    xfer += this->answer.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.name) {
+    xfer += oprot->writeFieldBegin("name", ::apache::thrift::protocol::T_STRING, 11);
+    xfer += oprot->writeString(this->name);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.url) {
+    xfer += oprot->writeFieldBegin("url", ::apache::thrift::protocol::T_STRING, 12);
+    xfer += oprot->writeString(this->url);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.missed) {
+    xfer += oprot->writeFieldBegin("missed", ::apache::thrift::protocol::T_I64, 13);
+    xfer += oprot->writeI64(this->missed);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(Event &a, Event &b) {
+  using ::std::swap;
+  swap(a.sequence, b.sequence);
+  swap(a.kind, b.kind);
+  swap(a.windowId, b.windowId);
+  swap(a.timeMs, b.timeMs);
+  swap(a.closeReason, b.closeReason);
+  swap(a.action, b.action);
+  swap(a.x, b.x);
+  swap(a.y, b.y);
+  swap(a.color, b.color);
+  swap(a.answer, b.answer);
+  swap(a.name, b.name);
+  swap(a.url, b.url);
+  swap(a.missed, b.missed);
+  swap(a.__isset, b.__isset);
+}
+
+Event::Event(const Event& other95) {
+  sequence = other95.sequence;
+  kind = other95.kind;
+  windowId = other95.windowId;
+  timeMs = other95.timeMs;
+  closeReason = other95.closeReason;
+  action = other95.action;
+  x = other95.x;
+  y = other95.y;
+  color = other95.color;
+  answer = other95.answer;
+  name = other95.name;
+  url = other95.url;
+  missed = other95.missed;
+  __isset = other95.__isset;
+}
+Event::Event(Event&& other96) noexcept {
+  sequence = other96.sequence;
+  kind = other96.kind;
+  windowId = other96.windowId;
+  timeMs = other96.timeMs;
+  closeReason = other96.closeReason;
+  action = std::move(other96.action);
+  x = other96.x;
+  y = other96.y;
+  color = std::move(other96.color);
+  answer = std::move(other96.answer);
+  name = std::move(other96.name);
+  url = std::move(other96.url);
+  missed = other96.missed;
+  __isset = other96.__isset;
+}
+Event& Event::operator=(const Event& other97) {
+  sequence = other97.sequence;
+  kind = other97.kind;
+  windowId = other97.windowId;
+  timeMs = other97.timeMs;
+  closeReason = other97.closeReason;
+  action = other97.action;
+  x = other97.x;
+  y = other97.y;
+  color = other97.color;
+  answer = other97.answer;
+  name = other97.name;
+  url = other97.url;
+  missed = other97.missed;
+  __isset = other97.__isset;
+  return *this;
+}
+Event& Event::operator=(Event&& other98) noexcept {
+  sequence = other98.sequence;
+  kind = other98.kind;
+  windowId = other98.windowId;
+  timeMs = other98.timeMs;
+  closeReason = other98.closeReason;
+  action = std::move(other98.action);
+  x = other98.x;
+  y = other98.y;
+  color = std::move(other98.color);
+  answer = std::move(other98.answer);
+  name = std::move(other98.name);
+  url = std::move(other98.url);
+  missed = other98.missed;
+  __isset = other98.__isset;
+  return *this;
+}
+void Event::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "Event(";
+  out << "sequence=" << to_string(sequence);
+  out << ", " << "kind=" << to_string(kind);
+  out << ", " << "windowId=" << to_string(windowId);
+  out << ", " << "timeMs=" << to_string(timeMs);
+  out << ", " << "closeReason="; (__isset.closeReason ? (out << to_string(closeReason)) : (out << "<null>"));
+  out << ", " << "action="; (__isset.action ? (out << to_string(action)) : (out << "<null>"));
+  out << ", " << "x="; (__isset.x ? (out << to_string(x)) : (out << "<null>"));
+  out << ", " << "y="; (__isset.y ? (out << to_string(y)) : (out << "<null>"));
+  out << ", " << "color="; (__isset.color ? (out << to_string(color)) : (out << "<null>"));
+  out << ", " << "answer="; (__isset.answer ? (out << to_string(answer)) : (out << "<null>"));
+  out << ", " << "name="; (__isset.name ? (out << to_string(name)) : (out << "<null>"));
+  out << ", " << "url="; (__isset.url ? (out << to_string(url)) : (out << "<null>"));
+  out << ", " << "missed="; (__isset.missed ? (out << to_string(missed)) : (out << "<null>"));
+  out << ")";
+}
+
+
 ServerInfo::~ServerInfo() noexcept {
 }
 
@@ -484,14 +3574,14 @@ uint32_t ServerInfo::read(::apache::thrift::protocol::TProtocol* iprot) {
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->listeners.clear();
-            uint32_t _size8;
-            ::apache::thrift::protocol::TType _etype11;
-            xfer += iprot->readListBegin(_etype11, _size8);
-            this->listeners.resize(_size8);
-            uint32_t _i12;
-            for (_i12 = 0; _i12 < _size8; ++_i12)
+            uint32_t _size99;
+            ::apache::thrift::protocol::TType _etype102;
+            xfer += iprot->readListBegin(_etype102, _size99);
+            this->listeners.resize(_size99);
+            uint32_t _i103;
+            for (_i103 = 0; _i103 < _size99; ++_i103)
             {
-              xfer += iprot->readString(this->listeners[_i12]);
+              xfer += iprot->readString(this->listeners[_i103]);
             }
             xfer += iprot->readListEnd();
           }
@@ -564,10 +3654,10 @@ uint32_t ServerInfo::write(::apache::thrift::protocol::TProtocol* oprot) const {
   xfer += oprot->writeFieldBegin("listeners", ::apache::thrift::protocol::T_LIST, 6);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRING, static_cast<uint32_t>(this->listeners.size()));
-    std::vector<std::string> ::const_iterator _iter13;
-    for (_iter13 = this->listeners.begin(); _iter13 != this->listeners.end(); ++_iter13)
+    std::vector<std::string> ::const_iterator _iter104;
+    for (_iter104 = this->listeners.begin(); _iter104 != this->listeners.end(); ++_iter104)
     {
-      xfer += oprot->writeString((*_iter13));
+      xfer += oprot->writeString((*_iter104));
     }
     xfer += oprot->writeListEnd();
   }
@@ -604,54 +3694,54 @@ void swap(ServerInfo &a, ServerInfo &b) {
   swap(a.__isset, b.__isset);
 }
 
-ServerInfo::ServerInfo(const ServerInfo& other14) {
-  version = other14.version;
-  uptimeMs = other14.uptimeMs;
-  connections = other14.connections;
-  callsServed = other14.callsServed;
-  windows = other14.windows;
-  listeners = other14.listeners;
-  platform = other14.platform;
-  qtVersion = other14.qtVersion;
-  pid = other14.pid;
-  __isset = other14.__isset;
+ServerInfo::ServerInfo(const ServerInfo& other105) {
+  version = other105.version;
+  uptimeMs = other105.uptimeMs;
+  connections = other105.connections;
+  callsServed = other105.callsServed;
+  windows = other105.windows;
+  listeners = other105.listeners;
+  platform = other105.platform;
+  qtVersion = other105.qtVersion;
+  pid = other105.pid;
+  __isset = other105.__isset;
 }
-ServerInfo::ServerInfo(ServerInfo&& other15) noexcept {
-  version = std::move(other15.version);
-  uptimeMs = other15.uptimeMs;
-  connections = other15.connections;
-  callsServed = other15.callsServed;
-  windows = other15.windows;
-  listeners = std::move(other15.listeners);
-  platform = std::move(other15.platform);
-  qtVersion = std::move(other15.qtVersion);
-  pid = other15.pid;
-  __isset = other15.__isset;
+ServerInfo::ServerInfo(ServerInfo&& other106) noexcept {
+  version = std::move(other106.version);
+  uptimeMs = other106.uptimeMs;
+  connections = other106.connections;
+  callsServed = other106.callsServed;
+  windows = other106.windows;
+  listeners = std::move(other106.listeners);
+  platform = std::move(other106.platform);
+  qtVersion = std::move(other106.qtVersion);
+  pid = other106.pid;
+  __isset = other106.__isset;
 }
-ServerInfo& ServerInfo::operator=(const ServerInfo& other16) {
-  version = other16.version;
-  uptimeMs = other16.uptimeMs;
-  connections = other16.connections;
-  callsServed = other16.callsServed;
-  windows = other16.windows;
-  listeners = other16.listeners;
-  platform = other16.platform;
-  qtVersion = other16.qtVersion;
-  pid = other16.pid;
-  __isset = other16.__isset;
+ServerInfo& ServerInfo::operator=(const ServerInfo& other107) {
+  version = other107.version;
+  uptimeMs = other107.uptimeMs;
+  connections = other107.connections;
+  callsServed = other107.callsServed;
+  windows = other107.windows;
+  listeners = other107.listeners;
+  platform = other107.platform;
+  qtVersion = other107.qtVersion;
+  pid = other107.pid;
+  __isset = other107.__isset;
   return *this;
 }
-ServerInfo& ServerInfo::operator=(ServerInfo&& other17) noexcept {
-  version = std::move(other17.version);
-  uptimeMs = other17.uptimeMs;
-  connections = other17.connections;
-  callsServed = other17.callsServed;
-  windows = other17.windows;
-  listeners = std::move(other17.listeners);
-  platform = std::move(other17.platform);
-  qtVersion = std::move(other17.qtVersion);
-  pid = other17.pid;
-  __isset = other17.__isset;
+ServerInfo& ServerInfo::operator=(ServerInfo&& other108) noexcept {
+  version = std::move(other108.version);
+  uptimeMs = other108.uptimeMs;
+  connections = other108.connections;
+  callsServed = other108.callsServed;
+  windows = other108.windows;
+  listeners = std::move(other108.listeners);
+  platform = std::move(other108.platform);
+  qtVersion = std::move(other108.qtVersion);
+  pid = other108.pid;
+  __isset = other108.__isset;
   return *this;
 }
 void ServerInfo::printTo(std::ostream& out) const {
@@ -745,22 +3835,22 @@ void swap(InvalidArgument &a, InvalidArgument &b) {
   swap(a.__isset, b.__isset);
 }
 
-InvalidArgument::InvalidArgument(const InvalidArgument& other18) : TException() {
-  message = other18.message;
-  __isset = other18.__isset;
+InvalidArgument::InvalidArgument(const InvalidArgument& other109) : TException() {
+  message = other109.message;
+  __isset = other109.__isset;
 }
-InvalidArgument::InvalidArgument(InvalidArgument&& other19) noexcept : TException() {
-  message = std::move(other19.message);
-  __isset = other19.__isset;
+InvalidArgument::InvalidArgument(InvalidArgument&& other110) noexcept : TException() {
+  message = std::move(other110.message);
+  __isset = other110.__isset;
 }
-InvalidArgument& InvalidArgument::operator=(const InvalidArgument& other20) {
-  message = other20.message;
-  __isset = other20.__isset;
+InvalidArgument& InvalidArgument::operator=(const InvalidArgument& other111) {
+  message = other111.message;
+  __isset = other111.__isset;
   return *this;
 }
-InvalidArgument& InvalidArgument::operator=(InvalidArgument&& other21) noexcept {
-  message = std::move(other21.message);
-  __isset = other21.__isset;
+InvalidArgument& InvalidArgument::operator=(InvalidArgument&& other112) noexcept {
+  message = std::move(other112.message);
+  __isset = other112.__isset;
   return *this;
 }
 void InvalidArgument::printTo(std::ostream& out) const {
@@ -874,26 +3964,26 @@ void swap(WindowNotFound &a, WindowNotFound &b) {
   swap(a.__isset, b.__isset);
 }
 
-WindowNotFound::WindowNotFound(const WindowNotFound& other22) : TException() {
-  windowId = other22.windowId;
-  message = other22.message;
-  __isset = other22.__isset;
+WindowNotFound::WindowNotFound(const WindowNotFound& other113) : TException() {
+  windowId = other113.windowId;
+  message = other113.message;
+  __isset = other113.__isset;
 }
-WindowNotFound::WindowNotFound(WindowNotFound&& other23) noexcept : TException() {
-  windowId = other23.windowId;
-  message = std::move(other23.message);
-  __isset = other23.__isset;
+WindowNotFound::WindowNotFound(WindowNotFound&& other114) noexcept : TException() {
+  windowId = other114.windowId;
+  message = std::move(other114.message);
+  __isset = other114.__isset;
 }
-WindowNotFound& WindowNotFound::operator=(const WindowNotFound& other24) {
-  windowId = other24.windowId;
-  message = other24.message;
-  __isset = other24.__isset;
+WindowNotFound& WindowNotFound::operator=(const WindowNotFound& other115) {
+  windowId = other115.windowId;
+  message = other115.message;
+  __isset = other115.__isset;
   return *this;
 }
-WindowNotFound& WindowNotFound::operator=(WindowNotFound&& other25) noexcept {
-  windowId = other25.windowId;
-  message = std::move(other25.message);
-  __isset = other25.__isset;
+WindowNotFound& WindowNotFound::operator=(WindowNotFound&& other116) noexcept {
+  windowId = other116.windowId;
+  message = std::move(other116.message);
+  __isset = other116.__isset;
   return *this;
 }
 void WindowNotFound::printTo(std::ostream& out) const {
@@ -912,6 +4002,254 @@ const char* WindowNotFound::what() const noexcept {
     return this->thriftTExceptionMessageHolder_.c_str();
   } catch (const std::exception&) {
     return "TException - service has thrown: WindowNotFound";
+  }
+}
+
+
+DialogCanceled::~DialogCanceled() noexcept {
+}
+
+
+void DialogCanceled::__set_reason(const CloseReason::type val) {
+  this->reason = val;
+}
+
+void DialogCanceled::__set_message(const std::string& val) {
+  this->message = val;
+}
+std::ostream& operator<<(std::ostream& out, const DialogCanceled& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t DialogCanceled::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast117;
+          xfer += iprot->readI32(ecast117);
+          this->reason = static_cast<CloseReason::type>(ecast117);
+          this->__isset.reason = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->message);
+          this->__isset.message = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t DialogCanceled::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("DialogCanceled");
+
+  xfer += oprot->writeFieldBegin("reason", ::apache::thrift::protocol::T_I32, 1);
+  xfer += oprot->writeI32(static_cast<int32_t>(this->reason));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("message", ::apache::thrift::protocol::T_STRING, 2);
+  xfer += oprot->writeString(this->message);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(DialogCanceled &a, DialogCanceled &b) {
+  using ::std::swap;
+  swap(a.reason, b.reason);
+  swap(a.message, b.message);
+  swap(a.__isset, b.__isset);
+}
+
+DialogCanceled::DialogCanceled(const DialogCanceled& other118) : TException() {
+  reason = other118.reason;
+  message = other118.message;
+  __isset = other118.__isset;
+}
+DialogCanceled::DialogCanceled(DialogCanceled&& other119) noexcept : TException() {
+  reason = other119.reason;
+  message = std::move(other119.message);
+  __isset = other119.__isset;
+}
+DialogCanceled& DialogCanceled::operator=(const DialogCanceled& other120) {
+  reason = other120.reason;
+  message = other120.message;
+  __isset = other120.__isset;
+  return *this;
+}
+DialogCanceled& DialogCanceled::operator=(DialogCanceled&& other121) noexcept {
+  reason = other121.reason;
+  message = std::move(other121.message);
+  __isset = other121.__isset;
+  return *this;
+}
+void DialogCanceled::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "DialogCanceled(";
+  out << "reason=" << to_string(reason);
+  out << ", " << "message=" << to_string(message);
+  out << ")";
+}
+
+const char* DialogCanceled::what() const noexcept {
+  try {
+    std::stringstream ss;
+    ss << "TException - service has thrown: " << *this;
+    this->thriftTExceptionMessageHolder_ = ss.str();
+    return this->thriftTExceptionMessageHolder_.c_str();
+  } catch (const std::exception&) {
+    return "TException - service has thrown: DialogCanceled";
+  }
+}
+
+
+LimitExceeded::~LimitExceeded() noexcept {
+}
+
+
+void LimitExceeded::__set_message(const std::string& val) {
+  this->message = val;
+}
+std::ostream& operator<<(std::ostream& out, const LimitExceeded& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t LimitExceeded::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->message);
+          this->__isset.message = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t LimitExceeded::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("LimitExceeded");
+
+  xfer += oprot->writeFieldBegin("message", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->message);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(LimitExceeded &a, LimitExceeded &b) {
+  using ::std::swap;
+  swap(a.message, b.message);
+  swap(a.__isset, b.__isset);
+}
+
+LimitExceeded::LimitExceeded(const LimitExceeded& other122) : TException() {
+  message = other122.message;
+  __isset = other122.__isset;
+}
+LimitExceeded::LimitExceeded(LimitExceeded&& other123) noexcept : TException() {
+  message = std::move(other123.message);
+  __isset = other123.__isset;
+}
+LimitExceeded& LimitExceeded::operator=(const LimitExceeded& other124) {
+  message = other124.message;
+  __isset = other124.__isset;
+  return *this;
+}
+LimitExceeded& LimitExceeded::operator=(LimitExceeded&& other125) noexcept {
+  message = std::move(other125.message);
+  __isset = other125.__isset;
+  return *this;
+}
+void LimitExceeded::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "LimitExceeded(";
+  out << "message=" << to_string(message);
+  out << ")";
+}
+
+const char* LimitExceeded::what() const noexcept {
+  try {
+    std::stringstream ss;
+    ss << "TException - service has thrown: " << *this;
+    this->thriftTExceptionMessageHolder_ = ss.str();
+    return this->thriftTExceptionMessageHolder_.c_str();
+  } catch (const std::exception&) {
+    return "TException - service has thrown: LimitExceeded";
   }
 }
 

@@ -55,15 +55,267 @@ std::ostream& operator<<(std::ostream& out, const PushResult::type& val);
 
 std::string to_string(const PushResult::type& val);
 
+/**
+ * Why a window closed, or why a dialog ended without an answer.
+ */
+struct CloseReason {
+  enum type {
+    /**
+     * The person closed the window (its close button, or the OK of a popup).
+     */
+    USER_CLOSED = 0,
+    /**
+     * The person pressed Cancel or Escape in a dialog.
+     */
+    CANCELED = 1,
+    /**
+     * A client called closeWindow.
+     */
+    CLOSED_BY_CLIENT = 2,
+    /**
+     * The window's own timeout ran out.
+     */
+    TIMED_OUT = 3,
+    /**
+     * The dialog was answered (ask, chooseFile, chooseColor).
+     */
+    ANSWERED = 4,
+    /**
+     * An action button of a popup was pressed.
+     */
+    ACTION_INVOKED = 5,
+    /**
+     * The client that opened the dialog disconnected before it was answered.
+     */
+    CLIENT_DISCONNECTED = 6,
+    /**
+     * The server is shutting down.
+     */
+    SERVER_STOPPING = 7
+  };
+};
+
+extern const std::map<int, const char*> _CloseReason_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const CloseReason::type& val);
+
+std::string to_string(const CloseReason::type& val);
+
+/**
+ * What kind of answer a question wants, and so which input it shows.
+ */
+struct QuestionKind {
+  enum type {
+    /**
+     * One line of text.
+     */
+    TEXT = 0,
+    /**
+     * One line of text, shown as dots.
+     */
+    PASSWORD = 1,
+    /**
+     * A whole number (64-bit), within minimum..maximum when given.
+     */
+    INTEGER = 2,
+    /**
+     * A decimal number, within minimum..maximum when given.
+     */
+    NUMBER = 3,
+    /**
+     * One of `choices`.
+     */
+    CHOICE = 4,
+    /**
+     * Any number of `choices` (none included).
+     */
+    MULTI_CHOICE = 5,
+    /**
+     * Yes or No.
+     */
+    YES_NO = 6
+  };
+};
+
+extern const std::map<int, const char*> _QuestionKind_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const QuestionKind::type& val);
+
+std::string to_string(const QuestionKind::type& val);
+
+/**
+ * What a file chooser picks.
+ */
+struct FileChooserMode {
+  enum type {
+    /**
+     * An existing file to open.
+     */
+    OPEN = 0,
+    /**
+     * A file name to save to (it may not exist yet).
+     */
+    SAVE = 1,
+    /**
+     * An existing directory.
+     */
+    DIRECTORY = 2
+  };
+};
+
+extern const std::map<int, const char*> _FileChooserMode_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const FileChooserMode::type& val);
+
+std::string to_string(const FileChooserMode::type& val);
+
+/**
+ * How the bytes of a Picture are laid out.
+ */
+struct PixelFormat {
+  enum type {
+    /**
+     * 3 bytes a pixel, red green blue, rows top to bottom, no padding.
+     */
+    RGB = 0,
+    /**
+     * 4 bytes a pixel, red green blue alpha (not premultiplied).
+     */
+    RGBA = 1,
+    /**
+     * 1 byte a pixel, 8-bit grey.
+     */
+    L = 2,
+    /**
+     * A PNG file's bytes.
+     */
+    PNG = 3,
+    /**
+     * A JPEG file's bytes.
+     */
+    JPEG = 4
+  };
+};
+
+extern const std::map<int, const char*> _PixelFormat_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const PixelFormat::type& val);
+
+std::string to_string(const PixelFormat::type& val);
+
+/**
+ * What a window is.
+ */
+struct WindowKind {
+  enum type {
+    /**
+     * The web stage (always id 0).
+     */
+    STAGE = 0,
+    /**
+     * A picture window (showPicture).
+     */
+    PICTURE = 1,
+    /**
+     * A popup (say, sayAndWait).
+     */
+    POPUP = 2,
+    /**
+     * A question (ask).
+     */
+    QUESTION = 3,
+    /**
+     * A file chooser (chooseFile).
+     */
+    FILE_CHOOSER = 4,
+    /**
+     * A colour chooser (chooseColor).
+     */
+    COLOR_CHOOSER = 5
+  };
+};
+
+extern const std::map<int, const char*> _WindowKind_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const WindowKind::type& val);
+
+std::string to_string(const WindowKind::type& val);
+
+/**
+ * What an event reports.
+ */
+struct EventKind {
+  enum type {
+    /**
+     * A window closed; `closeReason` says how.
+     */
+    WINDOW_CLOSED = 0,
+    /**
+     * A popup's action button was pressed; `action` is its key.
+     */
+    ACTION_INVOKED = 1,
+    /**
+     * A pixel of an inspectable picture was clicked; `x`, `y`, `color`.
+     */
+    PIXEL_CLICKED = 2,
+    /**
+     * A question was answered; `answer`.
+     */
+    ANSWER_GIVEN = 3,
+    /**
+     * The stage shows a new page; `name`, `url`.
+     */
+    PAGE_LOADED = 4,
+    /**
+     * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
+     */
+    EVENTS_MISSED = 5
+  };
+};
+
+extern const std::map<int, const char*> _EventKind_VALUES_TO_NAMES;
+
+std::ostream& operator<<(std::ostream& out, const EventKind::type& val);
+
+std::string to_string(const EventKind::type& val);
+
 class PushUrl;
 
 class PushHtml;
+
+class Action;
+
+class SayOptions;
+
+class Question;
+
+class Answer;
+
+class FileChooser;
+
+class Color;
+
+class ColorChooser;
+
+class Picture;
+
+class PictureOptions;
+
+class Geometry;
+
+class WindowInfo;
+
+class Event;
 
 class ServerInfo;
 
 class InvalidArgument;
 
 class WindowNotFound;
+
+class DialogCanceled;
+
+class LimitExceeded;
 
 typedef struct _PushUrl__isset {
   _PushUrl__isset() : name(false), url(false), timeoutMs(false) {}
@@ -210,6 +462,1267 @@ class PushHtml : public virtual ::apache::thrift::TBase {
 void swap(PushHtml &a, PushHtml &b);
 
 std::ostream& operator<<(std::ostream& out, const PushHtml& obj);
+
+typedef struct _Action__isset {
+  _Action__isset() : key(false), label(false) {}
+  bool key :1;
+  bool label :1;
+} _Action__isset;
+
+/**
+ * A button on a popup, like a freedesktop notification action.
+ */
+class Action : public virtual ::apache::thrift::TBase {
+ public:
+
+  Action(const Action&);
+  Action(Action&&) noexcept;
+  Action& operator=(const Action&);
+  Action& operator=(Action&&) noexcept;
+  Action() noexcept
+         : key(),
+           label() {
+  }
+
+  virtual ~Action() noexcept;
+  /**
+   * What the ACTION_INVOKED event and sayAndWait report when it is pressed.
+   */
+  std::string key;
+  /**
+   * The button's text.
+   */
+  std::string label;
+
+  _Action__isset __isset;
+
+  void __set_key(const std::string& val);
+
+  void __set_label(const std::string& val);
+
+  bool operator == (const Action & rhs) const
+  {
+    if (!(key == rhs.key))
+      return false;
+    if (!(label == rhs.label))
+      return false;
+    return true;
+  }
+  bool operator != (const Action &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Action & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Action &a, Action &b);
+
+std::ostream& operator<<(std::ostream& out, const Action& obj);
+
+typedef struct _SayOptions__isset {
+  _SayOptions__isset() : title(false), timeoutMs(false), actions(false), name(false) {}
+  bool title :1;
+  bool timeoutMs :1;
+  bool actions :1;
+  bool name :1;
+} _SayOptions__isset;
+
+/**
+ * How a popup looks and when it goes away.
+ */
+class SayOptions : public virtual ::apache::thrift::TBase {
+ public:
+
+  SayOptions(const SayOptions&);
+  SayOptions(SayOptions&&) noexcept;
+  SayOptions& operator=(const SayOptions&);
+  SayOptions& operator=(SayOptions&&) noexcept;
+  SayOptions() noexcept
+             : title(),
+               timeoutMs(0),
+               name() {
+  }
+
+  virtual ~SayOptions() noexcept;
+  /**
+   * Window title; default "vitrine".
+   */
+  std::string title;
+  /**
+   * Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed.
+   */
+  int32_t timeoutMs;
+  /**
+   * Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
+   */
+  std::vector<Action>  actions;
+  /**
+   * A label for listWindows().
+   */
+  std::string name;
+
+  _SayOptions__isset __isset;
+
+  void __set_title(const std::string& val);
+
+  void __set_timeoutMs(const int32_t val);
+
+  void __set_actions(const std::vector<Action> & val);
+
+  void __set_name(const std::string& val);
+
+  bool operator == (const SayOptions & rhs) const
+  {
+    if (__isset.title != rhs.__isset.title)
+      return false;
+    else if (__isset.title && !(title == rhs.title))
+      return false;
+    if (__isset.timeoutMs != rhs.__isset.timeoutMs)
+      return false;
+    else if (__isset.timeoutMs && !(timeoutMs == rhs.timeoutMs))
+      return false;
+    if (__isset.actions != rhs.__isset.actions)
+      return false;
+    else if (__isset.actions && !(actions == rhs.actions))
+      return false;
+    if (__isset.name != rhs.__isset.name)
+      return false;
+    else if (__isset.name && !(name == rhs.name))
+      return false;
+    return true;
+  }
+  bool operator != (const SayOptions &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const SayOptions & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(SayOptions &a, SayOptions &b);
+
+std::ostream& operator<<(std::ostream& out, const SayOptions& obj);
+
+typedef struct _Question__isset {
+  _Question__isset() : prompt(false), kind(true), title(false), defaultText(false), defaultInteger(false), defaultNumber(false), minimum(false), maximum(false), choices(false), defaultChoices(false), defaultYes(false), timeoutMs(false) {}
+  bool prompt :1;
+  bool kind :1;
+  bool title :1;
+  bool defaultText :1;
+  bool defaultInteger :1;
+  bool defaultNumber :1;
+  bool minimum :1;
+  bool maximum :1;
+  bool choices :1;
+  bool defaultChoices :1;
+  bool defaultYes :1;
+  bool timeoutMs :1;
+} _Question__isset;
+
+/**
+ * A question for the person at the screen.
+ */
+class Question : public virtual ::apache::thrift::TBase {
+ public:
+
+  Question(const Question&);
+  Question(Question&&) noexcept;
+  Question& operator=(const Question&);
+  Question& operator=(Question&&) noexcept;
+  Question() noexcept
+           : prompt(),
+             kind(static_cast<QuestionKind::type>(0)),
+             title(),
+             defaultText(),
+             defaultInteger(0),
+             defaultNumber(0),
+             minimum(0),
+             maximum(0),
+             defaultYes(0),
+             timeoutMs(0) {
+  }
+
+  virtual ~Question() noexcept;
+  /**
+   * The question itself, shown above the input.
+   */
+  std::string prompt;
+  /**
+   * The kind of answer wanted.
+   * 
+   * @see QuestionKind
+   */
+  QuestionKind::type kind;
+  /**
+   * Window title; default "vitrine".
+   */
+  std::string title;
+  /**
+   * Pre-filled text (TEXT, PASSWORD).
+   */
+  std::string defaultText;
+  /**
+   * Pre-filled value (INTEGER).
+   */
+  int64_t defaultInteger;
+  /**
+   * Pre-filled value (NUMBER).
+   */
+  double defaultNumber;
+  /**
+   * Smallest accepted value (INTEGER, NUMBER).
+   */
+  double minimum;
+  /**
+   * Largest accepted value (INTEGER, NUMBER).
+   */
+  double maximum;
+  /**
+   * The options (CHOICE, MULTI_CHOICE); at least one for CHOICE.
+   */
+  std::vector<std::string>  choices;
+  /**
+   * Indices into `choices` selected at first (CHOICE: the first of them).
+   */
+  std::vector<int32_t>  defaultChoices;
+  /**
+   * The button focused at first (YES_NO); default Yes.
+   */
+  bool defaultYes;
+  /**
+   * Give up after this many milliseconds (DialogCanceled with TIMED_OUT); unset or <= 0: wait for ever.
+   */
+  int32_t timeoutMs;
+
+  _Question__isset __isset;
+
+  void __set_prompt(const std::string& val);
+
+  void __set_kind(const QuestionKind::type val);
+
+  void __set_title(const std::string& val);
+
+  void __set_defaultText(const std::string& val);
+
+  void __set_defaultInteger(const int64_t val);
+
+  void __set_defaultNumber(const double val);
+
+  void __set_minimum(const double val);
+
+  void __set_maximum(const double val);
+
+  void __set_choices(const std::vector<std::string> & val);
+
+  void __set_defaultChoices(const std::vector<int32_t> & val);
+
+  void __set_defaultYes(const bool val);
+
+  void __set_timeoutMs(const int32_t val);
+
+  bool operator == (const Question & rhs) const
+  {
+    if (!(prompt == rhs.prompt))
+      return false;
+    if (!(kind == rhs.kind))
+      return false;
+    if (__isset.title != rhs.__isset.title)
+      return false;
+    else if (__isset.title && !(title == rhs.title))
+      return false;
+    if (__isset.defaultText != rhs.__isset.defaultText)
+      return false;
+    else if (__isset.defaultText && !(defaultText == rhs.defaultText))
+      return false;
+    if (__isset.defaultInteger != rhs.__isset.defaultInteger)
+      return false;
+    else if (__isset.defaultInteger && !(defaultInteger == rhs.defaultInteger))
+      return false;
+    if (__isset.defaultNumber != rhs.__isset.defaultNumber)
+      return false;
+    else if (__isset.defaultNumber && !(defaultNumber == rhs.defaultNumber))
+      return false;
+    if (__isset.minimum != rhs.__isset.minimum)
+      return false;
+    else if (__isset.minimum && !(minimum == rhs.minimum))
+      return false;
+    if (__isset.maximum != rhs.__isset.maximum)
+      return false;
+    else if (__isset.maximum && !(maximum == rhs.maximum))
+      return false;
+    if (__isset.choices != rhs.__isset.choices)
+      return false;
+    else if (__isset.choices && !(choices == rhs.choices))
+      return false;
+    if (__isset.defaultChoices != rhs.__isset.defaultChoices)
+      return false;
+    else if (__isset.defaultChoices && !(defaultChoices == rhs.defaultChoices))
+      return false;
+    if (__isset.defaultYes != rhs.__isset.defaultYes)
+      return false;
+    else if (__isset.defaultYes && !(defaultYes == rhs.defaultYes))
+      return false;
+    if (__isset.timeoutMs != rhs.__isset.timeoutMs)
+      return false;
+    else if (__isset.timeoutMs && !(timeoutMs == rhs.timeoutMs))
+      return false;
+    return true;
+  }
+  bool operator != (const Question &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Question & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Question &a, Question &b);
+
+std::ostream& operator<<(std::ostream& out, const Question& obj);
+
+typedef struct _Answer__isset {
+  _Answer__isset() : kind(false), text(false), integer(false), number(false), choices(false), choiceIndices(false), yes(false) {}
+  bool kind :1;
+  bool text :1;
+  bool integer :1;
+  bool number :1;
+  bool choices :1;
+  bool choiceIndices :1;
+  bool yes :1;
+} _Answer__isset;
+
+/**
+ * The person's answer; exactly the field for the question's kind is set.
+ */
+class Answer : public virtual ::apache::thrift::TBase {
+ public:
+
+  Answer(const Answer&);
+  Answer(Answer&&) noexcept;
+  Answer& operator=(const Answer&);
+  Answer& operator=(Answer&&) noexcept;
+  Answer() noexcept
+         : kind(static_cast<QuestionKind::type>(0)),
+           text(),
+           integer(0),
+           number(0),
+           yes(0) {
+  }
+
+  virtual ~Answer() noexcept;
+  /**
+   * The question's kind.
+   * 
+   * @see QuestionKind
+   */
+  QuestionKind::type kind;
+  /**
+   * TEXT, PASSWORD.
+   */
+  std::string text;
+  /**
+   * INTEGER.
+   */
+  int64_t integer;
+  /**
+   * NUMBER.
+   */
+  double number;
+  /**
+   * CHOICE (one element), MULTI_CHOICE: the chosen options' labels, in list order.
+   */
+  std::vector<std::string>  choices;
+  /**
+   * CHOICE, MULTI_CHOICE: the chosen options' indices into Question.choices.
+   */
+  std::vector<int32_t>  choiceIndices;
+  /**
+   * YES_NO.
+   */
+  bool yes;
+
+  _Answer__isset __isset;
+
+  void __set_kind(const QuestionKind::type val);
+
+  void __set_text(const std::string& val);
+
+  void __set_integer(const int64_t val);
+
+  void __set_number(const double val);
+
+  void __set_choices(const std::vector<std::string> & val);
+
+  void __set_choiceIndices(const std::vector<int32_t> & val);
+
+  void __set_yes(const bool val);
+
+  bool operator == (const Answer & rhs) const
+  {
+    if (!(kind == rhs.kind))
+      return false;
+    if (__isset.text != rhs.__isset.text)
+      return false;
+    else if (__isset.text && !(text == rhs.text))
+      return false;
+    if (__isset.integer != rhs.__isset.integer)
+      return false;
+    else if (__isset.integer && !(integer == rhs.integer))
+      return false;
+    if (__isset.number != rhs.__isset.number)
+      return false;
+    else if (__isset.number && !(number == rhs.number))
+      return false;
+    if (__isset.choices != rhs.__isset.choices)
+      return false;
+    else if (__isset.choices && !(choices == rhs.choices))
+      return false;
+    if (__isset.choiceIndices != rhs.__isset.choiceIndices)
+      return false;
+    else if (__isset.choiceIndices && !(choiceIndices == rhs.choiceIndices))
+      return false;
+    if (__isset.yes != rhs.__isset.yes)
+      return false;
+    else if (__isset.yes && !(yes == rhs.yes))
+      return false;
+    return true;
+  }
+  bool operator != (const Answer &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Answer & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Answer &a, Answer &b);
+
+std::ostream& operator<<(std::ostream& out, const Answer& obj);
+
+typedef struct _FileChooser__isset {
+  _FileChooser__isset() : mode(true), directory(false), nameFilters(false), title(false), defaultName(false), timeoutMs(false) {}
+  bool mode :1;
+  bool directory :1;
+  bool nameFilters :1;
+  bool title :1;
+  bool defaultName :1;
+  bool timeoutMs :1;
+} _FileChooser__isset;
+
+/**
+ * A file or directory chooser (Qt's own dialog, not the platform's, so it works headless).
+ */
+class FileChooser : public virtual ::apache::thrift::TBase {
+ public:
+
+  FileChooser(const FileChooser&);
+  FileChooser(FileChooser&&) noexcept;
+  FileChooser& operator=(const FileChooser&);
+  FileChooser& operator=(FileChooser&&) noexcept;
+  FileChooser() noexcept
+              : mode(static_cast<FileChooserMode::type>(0)),
+                directory(),
+                title(),
+                defaultName(),
+                timeoutMs(0) {
+  }
+
+  virtual ~FileChooser() noexcept;
+  /**
+   * What to pick.
+   * 
+   * @see FileChooserMode
+   */
+  FileChooserMode::type mode;
+  /**
+   * Where the dialog starts; default the server's working directory.
+   */
+  std::string directory;
+  /**
+   * Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+   */
+  std::vector<std::string>  nameFilters;
+  /**
+   * Window title.
+   */
+  std::string title;
+  /**
+   * File name proposed in SAVE mode.
+   */
+  std::string defaultName;
+  /**
+   * Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
+   */
+  int32_t timeoutMs;
+
+  _FileChooser__isset __isset;
+
+  void __set_mode(const FileChooserMode::type val);
+
+  void __set_directory(const std::string& val);
+
+  void __set_nameFilters(const std::vector<std::string> & val);
+
+  void __set_title(const std::string& val);
+
+  void __set_defaultName(const std::string& val);
+
+  void __set_timeoutMs(const int32_t val);
+
+  bool operator == (const FileChooser & rhs) const
+  {
+    if (!(mode == rhs.mode))
+      return false;
+    if (__isset.directory != rhs.__isset.directory)
+      return false;
+    else if (__isset.directory && !(directory == rhs.directory))
+      return false;
+    if (__isset.nameFilters != rhs.__isset.nameFilters)
+      return false;
+    else if (__isset.nameFilters && !(nameFilters == rhs.nameFilters))
+      return false;
+    if (__isset.title != rhs.__isset.title)
+      return false;
+    else if (__isset.title && !(title == rhs.title))
+      return false;
+    if (__isset.defaultName != rhs.__isset.defaultName)
+      return false;
+    else if (__isset.defaultName && !(defaultName == rhs.defaultName))
+      return false;
+    if (__isset.timeoutMs != rhs.__isset.timeoutMs)
+      return false;
+    else if (__isset.timeoutMs && !(timeoutMs == rhs.timeoutMs))
+      return false;
+    return true;
+  }
+  bool operator != (const FileChooser &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const FileChooser & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(FileChooser &a, FileChooser &b);
+
+std::ostream& operator<<(std::ostream& out, const FileChooser& obj);
+
+typedef struct _Color__isset {
+  _Color__isset() : r(false), g(false), b(false), a(false) {}
+  bool r :1;
+  bool g :1;
+  bool b :1;
+  bool a :1;
+} _Color__isset;
+
+/**
+ * An sRGB colour, each channel 0..255.
+ */
+class Color : public virtual ::apache::thrift::TBase {
+ public:
+
+  Color(const Color&) noexcept;
+  Color(Color&&) noexcept;
+  Color& operator=(const Color&) noexcept;
+  Color& operator=(Color&&) noexcept;
+  Color() noexcept
+        : r(0),
+          g(0),
+          b(0),
+          a(0) {
+  }
+
+  virtual ~Color() noexcept;
+  /**
+   * Red.
+   */
+  int32_t r;
+  /**
+   * Green.
+   */
+  int32_t g;
+  /**
+   * Blue.
+   */
+  int32_t b;
+  /**
+   * Alpha (opacity); unset means opaque (255).
+   */
+  int32_t a;
+
+  _Color__isset __isset;
+
+  void __set_r(const int32_t val);
+
+  void __set_g(const int32_t val);
+
+  void __set_b(const int32_t val);
+
+  void __set_a(const int32_t val);
+
+  bool operator == (const Color & rhs) const
+  {
+    if (!(r == rhs.r))
+      return false;
+    if (!(g == rhs.g))
+      return false;
+    if (!(b == rhs.b))
+      return false;
+    if (__isset.a != rhs.__isset.a)
+      return false;
+    else if (__isset.a && !(a == rhs.a))
+      return false;
+    return true;
+  }
+  bool operator != (const Color &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Color & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Color &a, Color &b);
+
+std::ostream& operator<<(std::ostream& out, const Color& obj);
+
+typedef struct _ColorChooser__isset {
+  _ColorChooser__isset() : title(false), timeoutMs(false), withAlpha(false) {}
+  bool title :1;
+  bool timeoutMs :1;
+  bool withAlpha :1;
+} _ColorChooser__isset;
+
+/**
+ * Title and timeout of a colour chooser.
+ */
+class ColorChooser : public virtual ::apache::thrift::TBase {
+ public:
+
+  ColorChooser(const ColorChooser&);
+  ColorChooser(ColorChooser&&) noexcept;
+  ColorChooser& operator=(const ColorChooser&);
+  ColorChooser& operator=(ColorChooser&&) noexcept;
+  ColorChooser() noexcept
+               : title(),
+                 timeoutMs(0),
+                 withAlpha(0) {
+  }
+
+  virtual ~ColorChooser() noexcept;
+  /**
+   * Window title.
+   */
+  std::string title;
+  /**
+   * Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
+   */
+  int32_t timeoutMs;
+  /**
+   * Offer an alpha channel.
+   */
+  bool withAlpha;
+
+  _ColorChooser__isset __isset;
+
+  void __set_title(const std::string& val);
+
+  void __set_timeoutMs(const int32_t val);
+
+  void __set_withAlpha(const bool val);
+
+  bool operator == (const ColorChooser & rhs) const
+  {
+    if (__isset.title != rhs.__isset.title)
+      return false;
+    else if (__isset.title && !(title == rhs.title))
+      return false;
+    if (__isset.timeoutMs != rhs.__isset.timeoutMs)
+      return false;
+    else if (__isset.timeoutMs && !(timeoutMs == rhs.timeoutMs))
+      return false;
+    if (__isset.withAlpha != rhs.__isset.withAlpha)
+      return false;
+    else if (__isset.withAlpha && !(withAlpha == rhs.withAlpha))
+      return false;
+    return true;
+  }
+  bool operator != (const ColorChooser &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const ColorChooser & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(ColorChooser &a, ColorChooser &b);
+
+std::ostream& operator<<(std::ostream& out, const ColorChooser& obj);
+
+typedef struct _Picture__isset {
+  _Picture__isset() : width(false), height(false), mode(false), data(false) {}
+  bool width :1;
+  bool height :1;
+  bool mode :1;
+  bool data :1;
+} _Picture__isset;
+
+/**
+ * A picture to show. Raw formats need width and height, and exactly
+ * width x height x bytes-per-pixel bytes of data. Encoded formats (PNG, JPEG)
+ * take width and height 0 (read from the data) or the image's own size.
+ */
+class Picture : public virtual ::apache::thrift::TBase {
+ public:
+
+  Picture(const Picture&);
+  Picture(Picture&&) noexcept;
+  Picture& operator=(const Picture&);
+  Picture& operator=(Picture&&) noexcept;
+  Picture() noexcept
+          : width(0),
+            height(0),
+            mode(static_cast<PixelFormat::type>(0)),
+            data() {
+  }
+
+  virtual ~Picture() noexcept;
+  /**
+   * Width in pixels (0 for encoded data).
+   */
+  int32_t width;
+  /**
+   * Height in pixels (0 for encoded data).
+   */
+  int32_t height;
+  /**
+   * Layout of `data`.
+   * 
+   * @see PixelFormat
+   */
+  PixelFormat::type mode;
+  /**
+   * The pixels or the encoded file.
+   */
+  std::string data;
+
+  _Picture__isset __isset;
+
+  void __set_width(const int32_t val);
+
+  void __set_height(const int32_t val);
+
+  void __set_mode(const PixelFormat::type val);
+
+  void __set_data(const std::string& val);
+
+  bool operator == (const Picture & rhs) const
+  {
+    if (!(width == rhs.width))
+      return false;
+    if (!(height == rhs.height))
+      return false;
+    if (!(mode == rhs.mode))
+      return false;
+    if (!(data == rhs.data))
+      return false;
+    return true;
+  }
+  bool operator != (const Picture &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Picture & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Picture &a, Picture &b);
+
+std::ostream& operator<<(std::ostream& out, const Picture& obj);
+
+typedef struct _PictureOptions__isset {
+  _PictureOptions__isset() : title(false), inspectable(false), name(false) {}
+  bool title :1;
+  bool inspectable :1;
+  bool name :1;
+} _PictureOptions__isset;
+
+/**
+ * How a picture window looks.
+ */
+class PictureOptions : public virtual ::apache::thrift::TBase {
+ public:
+
+  PictureOptions(const PictureOptions&);
+  PictureOptions(PictureOptions&&) noexcept;
+  PictureOptions& operator=(const PictureOptions&);
+  PictureOptions& operator=(PictureOptions&&) noexcept;
+  PictureOptions() noexcept
+                 : title(),
+                   inspectable(0),
+                   name() {
+  }
+
+  virtual ~PictureOptions() noexcept;
+  /**
+   * Window title; default "vitrine picture".
+   */
+  std::string title;
+  /**
+   * A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED.
+   */
+  bool inspectable;
+  /**
+   * A label for listWindows().
+   */
+  std::string name;
+
+  _PictureOptions__isset __isset;
+
+  void __set_title(const std::string& val);
+
+  void __set_inspectable(const bool val);
+
+  void __set_name(const std::string& val);
+
+  bool operator == (const PictureOptions & rhs) const
+  {
+    if (__isset.title != rhs.__isset.title)
+      return false;
+    else if (__isset.title && !(title == rhs.title))
+      return false;
+    if (__isset.inspectable != rhs.__isset.inspectable)
+      return false;
+    else if (__isset.inspectable && !(inspectable == rhs.inspectable))
+      return false;
+    if (__isset.name != rhs.__isset.name)
+      return false;
+    else if (__isset.name && !(name == rhs.name))
+      return false;
+    return true;
+  }
+  bool operator != (const PictureOptions &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const PictureOptions & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(PictureOptions &a, PictureOptions &b);
+
+std::ostream& operator<<(std::ostream& out, const PictureOptions& obj);
+
+typedef struct _Geometry__isset {
+  _Geometry__isset() : x(false), y(false), width(false), height(false) {}
+  bool x :1;
+  bool y :1;
+  bool width :1;
+  bool height :1;
+} _Geometry__isset;
+
+/**
+ * A window's place on the screen, in pixels.
+ */
+class Geometry : public virtual ::apache::thrift::TBase {
+ public:
+
+  Geometry(const Geometry&) noexcept;
+  Geometry(Geometry&&) noexcept;
+  Geometry& operator=(const Geometry&) noexcept;
+  Geometry& operator=(Geometry&&) noexcept;
+  Geometry() noexcept
+           : x(0),
+             y(0),
+             width(0),
+             height(0) {
+  }
+
+  virtual ~Geometry() noexcept;
+  /**
+   * Left edge.
+   */
+  int32_t x;
+  /**
+   * Top edge.
+   */
+  int32_t y;
+  /**
+   * Width of the content.
+   */
+  int32_t width;
+  /**
+   * Height of the content.
+   */
+  int32_t height;
+
+  _Geometry__isset __isset;
+
+  void __set_x(const int32_t val);
+
+  void __set_y(const int32_t val);
+
+  void __set_width(const int32_t val);
+
+  void __set_height(const int32_t val);
+
+  bool operator == (const Geometry & rhs) const
+  {
+    if (!(x == rhs.x))
+      return false;
+    if (!(y == rhs.y))
+      return false;
+    if (!(width == rhs.width))
+      return false;
+    if (!(height == rhs.height))
+      return false;
+    return true;
+  }
+  bool operator != (const Geometry &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Geometry & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Geometry &a, Geometry &b);
+
+std::ostream& operator<<(std::ostream& out, const Geometry& obj);
+
+typedef struct _WindowInfo__isset {
+  _WindowInfo__isset() : id(false), kind(false), title(false), name(false), geometry(false), visible(false) {}
+  bool id :1;
+  bool kind :1;
+  bool title :1;
+  bool name :1;
+  bool geometry :1;
+  bool visible :1;
+} _WindowInfo__isset;
+
+/**
+ * One open window.
+ */
+class WindowInfo : public virtual ::apache::thrift::TBase {
+ public:
+
+  WindowInfo(const WindowInfo&);
+  WindowInfo(WindowInfo&&) noexcept;
+  WindowInfo& operator=(const WindowInfo&);
+  WindowInfo& operator=(WindowInfo&&) noexcept;
+  WindowInfo() noexcept
+             : id(0),
+               kind(static_cast<WindowKind::type>(0)),
+               title(),
+               name(),
+               visible(0) {
+  }
+
+  virtual ~WindowInfo() noexcept;
+  /**
+   * Its id (0 for the stage).
+   */
+  int64_t id;
+  /**
+   * What it is.
+   * 
+   * @see WindowKind
+   */
+  WindowKind::type kind;
+  /**
+   * Its title.
+   */
+  std::string title;
+  /**
+   * The label the client gave it (the stage: the name of what it shows).
+   */
+  std::string name;
+  /**
+   * Where it is.
+   */
+  Geometry geometry;
+  /**
+   * Whether it is shown (not hidden or minimised).
+   */
+  bool visible;
+
+  _WindowInfo__isset __isset;
+
+  void __set_id(const int64_t val);
+
+  void __set_kind(const WindowKind::type val);
+
+  void __set_title(const std::string& val);
+
+  void __set_name(const std::string& val);
+
+  void __set_geometry(const Geometry& val);
+
+  void __set_visible(const bool val);
+
+  bool operator == (const WindowInfo & rhs) const
+  {
+    if (!(id == rhs.id))
+      return false;
+    if (!(kind == rhs.kind))
+      return false;
+    if (!(title == rhs.title))
+      return false;
+    if (!(name == rhs.name))
+      return false;
+    if (!(geometry == rhs.geometry))
+      return false;
+    if (!(visible == rhs.visible))
+      return false;
+    return true;
+  }
+  bool operator != (const WindowInfo &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const WindowInfo & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(WindowInfo &a, WindowInfo &b);
+
+std::ostream& operator<<(std::ostream& out, const WindowInfo& obj);
+
+typedef struct _Event__isset {
+  _Event__isset() : sequence(false), kind(false), windowId(false), timeMs(false), closeReason(false), action(false), x(false), y(false), color(false), answer(false), name(false), url(false), missed(false) {}
+  bool sequence :1;
+  bool kind :1;
+  bool windowId :1;
+  bool timeMs :1;
+  bool closeReason :1;
+  bool action :1;
+  bool x :1;
+  bool y :1;
+  bool color :1;
+  bool answer :1;
+  bool name :1;
+  bool url :1;
+  bool missed :1;
+} _Event__isset;
+
+/**
+ * Something that happened, in the order it happened.
+ */
+class Event : public virtual ::apache::thrift::TBase {
+ public:
+
+  Event(const Event&);
+  Event(Event&&) noexcept;
+  Event& operator=(const Event&);
+  Event& operator=(Event&&) noexcept;
+  Event() noexcept
+        : sequence(0),
+          kind(static_cast<EventKind::type>(0)),
+          windowId(0),
+          timeMs(0),
+          closeReason(static_cast<CloseReason::type>(0)),
+          action(),
+          x(0),
+          y(0),
+          name(),
+          url(),
+          missed(0) {
+  }
+
+  virtual ~Event() noexcept;
+  /**
+   * Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED.
+   */
+  int64_t sequence;
+  /**
+   * What happened.
+   * 
+   * @see EventKind
+   */
+  EventKind::type kind;
+  /**
+   * The window concerned (0 for the stage).
+   */
+  int64_t windowId;
+  /**
+   * When, in milliseconds since the Unix epoch.
+   */
+  int64_t timeMs;
+  /**
+   * WINDOW_CLOSED: how.
+   * 
+   * @see CloseReason
+   */
+  CloseReason::type closeReason;
+  /**
+   * ACTION_INVOKED: the action's key.
+   */
+  std::string action;
+  /**
+   * PIXEL_CLICKED: column, from 0 at the left.
+   */
+  int32_t x;
+  /**
+   * PIXEL_CLICKED: row, from 0 at the top.
+   */
+  int32_t y;
+  /**
+   * PIXEL_CLICKED: the pixel's colour.
+   */
+  Color color;
+  /**
+   * ANSWER_GIVEN: the answer.
+   */
+  Answer answer;
+  /**
+   * PAGE_LOADED: the name of the push.
+   */
+  std::string name;
+  /**
+   * PAGE_LOADED: the URL now on the stage.
+   */
+  std::string url;
+  /**
+   * EVENTS_MISSED: how many events the caller will never see.
+   */
+  int64_t missed;
+
+  _Event__isset __isset;
+
+  void __set_sequence(const int64_t val);
+
+  void __set_kind(const EventKind::type val);
+
+  void __set_windowId(const int64_t val);
+
+  void __set_timeMs(const int64_t val);
+
+  void __set_closeReason(const CloseReason::type val);
+
+  void __set_action(const std::string& val);
+
+  void __set_x(const int32_t val);
+
+  void __set_y(const int32_t val);
+
+  void __set_color(const Color& val);
+
+  void __set_answer(const Answer& val);
+
+  void __set_name(const std::string& val);
+
+  void __set_url(const std::string& val);
+
+  void __set_missed(const int64_t val);
+
+  bool operator == (const Event & rhs) const
+  {
+    if (!(sequence == rhs.sequence))
+      return false;
+    if (!(kind == rhs.kind))
+      return false;
+    if (!(windowId == rhs.windowId))
+      return false;
+    if (!(timeMs == rhs.timeMs))
+      return false;
+    if (__isset.closeReason != rhs.__isset.closeReason)
+      return false;
+    else if (__isset.closeReason && !(closeReason == rhs.closeReason))
+      return false;
+    if (__isset.action != rhs.__isset.action)
+      return false;
+    else if (__isset.action && !(action == rhs.action))
+      return false;
+    if (__isset.x != rhs.__isset.x)
+      return false;
+    else if (__isset.x && !(x == rhs.x))
+      return false;
+    if (__isset.y != rhs.__isset.y)
+      return false;
+    else if (__isset.y && !(y == rhs.y))
+      return false;
+    if (__isset.color != rhs.__isset.color)
+      return false;
+    else if (__isset.color && !(color == rhs.color))
+      return false;
+    if (__isset.answer != rhs.__isset.answer)
+      return false;
+    else if (__isset.answer && !(answer == rhs.answer))
+      return false;
+    if (__isset.name != rhs.__isset.name)
+      return false;
+    else if (__isset.name && !(name == rhs.name))
+      return false;
+    if (__isset.url != rhs.__isset.url)
+      return false;
+    else if (__isset.url && !(url == rhs.url))
+      return false;
+    if (__isset.missed != rhs.__isset.missed)
+      return false;
+    else if (__isset.missed && !(missed == rhs.missed))
+      return false;
+    return true;
+  }
+  bool operator != (const Event &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Event & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot) override;
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const override;
+
+  virtual void printTo(std::ostream& out) const;
+};
+
+void swap(Event &a, Event &b);
+
+std::ostream& operator<<(std::ostream& out, const Event& obj);
 
 typedef struct _ServerInfo__isset {
   _ServerInfo__isset() : version(false), uptimeMs(false), connections(false), callsServed(false), windows(false), listeners(false), platform(false), qtVersion(false), pid(false) {}
@@ -456,6 +1969,124 @@ class WindowNotFound : public ::apache::thrift::TException {
 void swap(WindowNotFound &a, WindowNotFound &b);
 
 std::ostream& operator<<(std::ostream& out, const WindowNotFound& obj);
+
+typedef struct _DialogCanceled__isset {
+  _DialogCanceled__isset() : reason(false), message(false) {}
+  bool reason :1;
+  bool message :1;
+} _DialogCanceled__isset;
+
+/**
+ * A dialog ended without an answer.
+ */
+class DialogCanceled : public ::apache::thrift::TException {
+ public:
+
+  DialogCanceled(const DialogCanceled&);
+  DialogCanceled(DialogCanceled&&) noexcept;
+  DialogCanceled& operator=(const DialogCanceled&);
+  DialogCanceled& operator=(DialogCanceled&&) noexcept;
+  DialogCanceled() noexcept
+                 : reason(static_cast<CloseReason::type>(0)),
+                   message() {
+  }
+
+  virtual ~DialogCanceled() noexcept;
+  /**
+   * Why: CANCELED, USER_CLOSED, CLOSED_BY_CLIENT, TIMED_OUT or SERVER_STOPPING.
+   * 
+   * @see CloseReason
+   */
+  CloseReason::type reason;
+  /**
+   * A sentence saying so.
+   */
+  std::string message;
+
+  _DialogCanceled__isset __isset;
+
+  void __set_reason(const CloseReason::type val);
+
+  void __set_message(const std::string& val);
+
+  bool operator == (const DialogCanceled & rhs) const
+  {
+    if (!(reason == rhs.reason))
+      return false;
+    if (!(message == rhs.message))
+      return false;
+    return true;
+  }
+  bool operator != (const DialogCanceled &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const DialogCanceled & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+  virtual void printTo(std::ostream& out) const;
+  mutable std::string thriftTExceptionMessageHolder_;
+  const char* what() const noexcept override;
+};
+
+void swap(DialogCanceled &a, DialogCanceled &b);
+
+std::ostream& operator<<(std::ostream& out, const DialogCanceled& obj);
+
+typedef struct _LimitExceeded__isset {
+  _LimitExceeded__isset() : message(false) {}
+  bool message :1;
+} _LimitExceeded__isset;
+
+/**
+ * The server's limit on something (open windows, picture size) would be exceeded.
+ */
+class LimitExceeded : public ::apache::thrift::TException {
+ public:
+
+  LimitExceeded(const LimitExceeded&);
+  LimitExceeded(LimitExceeded&&) noexcept;
+  LimitExceeded& operator=(const LimitExceeded&);
+  LimitExceeded& operator=(LimitExceeded&&) noexcept;
+  LimitExceeded() noexcept
+                : message() {
+  }
+
+  virtual ~LimitExceeded() noexcept;
+  /**
+   * Which limit, its value, and the flag that sets it.
+   */
+  std::string message;
+
+  _LimitExceeded__isset __isset;
+
+  void __set_message(const std::string& val);
+
+  bool operator == (const LimitExceeded & rhs) const
+  {
+    if (!(message == rhs.message))
+      return false;
+    return true;
+  }
+  bool operator != (const LimitExceeded &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const LimitExceeded & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+  virtual void printTo(std::ostream& out) const;
+  mutable std::string thriftTExceptionMessageHolder_;
+  const char* what() const noexcept override;
+};
+
+void swap(LimitExceeded &a, LimitExceeded &b);
+
+std::ostream& operator<<(std::ostream& out, const LimitExceeded& obj);
 
 }} // namespace
 

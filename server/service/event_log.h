@@ -1,0 +1,67 @@
+// The bounded log of events that waitEvents long-polls.
+#pragma once
+
+#include <QObject>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <vector>
+
+#include "vitrine/api/vitrine_types.h"
+
+class QTimer;
+
+namespace vitrine {
+
+/// Keeps the last `capacity` events with increasing sequence numbers (from
+/// 1) and answers long-polls: a waiter is answered as soon as an event after
+/// its sequence exists, or with nothing at its timeout. A waiter whose
+/// caller disconnects is dropped. GUI thread only.
+class EventLog : public QObject {
+  Q_OBJECT
+
+ public:
+  using Delivery = std::function<void(const std::vector<api::Event>&)>;
+
+  /// Most events one answer carries.
+  static constexpr std::size_t kMaxBatch = 1000;
+  /// Longest a waiter may wait.
+  static constexpr std::chrono::milliseconds kMaxWait{60000};
+
+  explicit EventLog(std::size_t capacity, QObject* parent = nullptr);
+
+  /// Stamps `event` with the next sequence number and the time, keeps it
+  /// (dropping the oldest past capacity), and answers every waiter.
+  void append(api::Event event);
+
+  /// Answers `deliver` with the events after `afterSequence` (0: the oldest
+  /// kept; -1: only events from now on), at once if there are any or if
+  /// `timeout` is zero, else when one arrives or `timeout` (clamped to
+  /// kMaxWait) runs out. A caller that fell behind gets EVENTS_MISSED first.
+  /// `caller` (may be null): when destroyed, the wait is dropped unanswered.
+  void wait(std::int64_t afterSequence, std::chrono::milliseconds timeout, QObject* caller, Delivery deliver);
+
+  /// The newest sequence number handed out; 0 before any event.
+  std::int64_t lastSequence() const { return lastSequence_; }
+  /// Waits not yet answered.
+  std::size_t pendingWaits() const { return waiters_.size(); }
+
+ private:
+  struct Waiter {
+    std::int64_t after;
+    Delivery deliver;
+    QTimer* timer;
+    QMetaObject::Connection callerGone;
+  };
+  std::vector<api::Event> eventsAfter(std::int64_t after) const;
+  void finish(std::list<Waiter>::iterator waiter, const std::vector<api::Event>& events);
+
+  std::size_t capacity_;
+  std::deque<api::Event> events_;
+  std::int64_t lastSequence_ = 0;
+  std::list<Waiter> waiters_;
+};
+
+}  // namespace vitrine

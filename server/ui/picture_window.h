@@ -1,0 +1,72 @@
+// showPicture(): a picture with PyGraphics' inspector (zoom, click to read a pixel).
+#pragma once
+
+#include <QColor>
+#include <QImage>
+#include <QWidget>
+
+#include "ui/managed_window.h"
+
+class QLabel;
+class QScrollArea;
+
+namespace vitrine {
+
+/// Paints an image scaled by a zoom factor, pixels as crisp squares, and
+/// reports clicks in image coordinates. GUI thread only.
+class PictureView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit PictureView(QWidget* parent = nullptr);
+  void setImage(QImage image);
+  const QImage& image() const { return image_; }
+  void setZoom(double zoom);
+  double zoom() const { return zoom_; }
+
+ Q_SIGNALS:
+  /// A left click on pixel (x, y) of the image.
+  void pixelClicked(int x, int y);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+
+ private:
+  QImage image_;
+  double zoom_ = 1.0;
+};
+
+/// A picture window: View menu with Zoom In (Ctrl++), Zoom Out (Ctrl+-) and
+/// Actual Size (Ctrl+0); when inspectable, a click shows "x, y: r, g, b" in
+/// the status line and emits pixelClicked. Escape does not close it.
+/// GUI thread only.
+class PictureWindow : public ManagedWindow {
+  Q_OBJECT
+
+ public:
+  PictureWindow(const QString& title, QImage image, bool inspectable);
+
+  /// Replaces the picture, keeping the zoom.
+  void setImage(QImage image);
+  double zoom() const;
+
+ Q_SIGNALS:
+  void pixelClicked(int x, int y, const QColor& color);
+
+ protected:
+  std::optional<CloseReason> escapeReason() const override { return std::nullopt; }
+
+ private:
+  void zoomBy(int steps);
+  void zoomTo(double zoom);
+  void showStatus();
+
+  PictureView* view_;
+  QScrollArea* scroll_;
+  QLabel* status_;
+  bool inspectable_;
+  QString lastPixel_;
+};
+
+}  // namespace vitrine
