@@ -16,7 +16,7 @@ packages=(
   # the CLI parses its options with Boost.Program_options
   libboost-program-options-dev
   # tests
-  libgtest-dev python3-pytest python3-pil xvfb xauth
+  libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
 )
 
 missing=()

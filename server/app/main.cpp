@@ -186,8 +186,11 @@ int main(int argc, char** argv) {
   if (options.welcome) stage.showWelcome(addresses);
 
   UnixSignals signals;
-  QObject::connect(&signals, &UnixSignals::received, &app, [](int signalNumber) {
+  QObject::connect(&signals, &UnixSignals::received, &app, [&service](int signalNumber) {
     qCInfo(lcServer).noquote() << "stopping on" << (signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
+    // Before quit(), which closes every window as if a person had: waiting
+    // dialogs must tell their callers the truth.
+    service->closeAllWindows();
     QCoreApplication::quit();
   });
 

@@ -1,0 +1,218 @@
+// Media commands through the C++ client against the real server (headless):
+// what a caller relies on that needs no person at the screen.
+#include <gtest/gtest.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <QBuffer>
+#include <QColor>
+#include <QImage>
+#include <future>
+
+#include "raw_socket.h"
+#include "server_process.h"
+#include "vitrine/client.h"
+
+namespace vitrine::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+api::Picture solid(int width, int height, QColor color) {
+  api::Picture picture;
+  picture.width = width;
+  picture.height = height;
+  picture.mode = api::PixelFormat::RGB;
+  for (int i = 0; i < width * height; ++i) {
+    picture.data += static_cast<char>(color.red());
+    picture.data += static_cast<char>(color.green());
+    picture.data += static_cast<char>(color.blue());
+  }
+  return picture;
+}
+
+QColor centerOf(const std::string& png) {
+  const QImage image = QImage::fromData(reinterpret_cast<const uchar*>(png.data()), static_cast<int>(png.size()), "PNG");
+  return image.isNull() ? QColor() : image.pixelColor(image.width() / 2, image.height() / 2);
+}
+
+// Polls `done` every 20 ms until it is true or 30 s have passed.
+template <class Predicate>
+bool eventually(Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);  // polling the server's state with a deadline
+  }
+  return true;
+}
+
+std::vector<api::WindowInfo> windowsOf(Client& client) {
+  return client.call([](api::VitrineClient& api) {
+    std::vector<api::WindowInfo> windows;
+    api.listWindows(windows);
+    return windows;
+  });
+}
+
+std::optional<std::int64_t> openWindowOfKind(Client& client, api::WindowKind::type kind) {
+  for (const api::WindowInfo& window : windowsOf(client)) {
+    if (window.kind == kind) return window.id;
+  }
+  return std::nullopt;
+}
+
+class Media : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240"}); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static Client client() { return Client(server_->unixEndpoint()); }
+  static ServerProcess* server_;
+};
+
+ServerProcess* Media::server_ = nullptr;
+
+TEST_F(Media, PictureIsShownUpdatedAndClosed) {
+  Client c = client();
+  api::PictureOptions options;
+  options.__set_title("pixels");
+  options.__set_name("sprite");
+  const std::int64_t id = c.call([&](api::VitrineClient& api) { return api.showPicture(solid(240, 180, QColor(200, 30, 40)), options); });
+  EXPECT_GE(id, 1);
+  const auto shot = [&] { return c.call([&](api::VitrineClient& api) { std::string png; api.screenshot(png, id); return png; }); };
+  EXPECT_EQ(centerOf(shot()), QColor(200, 30, 40));
+
+  c.call([&](api::VitrineClient& api) { api.updatePicture(id, solid(240, 180, QColor(20, 60, 220))); });
+  EXPECT_EQ(centerOf(shot()), QColor(20, 60, 220));
+
+  bool listed = false;
+  for (const api::WindowInfo& window : windowsOf(c)) {
+    if (window.id != id) continue;
+    listed = true;
+    EXPECT_EQ(window.kind, api::WindowKind::PICTURE);
+    EXPECT_EQ(window.title, "pixels");
+    EXPECT_EQ(window.name, "sprite");
+    EXPECT_TRUE(window.visible);
+  }
+  EXPECT_TRUE(listed);
+
+  EXPECT_FALSE(c.call([&](api::VitrineClient& api) { return api.isClosed(id); }));
+  c.call([&](api::VitrineClient& api) { api.closeWindow(id); });
+  EXPECT_TRUE(c.call([&](api::VitrineClient& api) { return api.isClosed(id); }));
+  EXPECT_THROW(c.call([&](api::VitrineClient& api) { api.closeWindow(id); }), api::WindowNotFound);
+  EXPECT_THROW(c.call([&](api::VitrineClient& api) { api.updatePicture(id, solid(1, 1, Qt::red)); }), api::WindowNotFound);
+  EXPECT_THROW(c.screenshot(id), api::WindowNotFound);
+}
+
+TEST_F(Media, WindowIdsAreNeverReused) {
+  Client c = client();
+  const auto show = [&] { return c.call([&](api::VitrineClient& api) { return api.showPicture(solid(2, 2, Qt::black), {}); }); };
+  const std::int64_t first = show();
+  c.call([&](api::VitrineClient& api) { api.closeWindow(first); });
+  const std::int64_t second = show();
+  EXPECT_GT(second, first);
+  c.call([&](api::VitrineClient& api) { api.closeWindow(second); });
+}
+
+TEST_F(Media, WrongDataLengthIsInvalidArgumentNamingTheExpectedLength) {
+  Client c = client();
+  api::Picture picture = solid(10, 10, Qt::red);
+  picture.data.pop_back();
+  try {
+    c.call([&](api::VitrineClient& api) { return api.showPicture(picture, {}); });
+    FAIL() << "a short picture was accepted";
+  } catch (const api::InvalidArgument& e) {
+    EXPECT_NE(e.message.find("300"), std::string::npos) << e.message;
+  }
+  c.ping();
+}
+
+TEST_F(Media, AskEndsWithTheReasonWhenAClientClosesIt) {
+  auto asked = std::async(std::launch::async, [] {
+    Client asker = client();
+    api::Question question;
+    question.prompt = "Your name?";
+    try {
+      asker.call([&](api::VitrineClient& api) {
+        api::Answer answer;
+        api.ask(answer, question);
+      });
+    } catch (const api::DialogCanceled& canceled) {
+      return canceled.reason;
+    }
+    return api::CloseReason::ANSWERED;
+  });
+  Client other = client();
+  std::optional<std::int64_t> dialog;
+  ASSERT_TRUE(eventually([&] { return (dialog = openWindowOfKind(other, api::WindowKind::QUESTION)).has_value(); }));
+  other.ping();  // served while the ask waits
+  other.call([&](api::VitrineClient& api) { api.closeWindow(*dialog); });
+  ASSERT_EQ(asked.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(asked.get(), api::CloseReason::CLOSED_BY_CLIENT);
+}
+
+TEST_F(Media, DialogOfAClientThatDisconnectsIsClosedAndReported) {
+  Client watcher = client();
+  const std::int64_t before = watcher.call([](api::VitrineClient& api) {
+    std::vector<api::Event> events;
+    api.waitEvents(events, -1, 0);
+    return events.empty() ? std::int64_t{0} : events.back().sequence;
+  });
+  {
+    RawSocket asker(server_->unixEndpoint());
+    auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+    apache::thrift::protocol::TBinaryProtocol protocol(buffer);
+    api::Question question;
+    question.prompt = "Still there?";
+    api::Vitrine_ask_pargs args;
+    args.question = &question;
+    args.write(&protocol);
+    asker.send(framedCall("ask", 1, buffer->getBufferAsString()));
+    ASSERT_TRUE(eventually([&] { return openWindowOfKind(watcher, api::WindowKind::QUESTION).has_value(); }));
+  }  // the asker hangs up without an answer
+  ASSERT_TRUE(eventually([&] { return !openWindowOfKind(watcher, api::WindowKind::QUESTION).has_value(); }));
+  std::vector<api::Event> events;
+  ASSERT_TRUE(eventually([&] {
+    events = watcher.call([&](api::VitrineClient& api) {
+      std::vector<api::Event> got;
+      api.waitEvents(got, before, 1000);
+      return got;
+    });
+    return !events.empty();
+  }));
+  bool reported = false;
+  for (const api::Event& event : events) {
+    reported |= event.kind == api::EventKind::WINDOW_CLOSED && event.closeReason == api::CloseReason::CLIENT_DISCONNECTED;
+  }
+  EXPECT_TRUE(reported);
+  EXPECT_EQ(watcher.serverInfo().windows, 1) << "a window outlived its client";
+}
+
+TEST(MediaShutdown, WaitingDialogAnswersServerStoppingOnSigterm) {
+  ServerProcess server;
+  auto asked = std::async(std::launch::async, [&] {
+    Client asker(server.unixEndpoint());
+    api::Question question;
+    question.prompt = "Going?";
+    try {
+      asker.call([&](api::VitrineClient& api) {
+        api::Answer answer;
+        api.ask(answer, question);
+      });
+    } catch (const api::DialogCanceled& canceled) {
+      return canceled.reason;
+    }
+    return api::CloseReason::ANSWERED;
+  });
+  Client other(server.unixEndpoint());
+  ASSERT_TRUE(eventually([&] { return openWindowOfKind(other, api::WindowKind::QUESTION).has_value(); }));
+  EXPECT_EQ(server.stop(), 0);
+  ASSERT_EQ(asked.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(asked.get(), api::CloseReason::SERVER_STOPPING);
+}
+
+}  // namespace
+}  // namespace vitrine::testing
