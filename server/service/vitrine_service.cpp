@@ -47,6 +47,20 @@ api::PushResult::type toPushResult(Stage::Outcome outcome) {
   return api::PushResult::LOAD_FAILED;
 }
 
+// What a push answers once the stage is done with it; a page now shown is also an event.
+Stage::Done pushAnswer(const Stage& stage, EventLog& events, std::function<void(api::PushResult::type const&)> cob) {
+  return [&stage, &events, cob = std::move(cob)](Stage::Outcome outcome) {
+    if (outcome == Stage::Outcome::Shown) {
+      api::Event event;
+      event.kind = api::EventKind::PAGE_LOADED;
+      event.__set_name(stage.name().toStdString());
+      event.__set_url(stage.url().toString(QUrl::FullyEncoded).toStdString());
+      events.append(std::move(event));
+    }
+    cob(toPushResult(outcome));
+  };
+}
+
 template <class Exception>
 TDelayedException* delayed(Exception exception) {
   return TDelayedException::delayException(std::move(exception));
@@ -147,31 +161,13 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
     return cob(api::PushResult::INVALID_ARGUMENT);
   }
   stage_.showUrl(fromUtf8(url.name), *target, loadTimeout(url.__isset.timeoutMs, url.timeoutMs),
-                 [this, cob](Stage::Outcome outcome) {
-                   if (outcome == Stage::Outcome::Shown) {
-                     api::Event event;
-                     event.kind = api::EventKind::PAGE_LOADED;
-                     event.__set_name(stage_.name().toStdString());
-                     event.__set_url(stage_.url().toString(QUrl::FullyEncoded).toStdString());
-                     events_.append(std::move(event));
-                   }
-                   cob(toPushResult(outcome));
-                 });
+                 pushAnswer(stage_, events_, std::move(cob)));
 }
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
   stage_.showHtml(fromUtf8(html.name), QByteArray(html.data.data(), static_cast<qsizetype>(html.data.size())),
-                  loadTimeout(html.__isset.timeoutMs, html.timeoutMs), [this, cob](Stage::Outcome outcome) {
-                    if (outcome == Stage::Outcome::Shown) {
-                      api::Event event;
-                      event.kind = api::EventKind::PAGE_LOADED;
-                      event.__set_name(stage_.name().toStdString());
-                      event.__set_url(stage_.url().toString(QUrl::FullyEncoded).toStdString());
-                      events_.append(std::move(event));
-                    }
-                    cob(toPushResult(outcome));
-                  });
+                  loadTimeout(html.__isset.timeoutMs, html.timeoutMs), pushAnswer(stage_, events_, std::move(cob)));
 }
 
 void VitrineService::whatsLoaded(std::function<void(std::string const&)> cob) {

@@ -62,6 +62,25 @@ std::optional<std::int64_t> openWindowOfKind(Client& client, api::WindowKind::ty
   return std::nullopt;
 }
 
+// Asks `prompt` on a connection of its own and returns how the dialog ended
+// (ANSWERED when it was answered).
+std::future<api::CloseReason::type> askInBackground(const Endpoint& endpoint, std::string prompt) {
+  return std::async(std::launch::async, [endpoint, prompt] {
+    Client asker(endpoint);
+    api::Question question;
+    question.prompt = prompt;
+    try {
+      asker.call([&](api::VitrineClient& api) {
+        api::Answer answer;
+        api.ask(answer, question);
+      });
+    } catch (const api::DialogCanceled& canceled) {
+      return canceled.reason;
+    }
+    return api::CloseReason::ANSWERED;
+  });
+}
+
 class Media : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240"}); }
@@ -131,20 +150,7 @@ TEST_F(Media, WrongDataLengthIsInvalidArgumentNamingTheExpectedLength) {
 }
 
 TEST_F(Media, AskEndsWithTheReasonWhenAClientClosesIt) {
-  auto asked = std::async(std::launch::async, [] {
-    Client asker = client();
-    api::Question question;
-    question.prompt = "Your name?";
-    try {
-      asker.call([&](api::VitrineClient& api) {
-        api::Answer answer;
-        api.ask(answer, question);
-      });
-    } catch (const api::DialogCanceled& canceled) {
-      return canceled.reason;
-    }
-    return api::CloseReason::ANSWERED;
-  });
+  auto asked = askInBackground(server_->unixEndpoint(), "Your name?");
   Client other = client();
   std::optional<std::int64_t> dialog;
   ASSERT_TRUE(eventually([&] { return (dialog = openWindowOfKind(other, api::WindowKind::QUESTION)).has_value(); }));
@@ -193,20 +199,7 @@ TEST_F(Media, DialogOfAClientThatDisconnectsIsClosedAndReported) {
 
 TEST(MediaShutdown, WaitingDialogAnswersServerStoppingOnSigterm) {
   ServerProcess server;
-  auto asked = std::async(std::launch::async, [&] {
-    Client asker(server.unixEndpoint());
-    api::Question question;
-    question.prompt = "Going?";
-    try {
-      asker.call([&](api::VitrineClient& api) {
-        api::Answer answer;
-        api.ask(answer, question);
-      });
-    } catch (const api::DialogCanceled& canceled) {
-      return canceled.reason;
-    }
-    return api::CloseReason::ANSWERED;
-  });
+  auto asked = askInBackground(server.unixEndpoint(), "Going?");
   Client other(server.unixEndpoint());
   ASSERT_TRUE(eventually([&] { return openWindowOfKind(other, api::WindowKind::QUESTION).has_value(); }));
   EXPECT_EQ(server.stop(), 0);
