@@ -195,6 +195,8 @@ int main(int argc, char** argv) {
   });
 
   const int status = app.exec();
+  // Answer what still waits while the service and the processor exist.
+  stage.cancelPending();
   service->closeAllWindows();  // waiting dialogs answer DialogCanceled(SERVER_STOPPING)
   listeners.clear();           // stop accepting, close connections, remove socket files
   return status;

@@ -49,7 +49,10 @@ Stage::Stage(QSize size, bool fullScreen, QObject* parent)
 }
 
 Stage::~Stage() {
-  if (pending_) finish(Outcome::Superseded);
+  if (pending_) {
+    pending_->done = nullptr;  // too late to answer: the service may be gone (see cancelPending)
+    finish(Outcome::LoadFailed);
+  }
   delete view_;
   // Pages must go before the profile they were made from.
   qDeleteAll(findChildren<QWebEnginePage*>(Qt::FindDirectChildrenOnly));
@@ -98,6 +101,10 @@ void Stage::showWelcome(const QStringList& addresses) {
     if (outcome != Outcome::Shown) qCWarning(lcStage) << "the welcome page was not shown";
   });
   pending_->publicUrl = QUrl();
+}
+
+void Stage::cancelPending() {
+  if (pending_) finish(Outcome::LoadFailed);
 }
 
 void Stage::begin(std::unique_ptr<Push> push) {

@@ -50,6 +50,10 @@ class Stage : public QObject {
   /// url() empty: the welcome page is not something a client pushed.
   void showWelcome(const QStringList& addresses);
 
+  /// Ends a push still loading with LoadFailed (server shutdown), while
+  /// whoever waits for its answer still exists.
+  void cancelPending();
+
   /// The name of the push on the stage now; empty before any.
   const QString& name() const { return name_; }
   /// The URL on the stage now (vitrine:html/N for HTML); empty before any push.
