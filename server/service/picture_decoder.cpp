@@ -2,6 +2,8 @@
 
 #include <QBuffer>
 #include <QImageReader>
+#include <algorithm>
+#include <climits>
 
 namespace vitrine {
 
@@ -84,6 +86,9 @@ DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, cons
                                                         .arg(picture.width)
                                                         .arg(picture.height));
   }
+  // Qt refuses images over 128 MB by default; ours is --max-picture-pixels,
+  // already checked above, at up to 8 bytes a pixel (16-bit RGBA formats).
+  reader.setAllocationLimit(static_cast<int>(std::min<qint64>((maxPixels * 8 >> 20) + 1, INT_MAX)));
   QImage image = reader.read();
   if (image.isNull()) {
     return failure(DecodedPicture::Status::Invalid, QStringLiteral("cannot decode the %1 image: %2")

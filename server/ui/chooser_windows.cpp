@@ -1,6 +1,8 @@
 #include "ui/chooser_windows.h"
 
 #include <QColorDialog>
+#include <QDialogButtonBox>
+#include <QPushButton>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -86,6 +88,13 @@ ColorChooserWindow::ColorChooserWindow(const QString& title, const QColor& initi
     closeFor(CloseReason::Answered);
   });
   connect(dialog_, &QColorDialog::rejected, this, [this] { closeFor(CloseReason::Canceled); });
+  // Return must press OK. Left alone, the first auto-default button ("Pick
+  // Screen Color", which grabs mouse and keyboard) becomes the default once
+  // the dialog is embedded.
+  for (QPushButton* button : dialog_->findChildren<QPushButton*>()) button->setAutoDefault(false);
+  if (auto* box = dialog_->findChild<QDialogButtonBox*>()) {
+    if (QPushButton* ok = box->button(QDialogButtonBox::Ok)) ok->setDefault(true);
+  }
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(dialog_);
