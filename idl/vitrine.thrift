@@ -319,7 +319,7 @@ struct Event {
   8: optional i32 y,
   /** PIXEL_CLICKED: the pixel's colour. */
   9: optional Color color,
-  /** ANSWER_GIVEN: the answer. */
+  /** ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that). */
   10: optional Answer answer,
   /** PAGE_LOADED: the name of the push. */
   11: optional string name,

@@ -17,6 +17,7 @@ packages=(
   libboost-program-options-dev
   # tests
   libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
+  python3-numpy python3-venv  # the Python package's tests: numpy pictures, pip install into a venv
 )
 
 missing=()

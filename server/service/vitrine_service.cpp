@@ -359,7 +359,13 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
                      api::Event event;
                      event.kind = api::EventKind::ANSWER_GIVEN;
                      event.windowId = id;
-                     event.__set_answer(result);
+                     // Every client can read events: a password goes only to the one who asked.
+                     api::Answer shared = result;
+                     if (shared.kind == api::QuestionKind::PASSWORD) {
+                       shared.text.clear();
+                       shared.__isset.text = false;
+                     }
+                     event.__set_answer(shared);
                      events_.append(std::move(event));
                      cob(result);
                    });

@@ -139,12 +139,17 @@ def test_return_keeps_the_default_text(client, background, desktop):
 
 def test_password_typed_and_return_is_the_answer(client, background, desktop):
     title = unique("password")
+    after = last_sequence(client)
     future = background.start(lambda c: c.ask(Question(prompt="Password?", kind=QuestionKind.PASSWORD, title=title)))
     desktop.focus(title)
     desktop.type("s3cret pass")
     desktop.key("Return")
     answer = future.result(timeout=30)
     assert (answer.kind, answer.text) == (QuestionKind.PASSWORD, "s3cret pass")
+    # Anyone may read the event log: the password itself goes only to the asker.
+    event = wait_for_event(client, after, lambda e: e.kind == EventKind.ANSWER_GIVEN, what="ANSWER_GIVEN")
+    assert event.answer.kind == QuestionKind.PASSWORD
+    assert event.answer.text is None
 
 
 @pytest.mark.parametrize("kind, bad, good, field, expected", [

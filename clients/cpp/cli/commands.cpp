@@ -1,18 +1,16 @@
 // The subcommands of the `vitrine` tool (see commands.h and docs/cli.md).
 #include "commands.h"
 
-#include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <iterator>
 #include <optional>
 
+#include "command_line.h"
+#include "subcommands.h"
 #include "vitrine/client.h"
 
 namespace vitrine::cli {
@@ -20,89 +18,6 @@ namespace vitrine::cli {
 namespace po = boost::program_options;
 
 namespace {
-
-// A subcommand's own options and positional arguments, and the parsing and
-// help they share.
-struct CommandLine {
-  std::string_view name;
-  std::string_view synopsis;
-  std::string_view description;
-  po::options_description options{"Options"};
-  // Definitions for the positional arguments; not shown in the option list
-  // since the usage line names them.
-  po::options_description arguments;
-  po::positional_options_description positional;
-
-  CommandLine(const Command& command, std::string_view commandDescription)
-      : name(command.name), synopsis(command.synopsis), description(commandDescription) {
-    options.add_options()("help,h", "Print this help and exit");
-  }
-
-  // Declares the next positional argument, stored as a string under `key`.
-  void addArgument(const char* key) {
-    arguments.add_options()(key, po::value<std::string>());
-    positional.add(key, 1);
-  }
-
-  // Parses `args` on top of the global options given before the command.
-  // Returns nothing after printing the help for --help; throws UsageError
-  // for anything malformed.
-  std::optional<po::variables_map> parse(const std::vector<std::string>& args, const Context& context) const {
-    po::options_description all;
-    all.add(options).add(arguments).add(context.globalOptions);
-    po::variables_map values = context.globals;
-    try {
-      po::store(po::command_line_parser(args).options(all).positional(positional).style(parserStyle()).run(),
-                values);
-      if (values.count("help") != 0) {
-        printHelp(context);
-        return std::nullopt;
-      }
-      po::notify(values);
-    } catch (const po::too_many_positional_options_error&) {
-      throw usageError("too many arguments");
-    } catch (const po::error& error) {
-      throw usageError(error.what());
-    }
-    return values;
-  }
-
-  UsageError usageError(const std::string& problem) const {
-    return UsageError(problem + "; see 'vitrine " + std::string(name) + " --help'");
-  }
-
-  void printHelp(const Context& context) const {
-    std::cout << "Usage: vitrine [GLOBAL OPTIONS] " << name << (synopsis.empty() ? "" : " ") << synopsis << "\n\n"
-              << description << "\n\n"
-              << options << '\n'
-              << context.globalOptions << '\n'
-              << exitCodeHelp();
-  }
-};
-
-// The Client described by the global options: --address (else
-// $VITRINE_ADDRESS, else the default socket), --timeout and --compact.
-Client clientFor(const po::variables_map& values) {
-  Endpoint endpoint;
-  try {
-    endpoint = values.count("address") != 0 ? Endpoint::parse(values["address"].as<std::string>())
-                                             : defaultEndpoint();
-  } catch (const std::invalid_argument& error) {
-    throw UsageError(std::string(values.count("address") != 0 ? "--address: " : "") + error.what());
-  }
-  ClientOptions options;
-  if (values.count("timeout") != 0) {
-    auto timeoutMs = values["timeout"].as<std::int64_t>();
-    if (timeoutMs < 0) {
-      throw UsageError("--timeout must be 0 (wait forever) or a number of milliseconds; see 'vitrine --help'");
-    }
-    options.callTimeout = std::chrono::milliseconds(timeoutMs);
-  }
-  if (values.count("compact") != 0) {
-    options.protocol = ClientOptions::Protocol::Compact;
-  }
-  return Client(std::move(endpoint), options);
-}
 
 std::optional<std::chrono::milliseconds> loadTimeout(const CommandLine& line, const po::variables_map& values) {
   if (values.count("timeout-load") == 0) {
@@ -145,33 +60,6 @@ ExitCode reportPush(api::PushResult::type result, const std::string& what) {
       throw Failure(ExitCode::Refused, "a newer push replaced " + what + " before it finished loading");
   }
   throw Failure(ExitCode::Refused, "the server answered " + toString(result) + " for " + what);
-}
-
-std::string errnoText() {
-  return std::strerror(errno);
-}
-
-std::string readInput(const CommandLine& line, const std::string& file) {
-  if (file == "-") {
-    std::string content(std::istreambuf_iterator<char>(std::cin), {});
-    if (std::cin.bad()) {
-      throw Failure(ExitCode::Refused, "cannot read the HTML document from stdin");
-    }
-    return content;
-  }
-  std::error_code ignored;
-  if (std::filesystem::is_directory(file, ignored)) {
-    throw line.usageError("cannot read " + file + ": it is a directory");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw line.usageError("cannot read " + file + ": " + errnoText());
-  }
-  std::string content(std::istreambuf_iterator<char>(in), {});
-  if (in.bad()) {
-    throw Failure(ExitCode::Refused, "cannot read " + file + ": " + errnoText());
-  }
-  return content;
 }
 
 void writeOutput(const std::string& file, const std::string& bytes) {
@@ -236,7 +124,7 @@ ExitCode runHtml(const Command& command, const std::vector<std::string>& args, c
   auto timeout = loadTimeout(line, *values);
   // Read before connecting: a missing file is a usage error, and the server
   // should not see a connection for a request that cannot be made.
-  const std::string html = readInput(line, file);
+  const std::string html = readInput(line, file, "the HTML document");
   Client client = clientFor(*values);
   return reportPush(client.postHtml(name, html, timeout),
                     file == "-" ? std::string("the HTML document from stdin") : "the HTML document " + file);
@@ -260,7 +148,8 @@ ExitCode runLoaded(const Command& command, const std::vector<std::string>& args,
 ExitCode runScreenshot(const Command& command, const std::vector<std::string>& args, const Context& context) {
   CommandLine line(command,
                    "Writes a PNG of what window WINDOW shows to FILE (- for stdout). WINDOW is a\n"
-                   "window id; 0, the default, is the stage.");
+                   "window id as `vitrine windows` lists them: 0, the default, is the stage; pictures,\n"
+                   "popups, questions and choosers by their ids. Exits 1 when no window WINDOW is open.");
   line.options.add_options()("output,o", po::value<std::string>()->value_name("FILE")->required(),
                              "Where to write the PNG; - writes it to stdout");
   line.addArgument("window");
@@ -269,14 +158,8 @@ ExitCode runScreenshot(const Command& command, const std::vector<std::string>& a
     return ExitCode::Success;
   }
   std::int64_t window = 0;
-  if (values->count("window") != 0) {
-    // Parsed here rather than by program_options, whose message would call
-    // the argument an option named --window.
-    const auto& text = (*values)["window"].as<std::string>();
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), window);
-    if (error != std::errc() || end != text.data() + text.size()) {
-      throw line.usageError("WINDOW must be a window id (a whole number), not '" + text + "'");
-    }
+  if (auto text = stringValue(*values, "window")) {
+    window = parseWindowId(line, "WINDOW", *text);
   }
   Client client = clientFor(*values);
   writeOutput((*values)["output"].as<std::string>(), client.screenshot(window));
@@ -332,6 +215,23 @@ constexpr Command kCommands[] = {
     {"html", "FILE|- [--name NAME] [--timeout-load MS]",
      "Show an HTML document (a file, or stdin for -); print the result", runHtml},
     {"loaded", "", "Print the name and URL of what the stage shows", runLoaded},
+    {"say", "TEXT [--title T] [--timeout MS] [--action KEY=LABEL]... [--name N] [--wait]",
+     "Open a popup; print its window id (with --wait: the action pressed)", runSay},
+    {"ask",
+     "PROMPT [--kind text|password|integer|number|choice|multi|yes-no] [--default V]... [--min X] [--max X] "
+     "[--choice LABEL]... [--title T] [--timeout MS]",
+     "Ask the person at the screen; print the answer", runAsk},
+    {"choose-file", "[--save | --directory] [--dir DIR] [--filter F]... [--name DEFAULT] [--title T] [--timeout MS]",
+     "Let the person pick a file or directory; print its path", runChooseFile},
+    {"choose-color", "[--initial #RRGGBB] [--alpha] [--title T] [--timeout MS]",
+     "Let the person pick a colour; print it as #rrggbb", runChooseColor},
+    {"show", "IMAGE|- [--title T] [--inspectable] [--name N]",
+     "Open a window showing a PNG or JPEG image; print its window id", runShow},
+    {"update", "ID IMAGE|-", "Replace the picture in window ID", runUpdate},
+    {"close", "ID", "Close window ID", runClose},
+    {"windows", "[--json]", "List the open windows", runWindows},
+    {"events", "[--from-start] [--count N] [--json]", "Follow the server's events; print one line each",
+     runEvents},
     {"screenshot", "--output FILE [WINDOW]", "Write a PNG of a window (the stage by default)", runScreenshot},
     {"ping", "", "Check that the server answers; print the round-trip time", runPing},
     {"info", "", "Print the server's version, uptime and counters", runInfo},
@@ -341,14 +241,16 @@ constexpr Command kCommands[] = {
 
 std::string_view exitCodeHelp() {
   return "Exit codes:\n"
-         "  0  success\n"
+         "  0  success (ask: answered, `no` included)\n"
          "  1  the server answered but refused or failed the request (a push result other\n"
-         "     than OK and TIMED_OUT, an unknown window, an invalid argument), or the\n"
-         "     result could not be written\n"
+         "     than OK and TIMED_OUT, an unknown window, an invalid argument, a server\n"
+         "     limit), a dialog was canceled or closed without an answer, or the result\n"
+         "     could not be written\n"
          "  2  usage error: bad option, argument or address, or an unreadable input file\n"
          "  3  cannot connect to the server\n"
          "  4  the call failed in transit: connection lost, or an undecodable answer\n"
-         "  5  timed out: the push answered TIMED_OUT, or no answer within --timeout\n";
+         "  5  timed out: the push answered TIMED_OUT, a dialog's own --timeout ran out,\n"
+         "     or no answer within the global --timeout\n";
 }
 
 int parserStyle() {

@@ -29,7 +29,8 @@ po::options_description connectionOptions() {
        "$VITRINE_ADDRESS, else the default socket)")
       ("timeout", po::value<std::int64_t>()->value_name("MS"),
        "Give up on a call when the server sends nothing for MS milliseconds; 0 (the default) "
-       "waits forever")
+       "waits forever. For say, ask, choose-file and choose-color give it before the command: "
+       "after it, --timeout is the window's own")
       ("compact", "Speak Thrift's compact protocol instead of the binary one");
   return options;
 }
@@ -51,7 +52,7 @@ void printHelp(const po::options_description& connection, const po::options_desc
                "Commands:\n";
   for (const auto& command : vitrine::cli::commands()) {
     std::string name(command.name);
-    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
+    name.resize(std::max<std::size_t>(name.size() + 2, 14), ' ');
     std::cout << "  " << name << command.summary << '\n';
   }
   std::cout << "Run 'vitrine COMMAND --help' for a command's arguments.\n\n"
@@ -167,6 +168,17 @@ ExitCode runReporting(const std::vector<std::string>& args) {
     message = error.message.empty() ? "no window " + std::to_string(error.windowId) + " is open" : error.message;
   } catch (const vitrine::api::InvalidArgument& error) {
     message = "the server refused the request: " + error.message;
+  } catch (const vitrine::api::LimitExceeded& error) {
+    message = "the server refused the request: " + error.message;
+  } catch (const vitrine::api::DialogCanceled& error) {
+    // Like zenity: 5 when the dialog's own timeout ran out, 1 for every
+    // other way it ended without an answer.
+    if (error.reason == vitrine::api::CloseReason::TIMED_OUT) {
+      code = ExitCode::TimedOut;
+    }
+    message = error.message.empty()
+                  ? "the dialog ended without an answer (" + vitrine::api::to_string(error.reason) + ")"
+                  : error.message;
   } catch (const apache::thrift::TException& error) {
     // An exception the IDL declares that this build of the tool does not know.
     message = std::string("the server refused the request: ") + error.what();

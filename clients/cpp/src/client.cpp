@@ -4,8 +4,14 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
+#include <string_view>
 
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
@@ -43,6 +49,13 @@ void setLoadTimeout(Push& push, std::optional<std::chrono::milliseconds> timeout
   push.__set_timeoutMs(static_cast<std::int32_t>(count));
 }
 
+// The wait a dialog asked the server for: its timeoutMs when set and
+// positive, else none (it waits for a person as long as they take).
+template <class Options>
+std::chrono::milliseconds ownTimeout(const Options& options) {
+  return std::chrono::milliseconds(options.__isset.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : 0);
+}
+
 // True when a connection with no call in flight has something to read: the
 // server closed it (EOF), reset it, or sent bytes nobody asked for. Either
 // way the next call must not be sent on it.
@@ -56,6 +69,34 @@ bool idleConnectionIsStale(int fd) {
 struct Client::Connection {
   std::shared_ptr<thrift::transport::TSocket> socket;
   std::unique_ptr<api::VitrineClient> api;  // holds the framed transport and protocol
+};
+
+// For the life of the object, lets the open connection's reads stay silent
+// for callTimeout + `wait` instead of callTimeout: for a call the server
+// answers only after a wait the caller asked for (a dialog's timeout, a
+// long-poll). Created inside call(), so the connection is open; restores
+// the timeout on the way out unless the call dropped the connection.
+class Client::LongerReads {
+ public:
+  LongerReads(Client& client, std::chrono::milliseconds wait) : client_(client) {
+    // callTimeout 0 already waits for ever; nothing to lengthen.
+    active_ = client_.options_.callTimeout.count() > 0 && wait.count() > 0 && client_.connection_ != nullptr;
+    if (active_) {
+      // Added in 64 bits, then clamped: the sum of two i32-sized waits fits.
+      client_.connection_->socket->setRecvTimeout(toSocketMillis(client_.options_.callTimeout + wait));
+    }
+  }
+  ~LongerReads() {
+    if (active_ && client_.connection_ != nullptr) {
+      client_.connection_->socket->setRecvTimeout(toSocketMillis(client_.options_.callTimeout));
+    }
+  }
+  LongerReads(const LongerReads&) = delete;
+  LongerReads& operator=(const LongerReads&) = delete;
+
+ private:
+  Client& client_;
+  bool active_ = false;
 };
 
 Client::Client(Endpoint endpoint, ClientOptions options)
@@ -209,12 +250,129 @@ std::string Client::screenshot(std::int64_t windowId) {
   });
 }
 
+std::int64_t Client::say(const std::string& text, const api::SayOptions& options) {
+  return call([&](api::VitrineClient& api) { return api.say(text, options); });
+}
+
+std::string Client::sayAndWait(const std::string& text, const api::SayOptions& options) {
+  return call([&](api::VitrineClient& api) {
+    LongerReads longer(*this, ownTimeout(options));
+    std::string action;
+    api.sayAndWait(action, text, options);
+    return action;
+  });
+}
+
+api::Answer Client::ask(const api::Question& question) {
+  return call([&](api::VitrineClient& api) {
+    LongerReads longer(*this, ownTimeout(question));
+    api::Answer answer;
+    api.ask(answer, question);
+    return answer;
+  });
+}
+
+std::string Client::chooseFile(const api::FileChooser& chooser) {
+  return call([&](api::VitrineClient& api) {
+    LongerReads longer(*this, ownTimeout(chooser));
+    std::string path;
+    api.chooseFile(path, chooser);
+    return path;
+  });
+}
+
+api::Color Client::chooseColor(const api::Color& initial, const api::ColorChooser& options) {
+  return call([&](api::VitrineClient& api) {
+    LongerReads longer(*this, ownTimeout(options));
+    api::Color chosen;
+    api.chooseColor(chosen, initial, options);
+    return chosen;
+  });
+}
+
+std::int64_t Client::showPicture(const api::Picture& picture, const api::PictureOptions& options) {
+  return call([&](api::VitrineClient& api) { return api.showPicture(picture, options); });
+}
+
+void Client::updatePicture(std::int64_t windowId, const api::Picture& picture) {
+  call([&](api::VitrineClient& api) { api.updatePicture(windowId, picture); });
+}
+
+void Client::closeWindow(std::int64_t windowId) {
+  call([windowId](api::VitrineClient& api) { api.closeWindow(windowId); });
+}
+
+bool Client::isClosed(std::int64_t windowId) {
+  return call([windowId](api::VitrineClient& api) { return api.isClosed(windowId); });
+}
+
+std::vector<api::WindowInfo> Client::listWindows() {
+  return call([](api::VitrineClient& api) {
+    std::vector<api::WindowInfo> windows;
+    api.listWindows(windows);
+    return windows;
+  });
+}
+
+std::vector<api::Event> Client::waitEvents(std::int64_t afterSequence, std::chrono::milliseconds timeout) {
+  if (timeout.count() < 0 || timeout.count() > std::numeric_limits<std::int32_t>::max()) {
+    throw std::invalid_argument("waitEvents timeout of " + std::to_string(timeout.count()) +
+                                " ms is not a number of milliseconds from 0 to 2^31-1");
+  }
+  return call([&](api::VitrineClient& api) {
+    LongerReads longer(*this, timeout);
+    std::vector<api::Event> events;
+    api.waitEvents(events, afterSequence, static_cast<std::int32_t>(timeout.count()));
+    return events;
+  });
+}
+
 std::string toString(api::PushResult::type result) {
   auto name = api::_PushResult_VALUES_TO_NAMES.find(static_cast<int>(result));
   if (name != api::_PushResult_VALUES_TO_NAMES.end()) {
     return name->second;
   }
   return "PushResult(" + std::to_string(static_cast<int>(result)) + ")";
+}
+
+api::Picture pictureFromBytes(std::string encoded, const std::string& what) {
+  // The signatures of the two encoded formats the server decodes: PNG's
+  // fixed 8 bytes, and JPEG's start-of-image marker followed by the first
+  // marker's 0xFF (JFIF, Exif and raw JPEGs all begin this way).
+  static constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+  static constexpr std::string_view kJpegSignature("\xff\xd8\xff", 3);
+
+  if (encoded.empty()) {
+    throw std::invalid_argument(what + " is empty, not a PNG or JPEG image");
+  }
+  api::Picture picture;
+  if (encoded.starts_with(kPngSignature)) {
+    picture.mode = api::PixelFormat::PNG;
+  } else if (encoded.starts_with(kJpegSignature)) {
+    picture.mode = api::PixelFormat::JPEG;
+  } else {
+    throw std::invalid_argument(what + " is not a PNG or JPEG image (it does not start with either's signature)");
+  }
+  picture.width = 0;
+  picture.height = 0;
+  picture.data = std::move(encoded);
+  return picture;
+}
+
+api::Picture pictureFromFile(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    throw std::invalid_argument("cannot read " + path + ": it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::invalid_argument("cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::string bytes(std::istreambuf_iterator<char>(in), {});
+  if (in.bad()) {
+    throw std::invalid_argument("cannot read " + path + ": " + std::strerror(errno));
+  }
+  return pictureFromBytes(std::move(bytes), path);
 }
 
 }  // namespace vitrine

@@ -1588,7 +1588,7 @@ class Event(object):
      - x: PIXEL_CLICKED: column, from 0 at the left.
      - y: PIXEL_CLICKED: row, from 0 at the top.
      - color: PIXEL_CLICKED: the pixel's colour.
-     - answer: ANSWER_GIVEN: the answer.
+     - answer: ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that).
      - name: PAGE_LOADED: the name of the push.
      - url: PAGE_LOADED: the URL now on the stage.
      - missed: EVENTS_MISSED: how many events the caller will never see.

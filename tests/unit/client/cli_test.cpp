@@ -20,25 +20,13 @@ using test::ProcessResult;
 using test::RawListener;
 using test::TempDir;
 
-// Runs the tool with VITRINE_ADDRESS pointing nowhere, so that a test which
-// should stop at a usage error (2) cannot pass by reaching a server, and
-// one that tries to connect fails with 3, not by luck.
+using test::describe;
+using test::expectOneErrorLine;
+
 ProcessResult vitrine(const std::vector<std::string>& args,
                       std::map<std::string, std::optional<std::string>> env = {},
                       const std::string& input = {}) {
-  env.try_emplace("VITRINE_ADDRESS", "unix:/nonexistent/vitrine-test.sock");
-  return test::runProcess(VITRINE_CLI_PATH, args, env, input);
-}
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exitCode) + "\nstdout: " + result.out + "\nstderr: " + result.err;
-}
-
-// Every failure: exactly one line on stderr, starting "vitrine: ".
-void expectOneErrorLine(const ProcessResult& result) {
-  EXPECT_TRUE(result.err.starts_with("vitrine: ")) << describe(result);
-  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << describe(result);
-  EXPECT_TRUE(result.err.ends_with("\n")) << describe(result);
+  return test::runVitrine(args, std::move(env), input);
 }
 
 std::string readFile(const std::string& path) {

@@ -9,10 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <system_error>
@@ -191,6 +193,53 @@ ProcessResult runProcess(const std::string& program, const std::vector<std::stri
   return result;
 }
 
+std::string redPixelPng() {
+  // Signature, IHDR (1x1, 8-bit RGB), IDAT (filter 0, then ff 00 00), IEND,
+  // with their CRCs.
+  static constexpr unsigned char kBytes[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+      0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+      0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
+      0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+      0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92, 0xef, 0x00, 0x00, 0x00,
+      0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+  };
+  return std::string(reinterpret_cast<const char*>(kBytes), sizeof kBytes);
+}
+
+std::string jpegStart() {
+  static constexpr unsigned char kBytes[] = {
+      0xff, 0xd8,                                      // start of image
+      0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,  // APP0, length 16, "JFIF\0"
+      0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+  };
+  return std::string(reinterpret_cast<const char*>(kBytes), sizeof kBytes);
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+ProcessResult runVitrine(const std::vector<std::string>& args, std::map<std::string, std::optional<std::string>> env,
+                         const std::string& input) {
+  env.try_emplace("VITRINE_ADDRESS", "unix:/nonexistent/vitrine-test.sock");
+  return runProcess(VITRINE_CLI_PATH, args, env, input);
+}
+
+std::string describe(const ProcessResult& result) {
+  return "exit " + std::to_string(result.exitCode) + "\nstdout: " + result.out + "\nstderr: " + result.err;
+}
+
+void expectOneErrorLine(const ProcessResult& result) {
+  EXPECT_TRUE(result.err.starts_with("vitrine: ")) << describe(result);
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << describe(result);
+  EXPECT_TRUE(result.err.ends_with("\n")) << describe(result);
+}
+
 // --- RawListener -------------------------------------------------------------
 
 RawListener::RawListener(std::string path, Mode mode) : path_(std::move(path)), mode_(mode) {
@@ -329,13 +378,141 @@ class FakeServer::Handler : public api::VitrineIf {
   }
 
   void screenshot(std::string& png, const int64_t windowId) override {
+    std::lock_guard lock(mutex_);
     if (windowId != 0) {
-      api::WindowNotFound notFound;
-      notFound.windowId = windowId;
-      notFound.message = "no window " + std::to_string(windowId) + " is open";
-      throw notFound;
+      requireWindow(windowId);
     }
     png = pngBytes();
+  }
+
+  int64_t say(const std::string& text, const api::SayOptions& options) override {
+    std::lock_guard lock(mutex_);
+    state_.lastText = text;
+    state_.lastSayOptions = options;
+    return openWindow(api::WindowKind::POPUP, options.__isset.title ? options.title : "vitrine",
+                      options.__isset.name ? options.name : "");
+  }
+
+  void sayAndWait(std::string& action, const std::string& text, const api::SayOptions& options) override {
+    std::lock_guard lock(mutex_);
+    state_.lastText = text;
+    state_.lastSayOptions = options;
+    action = state_.sayAndWaitAction;
+  }
+
+  void ask(api::Answer& answer, const api::Question& question) override {
+    std::unique_lock lock(mutex_);
+    state_.lastQuestion = question;
+    if (question.__isset.minimum && question.__isset.maximum && question.minimum > question.maximum) {
+      api::InvalidArgument invalid;
+      invalid.message = "minimum " + std::to_string(question.minimum) + " is above maximum " +
+                        std::to_string(question.maximum);
+      throw invalid;
+    }
+    answerDialog(lock);
+    answer = state_.answer;
+  }
+
+  void chooseFile(std::string& path, const api::FileChooser& chooser) override {
+    std::unique_lock lock(mutex_);
+    state_.lastChooser = chooser;
+    answerDialog(lock);
+    path = state_.chosenPath;
+  }
+
+  void chooseColor(api::Color& chosen, const api::Color& initial, const api::ColorChooser& options) override {
+    std::unique_lock lock(mutex_);
+    state_.lastInitialColor = initial;
+    state_.lastColorChooser = options;
+    answerDialog(lock);
+    chosen = state_.chosenColor;
+  }
+
+  int64_t showPicture(const api::Picture& picture, const api::PictureOptions& options) override {
+    std::lock_guard lock(mutex_);
+    state_.lastPicture = picture;
+    state_.lastPictureOptions = options;
+    return openWindow(api::WindowKind::PICTURE, options.__isset.title ? options.title : "vitrine picture",
+                      options.__isset.name ? options.name : "");
+  }
+
+  void updatePicture(const int64_t windowId, const api::Picture& picture) override {
+    std::lock_guard lock(mutex_);
+    if (requireWindow(windowId).kind != api::WindowKind::PICTURE) {
+      throwNotFound(windowId, "window " + std::to_string(windowId) + " is not a picture window");
+    }
+    state_.lastUpdatedWindow = windowId;
+    state_.lastPicture = picture;
+  }
+
+  void closeWindow(const int64_t windowId) override {
+    std::lock_guard lock(mutex_);
+    requireWindow(windowId);
+    state_.windows.erase(windowId);
+    api::Event closed;
+    closed.kind = api::EventKind::WINDOW_CLOSED;
+    closed.windowId = windowId;
+    closed.__set_closeReason(api::CloseReason::CLOSED_BY_CLIENT);
+    appendEvent(std::move(closed));
+  }
+
+  bool isClosed(const int64_t windowId) override {
+    std::lock_guard lock(mutex_);
+    return windowId != 0 && !state_.windows.contains(windowId);
+  }
+
+  void listWindows(std::vector<api::WindowInfo>& windows) override {
+    std::lock_guard lock(mutex_);
+    api::WindowInfo stage;
+    stage.id = 0;
+    stage.kind = api::WindowKind::STAGE;
+    stage.title = "vitrine";
+    stage.name = state_.lastName;
+    stage.geometry.width = 800;
+    stage.geometry.height = 600;
+    stage.visible = true;
+    windows.push_back(stage);
+    for (const auto& [id, window] : state_.windows) {
+      windows.push_back(window);
+    }
+  }
+
+  void waitEvents(std::vector<api::Event>& events, const int64_t afterSequence, const int32_t timeoutMs) override {
+    std::unique_lock lock(mutex_);
+    state_.waitEventsCalls.emplace_back(afterSequence, timeoutMs);
+    const std::int64_t after = afterSequence == -1 ? lastSequence_ : afterSequence;
+    events = eventsAfter(after);
+    if (!events.empty() || timeoutMs <= 0) {
+      return;
+    }
+    longPolling_ = true;
+    changed_.notify_all();
+    const std::size_t logged = state_.events.size();
+    changed_.wait_for(lock, std::min(std::chrono::milliseconds(timeoutMs), std::chrono::milliseconds(10000)),
+                      [&] { return stopping_ || state_.events.size() != logged; });
+    longPolling_ = false;
+    events = eventsAfter(after);
+  }
+
+  void addEvent(api::Event event) {
+    std::lock_guard lock(mutex_);
+    appendEvent(std::move(event));
+  }
+
+  bool waitForLongPoll() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return longPolling_; });
+  }
+
+  void edit(const std::function<void(FakeState&)>& change) {
+    std::lock_guard lock(mutex_);
+    change(state_);
+  }
+
+  void setStopping(bool stopping) {
+    std::lock_guard lock(mutex_);
+    stopping_ = stopping;
+    changed_.notify_all();
   }
 
   FakeState state() {
@@ -360,9 +537,91 @@ class FakeServer::Handler : public api::VitrineIf {
   }
 
  private:
+  [[noreturn]] static void throwNotFound(std::int64_t windowId, const std::string& message) {
+    api::WindowNotFound notFound;
+    notFound.windowId = windowId;
+    notFound.message = message;
+    throw notFound;
+  }
+
+  // The open window `windowId`, or WindowNotFound. Caller holds the lock.
+  const api::WindowInfo& requireWindow(std::int64_t windowId) {
+    auto window = state_.windows.find(windowId);
+    if (window == state_.windows.end()) {
+      throwNotFound(windowId, "no window " + std::to_string(windowId) + " is open");
+    }
+    return window->second;
+  }
+
+  // Registers a new window and returns its id. Caller holds the lock.
+  std::int64_t openWindow(api::WindowKind::type kind, const std::string& title, const std::string& name) {
+    if (state_.windows.size() >= state_.maxWindows) {
+      api::LimitExceeded limit;
+      limit.message = "too many windows: " + std::to_string(state_.maxWindows) + " are open (--max-windows)";
+      throw limit;
+    }
+    api::WindowInfo window;
+    window.id = state_.nextWindowId++;
+    window.kind = kind;
+    window.title = title;
+    window.name = name;
+    window.geometry.x = 10;
+    window.geometry.y = -20;
+    window.geometry.width = 320;
+    window.geometry.height = 240;
+    window.visible = true;
+    state_.windows[window.id] = window;
+    return window.id;
+  }
+
+  // Plays the scripted dialog: waits dialogDelay (with the lock released),
+  // then throws DialogCanceled if cancelDialogs says so.
+  void answerDialog(std::unique_lock<std::mutex>& lock) {
+    if (state_.dialogDelay.count() > 0) {
+      changed_.wait_for(lock, state_.dialogDelay, [&] { return stopping_; });
+    }
+    if (state_.cancelDialogs) {
+      api::DialogCanceled canceled;
+      canceled.reason = *state_.cancelDialogs;
+      canceled.message = "the dialog ended without an answer: " + api::to_string(canceled.reason);
+      throw canceled;
+    }
+  }
+
+  // Logs `event` with the next sequence number. Caller holds the lock.
+  void appendEvent(api::Event event) {
+    if (event.kind != api::EventKind::EVENTS_MISSED) {
+      event.sequence = ++lastSequence_;
+    }
+    event.timeMs = 1714557600123;  // 2024-05-01T10:00:00.123Z
+    state_.events.push_back(std::move(event));
+    changed_.notify_all();
+  }
+
+  // The logged events after sequence `after`, at most 1000. Caller holds the lock.
+  std::vector<api::Event> eventsAfter(std::int64_t after) const {
+    std::vector<api::Event> out;
+    const auto& log = state_.events;
+    for (std::size_t i = 0; i < log.size() && out.size() < 1000; ++i) {
+      std::size_t regular = i;
+      while (regular < log.size() && log[regular].kind == api::EventKind::EVENTS_MISSED) {
+        ++regular;
+      }
+      if (regular < log.size() && log[regular].sequence > after) {
+        out.push_back(log[i]);
+      }
+    }
+    return out;
+  }
+
   std::mutex mutex_;
   std::condition_variable released_;
+  // Signals new events, a long-poll starting, and stopping.
+  std::condition_variable changed_;
   bool holdWhatsLoaded_ = false;
+  bool longPolling_ = false;
+  bool stopping_ = false;
+  std::int64_t lastSequence_ = 0;
   FakeState state_;
 };
 
@@ -399,6 +658,7 @@ FakeServer::~FakeServer() {
 
 void FakeServer::start() {
   using namespace apache::thrift;
+  handler_->setStopping(false);
   ::unlink(path_.c_str());
   std::shared_ptr<protocol::TProtocolFactory> protocols;
   if (compact_) {
@@ -427,6 +687,9 @@ void FakeServer::start() {
 }
 
 void FakeServer::stop() {
+  // Handlers waiting (a long-poll, a slow dialog) return, so that the
+  // server's stop, which waits for them, does not.
+  handler_->setStopping(true);
   if (server_ != nullptr) {
     server_->stop();
     thread_.join();
@@ -440,6 +703,18 @@ FakeState FakeServer::state() {
 
 void FakeServer::setPushResult(api::PushResult::type result) {
   handler_->setPushResult(result);
+}
+
+void FakeServer::edit(const std::function<void(FakeState&)>& change) {
+  handler_->edit(change);
+}
+
+void FakeServer::addEvent(api::Event event) {
+  handler_->addEvent(std::move(event));
+}
+
+bool FakeServer::waitForLongPoll() {
+  return handler_->waitForLongPoll();
 }
 
 void FakeServer::holdWhatsLoaded() {

@@ -4,8 +4,10 @@
 // scripted vitrine handler. None of them needs a real vitrine server.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +70,30 @@ ProcessResult runProcess(const std::string& program, const std::vector<std::stri
                          const std::map<std::string, std::optional<std::string>>& env = {},
                          const std::string& input = {});
 
+/// A complete PNG file: one red pixel.
+std::string redPixelPng();
+
+/// The first bytes of a JPEG/JFIF file (start-of-image, then an APP0 JFIF
+/// segment): enough for signature detection, not a decodable image.
+std::string jpegStart();
+
+/// Writes `bytes` to `path` (binary), replacing the file.
+void writeFile(const std::string& path, const std::string& bytes);
+
+/// Runs the `vitrine` tool built with the tests, with VITRINE_ADDRESS
+/// pointing nowhere unless `env` sets it: a test that should stop at a
+/// usage error (2) cannot pass by reaching a server, and one that tries to
+/// connect fails with 3, not by luck. As runProcess otherwise.
+ProcessResult runVitrine(const std::vector<std::string>& args,
+                         std::map<std::string, std::optional<std::string>> env = {}, const std::string& input = {});
+
+/// Exit code, stdout and stderr of `result`, for failure messages.
+std::string describe(const ProcessResult& result);
+
+/// Checks the tool's promise for every failure: exactly one line on
+/// stderr, starting "vitrine: ". Adds test failures otherwise.
+void expectOneErrorLine(const ProcessResult& result);
+
 /// A Unix socket listener that accepts connections and then, depending on
 /// the mode, never answers, closes at once, or sends one frame that is not
 /// a Thrift message. Accepts on its own thread until destroyed.
@@ -101,7 +127,7 @@ class RawListener {
 };
 
 /// What the scripted handler remembers and answers. Guarded by FakeServer's
-/// lock; read it through FakeServer::state().
+/// lock; read it through FakeServer::state(), script it through edit().
 struct FakeState {
   api::PushResult::type pushResult = api::PushResult::OK;
   std::string lastName;
@@ -110,12 +136,48 @@ struct FakeState {
   std::optional<std::int32_t> lastTimeoutMs;
   int whatsLoadedCalls = 0;
   int connections = 0;
+
+  // --- Media commands: what the last call was given...
+  std::string lastText;  // say, sayAndWait
+  api::SayOptions lastSayOptions;
+  api::Question lastQuestion;
+  api::FileChooser lastChooser;
+  api::Color lastInitialColor;
+  api::ColorChooser lastColorChooser;
+  api::Picture lastPicture;  // showPicture, updatePicture
+  api::PictureOptions lastPictureOptions;
+  std::int64_t lastUpdatedWindow = -1;
+  std::vector<std::pair<std::int64_t, std::int32_t>> waitEventsCalls;  // afterSequence, timeoutMs
+
+  // ...and what the next one answers.
+  std::string sayAndWaitAction;  // sayAndWait's answer
+  api::Answer answer;            // ask's answer, as it is
+  std::string chosenPath = "/home/person/chosen.txt";
+  api::Color chosenColor;
+  /// When set, ask, chooseFile and chooseColor throw DialogCanceled with it.
+  std::optional<api::CloseReason::type> cancelDialogs;
+  /// How long ask, chooseFile and chooseColor take to answer.
+  std::chrono::milliseconds dialogDelay{0};
+  /// say and showPicture throw LimitExceeded once this many windows are open.
+  std::size_t maxWindows = 100;
+
+  /// The open windows but the stage, by id. say and showPicture add one
+  /// (POPUP, PICTURE); closeWindow removes it and logs WINDOW_CLOSED.
+  std::map<std::int64_t, api::WindowInfo> windows;
+  std::int64_t nextWindowId = 1;
+  /// The event log, oldest first. An EVENTS_MISSED entry (sequence 0) is
+  /// returned along with the event after it.
+  std::vector<api::Event> events;
 };
 
-/// A Thrift server on a Unix socket, with a handler that records pushes and
+/// A Thrift server on a Unix socket, with a handler that records calls and
 /// answers from FakeState. whatsLoaded() answers "call N" (N counting from
 /// 1); holdWhatsLoaded() makes it wait until releaseWhatsLoaded().
-/// screenshot(0) answers pngBytes(); any other window throws WindowNotFound.
+/// screenshot() answers pngBytes() for the stage and open windows, and
+/// throws WindowNotFound for any other id. ask() throws InvalidArgument
+/// when minimum > maximum. waitEvents() answers the logged events after
+/// afterSequence (-1: after the newest), or waits up to its timeout (at
+/// most 10 s) for addEvent().
 class FakeServer {
  public:
   FakeServer(std::string path, bool compact = false);
@@ -127,6 +189,14 @@ class FakeServer {
   std::string address() const { return "unix:" + path_; }
   FakeState state();
   void setPushResult(api::PushResult::type result);
+  /// Runs `change` on the state under the handler's lock.
+  void edit(const std::function<void(FakeState&)>& change);
+  /// Appends `event` to the log, with the next sequence number (unless it
+  /// is EVENTS_MISSED, which keeps 0), and wakes a waiting waitEvents().
+  void addEvent(api::Event event);
+  /// Waits (at most 10 s) until a waitEvents() call with a timeout is
+  /// waiting for an event; returns whether one is.
+  bool waitForLongPoll();
   void holdWhatsLoaded();
   void releaseWhatsLoaded();
   /// Stops serving and closes every connection; start() serves again on

@@ -3,11 +3,21 @@
 //
 //   vitrine::Client client;                     // $VITRINE_ADDRESS or the default socket
 //   client.fetchUrl("docs", "https://example.org/");
-//   std::string png = client.screenshot(0);
+//   std::int64_t id = client.showPicture(vitrine::pictureFromFile("plot.png"));
+//   std::string png = client.screenshot(id);
 //
 // Every failure is one of the exceptions below, or an exception the IDL
-// declares (api::WindowNotFound, api::InvalidArgument), which the server
-// throws on purpose and which leave the connection usable.
+// declares (api::WindowNotFound, api::InvalidArgument, api::LimitExceeded,
+// api::DialogCanceled), which the server throws on purpose and which leave
+// the connection usable.
+//
+// Calls that wait for a person (sayAndWait, ask, chooseFile, chooseColor)
+// or for events (waitEvents) are silent until they answer. The client lets
+// such a call stay silent for ClientOptions::callTimeout *plus* the wait it
+// asked the server for (the dialog's own timeoutMs, waitEvents' timeout);
+// a dialog without a timeout of its own may wait for ever, so give it a
+// Client whose callTimeout is 0, or the client gives up after callTimeout,
+// drops the connection, and the server closes the dialog.
 #pragma once
 
 #include <chrono>
@@ -18,6 +28,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <thrift/TApplicationException.h>
 #include <thrift/protocol/TProtocolException.h>
@@ -194,12 +205,95 @@ class Client {
   std::string currentUrl();
   /// The server's version, uptime and counters.
   api::ServerInfo serverInfo();
-  /// The PNG bytes of what window `windowId` shows (0 is the stage).
+  /// The PNG bytes of what window `windowId` shows: 0 is the stage;
+  /// pictures, popups and dialogs by the ids their calls answered.
   /// Throws api::WindowNotFound for an id that is not open; else as call().
   std::string screenshot(std::int64_t windowId = 0);
 
+  // --- Popups (docs/popups.md) ------------------------------------------------
+
+  /// Opens a popup showing `text` (plain text, line breaks kept) and returns
+  /// its window id at once, without waiting for anyone to read it. Throws
+  /// api::LimitExceeded when too many windows are open, api::InvalidArgument
+  /// for an action with an empty key or a negative timeoutMs; else as call().
+  std::int64_t say(const std::string& text, const api::SayOptions& options = {});
+
+  /// Like say(), but returns only once the popup has closed: the key of the
+  /// action button pressed, or "" when it closed otherwise (its OK or close
+  /// button, its timeoutMs, closeWindow()). Waits for a person: see the
+  /// note at the top of this file on callTimeout (options.timeoutMs, when
+  /// set, is added to it). Throws as say().
+  std::string sayAndWait(const std::string& text, const api::SayOptions& options = {});
+
+  // --- Questions and choosers (docs/questions.md) --------------------------------
+
+  /// Asks the person at the screen and returns their answer, in the field
+  /// for `question.kind` (see api::Answer). Waits for a person: see the
+  /// note at the top of this file on callTimeout (question.timeoutMs, when
+  /// set, is added to it). Throws api::DialogCanceled (with its reason:
+  /// CANCELED, USER_CLOSED, CLOSED_BY_CLIENT, TIMED_OUT, SERVER_STOPPING)
+  /// when the dialog ends without an answer, api::InvalidArgument for a
+  /// question the server cannot ask (CHOICE without choices, minimum above
+  /// maximum...), api::LimitExceeded; else as call().
+  api::Answer ask(const api::Question& question);
+
+  /// Lets the person pick a file or directory and returns its absolute path
+  /// (on the server's machine). Relative `chooser.directory` paths are the
+  /// server's, not this process's. Waits for a person: as ask(). Throws
+  /// api::DialogCanceled, api::LimitExceeded; else as call().
+  std::string chooseFile(const api::FileChooser& chooser = {});
+
+  /// Lets the person pick a colour, starting from `initial`, and returns it
+  /// (alpha set when `options.withAlpha`). Waits for a person: as ask().
+  /// Throws api::DialogCanceled, api::InvalidArgument (a channel outside
+  /// 0..255), api::LimitExceeded; else as call().
+  api::Color chooseColor(const api::Color& initial, const api::ColorChooser& options = {});
+
+  // --- Pictures (docs/pictures.md) -------------------------------------------------
+
+  /// Opens a window showing `picture` and returns its id once it is shown.
+  /// See pictureFromFile() for PNG and JPEG files; raw pixels need exactly
+  /// width x height x bytes-per-pixel bytes. Throws api::InvalidArgument
+  /// (wrong data length, bad size, undecodable data; the message says what
+  /// was expected), api::LimitExceeded (too many windows, too many pixels);
+  /// else as call().
+  std::int64_t showPicture(const api::Picture& picture, const api::PictureOptions& options = {});
+
+  /// Replaces the picture in window `windowId` (any new size) and returns
+  /// once it is shown. Throws api::WindowNotFound when no picture window
+  /// with this id is open; otherwise as showPicture().
+  void updatePicture(std::int64_t windowId, const api::Picture& picture);
+
+  // --- Windows and events (docs/windows-and-events.md) --------------------------------
+
+  /// Closes window `windowId`. A dialog closed this way ends its caller's
+  /// call with api::DialogCanceled(CLOSED_BY_CLIENT). Throws
+  /// api::WindowNotFound for an id that is not open and for the stage (0);
+  /// else as call().
+  void closeWindow(std::int64_t windowId);
+
+  /// True when window `windowId` is not open: closed, or never opened.
+  /// Throws as call().
+  bool isClosed(std::int64_t windowId);
+
+  /// Every open window: the stage first, then by id. Throws as call().
+  std::vector<api::WindowInfo> listWindows();
+
+  /// The events after sequence number `afterSequence`, oldest first (at
+  /// most 1000); 0 starts from the oldest event the server keeps, -1 from
+  /// now. When there is none yet the server waits up to `timeout` (it caps
+  /// the wait at 60 s) for one, then returns an empty vector; a `timeout`
+  /// of 0 answers at once. A caller that fell behind the bounded log gets an
+  /// api::EventKind::EVENTS_MISSED event (sequence 0) first. Pass the
+  /// largest sequence seen to the next call. The client allows the call
+  /// callTimeout plus `timeout` of silence. Throws std::invalid_argument,
+  /// before sending anything, for a negative `timeout` or one that does not
+  /// fit in 32 bits of milliseconds; else as call().
+  std::vector<api::Event> waitEvents(std::int64_t afterSequence, std::chrono::milliseconds timeout);
+
  private:
   struct Connection;
+  class LongerReads;
 
   // Connects if needed and returns the generated client of the open connection.
   api::VitrineClient& openApi();
@@ -214,5 +308,18 @@ class Client {
 /// The name of a push result as the IDL spells it ("OK", "LOAD_FAILED"...),
 /// or "PushResult(N)" for a value this build does not know. Any thread.
 std::string toString(api::PushResult::type result);
+
+/// A Picture of the PNG or JPEG file `encoded` (its bytes, not a path):
+/// mode PNG or JPEG by the file's signature (magic bytes), width and height
+/// 0 so the server reads them from the data. Only the signature is checked
+/// here; the server decodes the rest (api::InvalidArgument if it cannot).
+/// Throws std::invalid_argument, naming `what` (e.g. the file name), for
+/// empty data and for data that is neither PNG nor JPEG. Any thread.
+api::Picture pictureFromBytes(std::string encoded, const std::string& what = "the data");
+
+/// pictureFromBytes() of the file at `path`. Throws std::invalid_argument
+/// with a message naming the path when the file cannot be read (missing,
+/// a directory, no permission) or is not a PNG or JPEG file. Any thread.
+api::Picture pictureFromFile(const std::string& path);
 
 }  // namespace vitrine

@@ -1616,7 +1616,7 @@ class Event : public virtual ::apache::thrift::TBase {
    */
   Color color;
   /**
-   * ANSWER_GIVEN: the answer.
+   * ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that).
    */
   Answer answer;
   /**
