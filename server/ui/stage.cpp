@@ -73,20 +73,13 @@ void Stage::ensureVisible() {
 }
 
 void Stage::showUrl(QString name, QUrl url, std::chrono::milliseconds timeout, Done done) {
-  auto push = std::make_unique<Push>();
-  push->name = std::move(name);
-  push->source = url;
-  push->publicUrl = std::move(url);
-  push->done = std::move(done);
-  push->timer = new QTimer(this);
-  push->timer->setSingleShot(true);
-  push->timer->setInterval(timeout);
-  begin(std::move(push));
+  const QUrl shown = url;
+  push(std::move(name), std::move(url), shown, timeout, std::move(done));
 }
 
 void Stage::showHtml(QString name, QByteArray html, std::chrono::milliseconds timeout, Done done) {
   const QUrl url = documents_->add(std::move(html));
-  showUrl(std::move(name), url, timeout, std::move(done));
+  push(std::move(name), url, url, timeout, std::move(done));
 }
 
 void Stage::showWelcome(const QStringList& addresses) {
@@ -96,11 +89,22 @@ void Stage::showWelcome(const QStringList& addresses) {
   QStringList items;
   for (const QString& address : addresses) items << QStringLiteral("<li><code>%1</code></li>").arg(address.toHtmlEscaped());
   html.replace(QStringLiteral("{{listeners}}"), items.join(QString()));
-  const QUrl url = documents_->add(html.toUtf8());
-  showUrl(QString(), url, std::chrono::seconds(30), [](Outcome outcome) {
+  // Not something a client pushed: name() and url() stay empty.
+  push(QString(), documents_->add(html.toUtf8()), QUrl(), std::chrono::seconds(30), [](Outcome outcome) {
     if (outcome != Outcome::Shown) qCWarning(lcStage) << "the welcome page was not shown";
   });
-  pending_->publicUrl = QUrl();
+}
+
+void Stage::push(QString name, QUrl source, QUrl publicUrl, std::chrono::milliseconds timeout, Done done) {
+  auto next = std::make_unique<Push>();
+  next->name = std::move(name);
+  next->source = std::move(source);
+  next->publicUrl = std::move(publicUrl);
+  next->done = std::move(done);
+  next->timer = new QTimer(this);
+  next->timer->setSingleShot(true);
+  next->timer->setInterval(timeout);
+  begin(std::move(next));
 }
 
 void Stage::cancelPending() {

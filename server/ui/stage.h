@@ -66,6 +66,8 @@ class Stage : public QObject {
 
  private:
   struct Push;
+  /// `source` is what the page loads; `publicUrl` what url() reports once it is shown.
+  void push(QString name, QUrl source, QUrl publicUrl, std::chrono::milliseconds timeout, Done done);
   void begin(std::unique_ptr<Push> push);
   void onLoadingChanged(quint64 generation, const QWebEngineLoadingInfo& info);
   void present();
