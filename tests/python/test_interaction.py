@@ -17,7 +17,7 @@ from PIL import Image
 from conftest import Server, last_sequence, wait_for_event, wait_for_window, wait_until, window_titled
 from vitrine_thrift.ttypes import (
     Action, CloseReason, Color, ColorChooser, DialogCanceled, EventKind, FileChooser, FileChooserMode, Picture,
-    PictureOptions, PixelFormat, Question, QuestionKind, SayOptions, WindowNotFound)
+    PictureOptions, PixelFormat, PushHtml, PushResult, Question, QuestionKind, SayOptions, WindowNotFound)
 
 if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
     pytest.skip("needs Xvfb and xdotool", allow_module_level=True)
@@ -110,6 +110,19 @@ def answered_event(window_id):
 
 def closed_event(window_id):
     return lambda e: e.kind == EventKind.WINDOW_CLOSED and e.windowId == window_id
+
+
+# ---------------------------------------------------------------- the stage on a real display
+
+
+def test_posted_html_is_painted_on_a_real_display_when_the_call_answers(client):
+    # On xcb the stage renders through OpenGL rather than offscreen's software path.
+    for colour in ("#ff8800", "#0044cc"):
+        html = "<body style='margin:0;background:%s'></body>" % colour
+        assert client.postHtml(PushHtml(name="display", data=html)) == PushResult.OK
+        image = screenshot(client, 0)
+        expected = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert image.getpixel((image.width // 2, image.height // 2)) == expected
 
 
 # ---------------------------------------------------------------- questions
