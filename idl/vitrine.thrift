@@ -4,7 +4,22 @@
  * This file is the one source of truth for every command vitrine serves.
  * `make gen` turns it into C++ (gen/cpp), Python (gen/py) and the JSON
  * schema (gen/amp) that the AMP bridge reads. Annotations in the
- * `amp.` namespace describe how a command looks on the AMP side.
+ * `amp.` namespace describe how a command looks on the AMP side; Thrift
+ * clients never see them:
+ *
+ * - on a method: `amp.command` (its AMP name; default the method name),
+ *   `amp.response` (the answer's key for a non-struct result; default
+ *   "result"; a struct result spreads its fields as keys), and
+ *   `amp.alias.NAME = "key=VALUE;..."` (a second AMP command NAME calling the
+ *   same method with those argument keys fixed);
+ * - on an argument or a struct field: `amp.name` (its AMP key; default the
+ *   name), and on a struct argument `amp.flatten = "true"` (its fields become
+ *   top-level keys instead of `argument.field`);
+ * - on an exception: `amp.code` (its `_error_code`; default the type name).
+ *
+ * They make vitrine speak PyGraphics' `mediawindows` protocol: StartInspect,
+ * UpdateInspect, StopInspect, PollInspect, AskOpenFilename,
+ * AskSaveasFilename, AskDirectory, AskColor and Say.
  *
  * Transport: framed (4-byte big-endian length, then the message), binary
  * or compact protocol, over a Unix socket or loopback TCP.
@@ -166,7 +181,7 @@ struct FileChooser {
   /** What to pick. */
   1: FileChooserMode mode = FileChooserMode.OPEN,
   /** Where the dialog starts; default the server's working directory. */
-  2: optional string directory,
+  2: optional string directory (amp.name = "initialdir"),
   /** Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]. */
   3: optional list<string> nameFilters,
   /** Window title. */
@@ -458,7 +473,7 @@ service Vitrine extends DisplayManager {
     1: LimitExceeded limit,
     /** An action with an empty key, or a negative timeout. */
     2: InvalidArgument invalid,
-  ),
+  ) (amp.command = "Say"),
 
   /**
    * Asks the person at the screen and answers with what they entered.
@@ -479,20 +494,23 @@ service Vitrine extends DisplayManager {
   /** Lets the person pick a file or directory; answers with its absolute path. */
   string chooseFile(
     /** Mode, start directory, filters. */
-    1: FileChooser chooser,
+    1: FileChooser chooser (amp.flatten = "true"),
   ) throws (
     /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
     1: DialogCanceled canceled,
     /** Too many windows are open (--max-windows). */
     2: LimitExceeded limit,
-  ),
+  ) (amp.response = "path",
+     amp.alias.AskOpenFilename = "mode=OPEN",
+     amp.alias.AskSaveasFilename = "mode=SAVE",
+     amp.alias.AskDirectory = "mode=DIRECTORY"),
 
   /** Lets the person pick a colour, starting from `initial`. */
   Color chooseColor(
     /** The colour selected at first. */
-    1: Color initial,
+    1: Color initial (amp.flatten = "true"),
     /** Title, timeout, alpha (may be left out). */
-    2: ColorChooser options,
+    2: ColorChooser options (amp.flatten = "true"),
   ) throws (
     /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
     1: DialogCanceled canceled,
@@ -500,27 +518,27 @@ service Vitrine extends DisplayManager {
     2: InvalidArgument invalid,
     /** Too many windows are open (--max-windows). */
     3: LimitExceeded limit,
-  ),
+  ) (amp.command = "AskColor"),
 
   /** Opens a picture window and answers with its id. */
   i64 showPicture(
     /** The pixels. */
-    1: Picture picture,
+    1: Picture picture (amp.name = "img"),
     /** Title, inspectable, name (may be left out). */
-    2: PictureOptions options,
+    2: PictureOptions options (amp.flatten = "true"),
   ) throws (
     /** Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected). */
     1: InvalidArgument invalid,
     /** Too many windows, or a picture over --max-picture-pixels. */
     2: LimitExceeded limit,
-  ),
+  ) (amp.command = "StartInspect", amp.response = "inspector_id"),
 
   /** Replaces the picture in window `windowId`; answers once it is shown. */
   void updatePicture(
     /** A window opened by showPicture. */
-    1: i64 windowId,
+    1: i64 windowId (amp.name = "inspector_id"),
     /** The new pixels (any size). */
-    2: Picture picture,
+    2: Picture picture (amp.name = "img"),
   ) throws (
     /** No picture window with this id is open. */
     1: WindowNotFound notFound,
@@ -528,7 +546,7 @@ service Vitrine extends DisplayManager {
     2: InvalidArgument invalid,
     /** A picture over --max-picture-pixels. */
     3: LimitExceeded limit,
-  ),
+  ) (amp.command = "UpdateInspect"),
 
   /**
    * Closes window `windowId` (not the stage). A dialog closed this way ends
@@ -536,17 +554,17 @@ service Vitrine extends DisplayManager {
    */
   void closeWindow(
     /** The window to close. */
-    1: i64 windowId,
+    1: i64 windowId (amp.name = "inspector_id"),
   ) throws (
     /** No window with this id is open (or it is the stage). */
     1: WindowNotFound notFound,
-  ),
+  ) (amp.command = "StopInspect"),
 
   /** True when window `windowId` is not open: closed, or never opened. */
   bool isClosed(
     /** The window to ask about. */
-    1: i64 windowId,
-  ),
+    1: i64 windowId (amp.name = "inspector_id"),
+  ) (amp.command = "PollInspect", amp.response = "is_closed"),
 
   /** Every open window, the stage first, then by id. */
   list<WindowInfo> listWindows(),
