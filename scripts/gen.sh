@@ -7,19 +7,26 @@
 # gen/cpp/vitrine/api  C++: cob-style server interfaces and the sync client
 # gen/py/vitrine_thrift Python types and client
 # gen/amp/vitrine.json the IDL as JSON, annotations included (read by the AMP bridge)
+# gen/amp/vitrine_amp_commands.py  Twisted amp.Command classes for every command
+#                      (scripts/gen_amp_commands.py; shipped as vitrine.amp_commands)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/gen}
 idl=$root/idl/vitrine.thrift
 
 command -v thrift >/dev/null || { echo "gen: thrift not found (run scripts/install-deps.sh)" >&2; exit 1; }
+python=${PYTHON:-python3}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/cpp/vitrine/api" "$tmp/py" "$tmp/amp"
+mkdir -p "$tmp/cpp/vitrine/api" "$tmp/py" "$tmp/amp" "$tmp/xml"
 thrift --gen cpp:cob_style,moveable_types,no_skeleton -out "$tmp/cpp/vitrine/api" "$idl"
 thrift --gen py -out "$tmp/py" "$idl"
 thrift --gen json -out "$tmp/amp" "$idl"
+# Thrift 0.17's JSON types enum fields as i32; its XML (not kept) says which are enums.
+thrift --gen xml -out "$tmp/xml" "$idl"
+"$python" "$root/scripts/gen_amp_commands.py" "$tmp/amp/vitrine.json" --thrift-xml "$tmp/xml/vitrine.xml" \
+  -o "$tmp/amp/vitrine_amp_commands.py"
 # The Python generator writes a top-level __init__.py beside the package: not ours to ship.
 rm -f "$tmp/py/__init__.py"
 

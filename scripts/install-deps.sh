@@ -18,6 +18,7 @@ packages=(
   # tests
   libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
   python3-numpy python3-venv  # the Python package's tests: numpy pictures, pip install into a venv
+  python3-twisted  # the AMP peer of the tests (vitrine.amp_commands round trips)
 )
 
 missing=()

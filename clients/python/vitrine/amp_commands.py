@@ -1,0 +1,1 @@
+../../../gen/amp/vitrine_amp_commands.py
