@@ -52,20 +52,16 @@ std::vector<std::string> splitTabs(const std::string& line) {
   }
 }
 
-class CliMedia : public ::testing::Test {
+class CliMedia : public SharedServerSuite<CliMedia> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--size", "320x240"}; }
+
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240"}); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
 
   // Runs `vitrine --address SERVER args...` to completion.
   static CliRun vitrine(const std::vector<std::string>& args, const std::string& input = {}) {
-    std::vector<std::string> argv = {binDirectory() + "/vitrine", "--address", server_->unixEndpoint().toString()};
-    argv.insert(argv.end(), args.begin(), args.end());
     CliRun run;
-    run.exitCode = runCommand(argv, &run.out, &run.err, input);
+    run.exitCode = runCommand(vitrineCommand(*server_, args), &run.out, &run.err, input);
     return run;
   }
 
@@ -131,10 +127,7 @@ class CliMedia : public ::testing::Test {
     return "";
   }
 
-  static ServerProcess* server_;
 };
-
-ServerProcess* CliMedia::server_ = nullptr;
 
 TEST_F(CliMedia, ShowListScreenshotUpdateClose) {
   CliRun shown = vitrine({"show", writePng("red.png", QColor(255, 0, 0)), "--title", "Red square", "--name", "red"});

@@ -11,23 +11,16 @@
 namespace vitrine::testing {
 namespace {
 
-class Cli : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240"}); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  int vitrine(std::vector<std::string> args, std::string* out, std::string* err = nullptr, const std::string& input = {}) {
-    std::vector<std::string> argv = {binDirectory() + "/vitrine", "--address", server_->unixEndpoint().toString()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::string ignored;
-    return runCommand(argv, out, err ? err : &ignored, input);
-  }
-  static ServerProcess* server_;
-};
+class Cli : public SharedServerSuite<Cli> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--size", "320x240"}; }
 
-ServerProcess* Cli::server_ = nullptr;
+ protected:
+  int vitrine(std::vector<std::string> args, std::string* out, std::string* err = nullptr, const std::string& input = {}) {
+    std::string ignored;
+    return runCommand(vitrineCommand(*server_, args), out, err ? err : &ignored, input);
+  }
+};
 
 TEST_F(Cli, HtmlFromStdinThenLoadedThenScreenshot) {
   std::string out, err;

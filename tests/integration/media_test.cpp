@@ -10,6 +10,7 @@
 #include <future>
 
 #include "raw_socket.h"
+#include "pixels.h"
 #include "server_process.h"
 #include "vitrine/client.h"
 
@@ -29,11 +30,6 @@ api::Picture solid(int width, int height, QColor color) {
     picture.data += static_cast<char>(color.blue());
   }
   return picture;
-}
-
-QColor centerOf(const std::string& png) {
-  const QImage image = QImage::fromData(reinterpret_cast<const uchar*>(png.data()), static_cast<int>(png.size()), "PNG");
-  return image.isNull() ? QColor() : image.pixelColor(image.width() / 2, image.height() / 2);
 }
 
 // Polls `done` every 20 ms until it is true or 30 s have passed.
@@ -81,18 +77,13 @@ std::future<api::CloseReason::type> askInBackground(const Endpoint& endpoint, st
   });
 }
 
-class Media : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240"}); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static Client client() { return Client(server_->unixEndpoint()); }
-  static ServerProcess* server_;
-};
+class Media : public SharedServerSuite<Media> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--size", "320x240"}; }
 
-ServerProcess* Media::server_ = nullptr;
+ protected:
+  static Client client() { return Client(server_->unixEndpoint()); }
+};
 
 TEST_F(Media, PictureIsShownUpdatedAndClosed) {
   Client c = client();

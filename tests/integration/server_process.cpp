@@ -186,4 +186,10 @@ int runCommand(const std::vector<std::string>& argv, std::string* out, std::stri
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::vector<std::string> vitrineCommand(const ServerProcess& server, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {binDirectory() + "/vitrine", "--address", server.unixEndpoint().toString()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 }  // namespace vitrine::testing

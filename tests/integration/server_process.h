@@ -3,7 +3,10 @@
 
 #include <sys/types.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,11 +47,26 @@ class ServerProcess {
   Endpoint tcp_;
 };
 
+/// A test suite sharing one server, started before its first test with
+/// `Suite::serverArgs()` and stopped after its last (CRTP: `class Stage :
+/// public SharedServerSuite<Stage>`). Each test case that ctest runs in a
+/// process of its own gets a server of its own.
+template <class Suite>
+class SharedServerSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(Suite::serverArgs()); }
+  static void TearDownTestSuite() { server_.reset(); }
+  static inline std::unique_ptr<ServerProcess> server_;
+};
+
 /// The build's bin/ directory (where vitrine-server and vitrine are).
 std::string binDirectory();
 
 /// Runs a command to completion, feeding it `input`; returns its exit code
 /// and fills stdout/stderr. Deadline: 60 s (then it is killed and -1 returned).
 int runCommand(const std::vector<std::string>& argv, std::string* out, std::string* err, const std::string& input = {});
+
+/// The command line `vitrine --address SERVER args...` for `server`'s Unix socket.
+std::vector<std::string> vitrineCommand(const ServerProcess& server, const std::vector<std::string>& args);
 
 }  // namespace vitrine::testing

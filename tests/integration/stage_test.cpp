@@ -14,6 +14,7 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include "raw_socket.h"
+#include "pixels.h"
 #include "server_process.h"
 #include "vitrine/client.h"
 
@@ -24,12 +25,6 @@ using namespace std::chrono_literals;
 
 std::string page(const char* color) {
   return std::string("<!doctype html><html><body style='margin:0;background:") + color + "'></body></html>";
-}
-
-QColor centerOf(const std::string& png) {
-  const QImage image = QImage::fromData(reinterpret_cast<const uchar*>(png.data()), static_cast<int>(png.size()), "PNG");
-  if (image.isNull()) return {};
-  return image.pixelColor(image.width() / 2, image.height() / 2);
 }
 
 /// A TCP port that accepts connections (the kernel does, via the backlog)
@@ -60,18 +55,13 @@ class SilentHttpServer {
   std::uint16_t port_ = 0;
 };
 
-class StageTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess({"--size", "320x240", "--load-timeout", "20000"}); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  Client client() { return Client(server_->unixEndpoint()); }
-  static ServerProcess* server_;
-};
+class StageTest : public SharedServerSuite<StageTest> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--size", "320x240", "--load-timeout", "20000"}; }
 
-ServerProcess* StageTest::server_ = nullptr;
+ protected:
+  Client client() { return Client(server_->unixEndpoint()); }
+};
 
 TEST_F(StageTest, PostedHtmlIsOnTheScreenWhenTheCallAnswers) {
   Client c = client();

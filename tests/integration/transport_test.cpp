@@ -13,13 +13,11 @@
 namespace vitrine::testing {
 namespace {
 
-class Transport : public ::testing::Test {
+class Transport : public SharedServerSuite<Transport> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--max-frame", "65536"}; }
+
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess({"--max-frame", "65536"}); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
 
   // The server still answers a well-behaved client.
   static void expectServerAnswers() {
@@ -28,10 +26,7 @@ class Transport : public ::testing::Test {
     EXPECT_TRUE(server_->running());
   }
 
-  static ServerProcess* server_;
 };
-
-ServerProcess* Transport::server_ = nullptr;
 
 TEST_F(Transport, PingAndServerInfoOverUnixAndTcp) {
   for (const Endpoint& endpoint : {server_->unixEndpoint(), server_->tcpEndpoint()}) {
