@@ -96,21 +96,26 @@ api::DialogCanceled dialogCanceled(CloseReason reason) {
   return error;
 }
 
-api::Geometry geometryOf(const QWidget& widget) {
-  api::Geometry out;
-  const QRect g = widget.geometry();
-  out.x = g.x();
-  out.y = g.y();
-  out.width = g.width();
-  out.height = g.height();
-  return out;
+api::WindowInfo windowInfo(std::int64_t id, api::WindowKind::type kind, const QWidget& window, const QString& name) {
+  api::WindowInfo info;
+  info.id = id;
+  info.kind = kind;
+  info.title = window.windowTitle().toStdString();
+  info.name = name.toStdString();
+  const QRect g = window.geometry();
+  info.geometry.x = g.x();
+  info.geometry.y = g.y();
+  info.geometry.width = g.width();
+  info.geometry.height = g.height();
+  info.visible = window.isVisible() && !window.isMinimized();
+  return info;
 }
 
-std::string pngOf(QWidget& widget) {
+std::string pngOf(const QImage& image) {
   QByteArray png;
   QBuffer buffer(&png);
   buffer.open(QIODevice::WriteOnly);
-  widget.grab().toImage().save(&buffer, "PNG");
+  image.save(&buffer, "PNG");
   return png.toStdString();
 }
 
@@ -207,16 +212,10 @@ void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob)
 void VitrineService::screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (windowId == 0) {
-    QByteArray png;
-    QBuffer buffer(&png);
-    buffer.open(QIODevice::WriteOnly);
-    stage_.grab().save(&buffer, "PNG");
-    return cob(png.toStdString());
-  }
+  if (windowId == 0) return cob(pngOf(stage_.grab()));
   ManagedWindow* window = windows_.find(windowId);
   if (!window) return exn_cob(delayed(windowNotFound(windowId)));
-  cob(pngOf(*window));
+  cob(pngOf(window->grab().toImage()));
 }
 
 void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) {
@@ -235,23 +234,9 @@ void VitrineService::isClosed(std::function<void(bool const&)> cob, const int64_
 void VitrineService::listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   std::vector<api::WindowInfo> out;
-  api::WindowInfo stage;
-  stage.id = 0;
-  stage.kind = api::WindowKind::STAGE;
-  stage.title = stage_.window()->windowTitle().toStdString();
-  stage.name = stage_.name().toStdString();
-  stage.geometry = geometryOf(*stage_.window());
-  stage.visible = stage_.window()->isVisible() && !stage_.window()->isMinimized();
-  out.push_back(std::move(stage));
+  out.push_back(windowInfo(0, api::WindowKind::STAGE, *stage_.window(), stage_.name()));
   for (const WindowRegistry::Entry* entry : windows_.entries()) {
-    api::WindowInfo info;
-    info.id = entry->id;
-    info.kind = entry->kind;
-    info.title = entry->window->windowTitle().toStdString();
-    info.name = entry->name.toStdString();
-    info.geometry = geometryOf(*entry->window);
-    info.visible = entry->window->isVisible() && !entry->window->isMinimized();
-    out.push_back(std::move(info));
+    out.push_back(windowInfo(entry->id, entry->kind, *entry->window, entry->name));
   }
   cob(out);
 }
