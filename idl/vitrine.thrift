@@ -356,7 +356,7 @@ struct ServerInfo {
   4: i64 callsServed,
   /** Windows open now, the stage included. */
   5: i32 windows,
-  /** Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock". */
+  /** Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock"; AMP's with "amp:" before it ("amp:tcp:127.0.0.1:31337"). */
   6: list<string> listeners,
   /** The Qt platform plugin in use: "offscreen", "xcb", "wayland"... */
   7: string platform,
@@ -582,4 +582,38 @@ service Vitrine extends DisplayManager {
     /** How long to wait for an event, in milliseconds; 0 answers at once. */
     2: i32 timeoutMs,
   ),
+
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   */
+  void subscribeEvents(
+    /** The last sequence number seen; 0 for the oldest kept, -1 for only new ones. */
+    1: i64 afterSequence,
+  ) throws (
+    /** Called over Thrift, or `afterSequence` below -1. */
+    1: InvalidArgument invalid,
+  ),
+
+  /** AMP only: stops the pushes subscribeEvents started; does nothing when there are none. */
+  void unsubscribeEvents(),
+}
+
+/**
+ * What vitrine calls on an AMP peer that called subscribeEvents. vitrine
+ * does not serve it: the peer implements it (with Twisted, a responder for
+ * `vitrine.amp_commands.Event`) and answers each command, with no keys.
+ */
+service VitrineEvents {
+  /** One event, its fields as top-level keys (`kind`, `windowId`, `color.r`...). */
+  void event(
+    /** What happened. */
+    1: Event event (amp.flatten = "true"),
+  ) (amp.command = "Event"),
 }

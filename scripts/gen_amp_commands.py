@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes Twisted `amp.Command` classes for every command vitrine serves.
 
-    gen_amp_commands.py SCHEMA.json --thrift-xml IDL.xml [-o OUT.py]
+    gen_amp_commands.py SCHEMA.json --thrift-xml IDL.xml [--write-schema OUT.json] [-o OUT.py]
 
 SCHEMA.json is `thrift --gen json` of idl/vitrine.thrift (gen/amp/vitrine.json);
 its `amp.` annotations (see the top of the IDL) say how each method looks on
@@ -18,7 +18,9 @@ keeps the types: the generator reads which fields, arguments, results and
 list elements are enums from it and uses the JSON for everything else. A
 JSON that already carries enum types (`"typeId": "enum"`, as later Thrift
 versions write) needs no XML. Without either, the generator refuses to run
-rather than send enums as integers.
+rather than send enums as integers. `--write-schema` writes the JSON with
+the enum types restored: that is gen/amp/vitrine.json, which the server's
+AMP bridge reads, so the bridge needs no XML either.
 
 Pure standard library; Twisted is needed only to import the output. The
 output depends on the inputs alone (no dates, no paths), so `make gen` is
@@ -870,7 +872,10 @@ class.
 
 
 def generate(schema, xml_text=None, source_name="gen/amp/vitrine.json"):
-    """The Python module for `schema` (the parsed JSON), as text."""
+    """The Python module for `schema` (the parsed JSON), as text.
+
+    With `xml_text`, first restores the enum types in `schema` (in place).
+    """
     if xml_text is not None:
         restore_enum_types(schema, xml_text)
     if schema["enums"] and not mentions_enum_types(schema):
@@ -888,6 +893,8 @@ def main(argv=None):
     parser.add_argument("schema", help="thrift --gen json of the IDL (gen/amp/vitrine.json)")
     parser.add_argument("--thrift-xml", help="thrift --gen xml of the same IDL (for enum types)")
     parser.add_argument("-o", "--output", help="where to write the module (default: stdout)")
+    parser.add_argument("--write-schema", metavar="OUT.json",
+                        help="also write the schema, enum types restored, to OUT.json")
     parser.add_argument("--source-name", default="gen/amp/vitrine.json",
                         help="how the module's header names the schema")
     options = parser.parse_args(argv)
@@ -902,6 +909,10 @@ def main(argv=None):
     except SchemaError as error:
         print("gen_amp_commands: %s" % error, file=sys.stderr)
         return 1
+    if options.write_schema:
+        with open(options.write_schema, "w", encoding="utf-8", newline="\n") as f:
+            json.dump(schema, f, indent=1, ensure_ascii=False)
+            f.write("\n")
     if options.output:
         with open(options.output, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)

@@ -537,7 +537,8 @@ SERVER_INFO_FIELDS = [
     (b"callsServed", amp.Integer()),
     # Windows open now, the stage included.
     (b"windows", amp.Integer()),
-    # Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock".
+    # Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock"; AMP's with
+    # "amp:" before it ("amp:tcp:127.0.0.1:31337").
     (b"listeners", amp.ListOf(amp.Unicode())),
     # The Qt platform plugin in use: "offscreen", "xcb", "wayland"...
     (b"platform", BigUnicode()),
@@ -644,7 +645,8 @@ class serverInfo(amp.Command):
         (b"callsServed", amp.Integer()),
         # windows: Windows open now, the stage included.
         (b"windows", amp.Integer()),
-        # listeners: Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock".
+        # listeners: Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock";
+        # AMP's with "amp:" before it ("amp:tcp:127.0.0.1:31337").
         (b"listeners", amp.ListOf(amp.Unicode())),
         # platform: The Qt platform plugin in use: "offscreen", "xcb", "wayland"...
         (b"platform", BigUnicode()),
@@ -1030,6 +1032,81 @@ class waitEvents(amp.Command):
     ]
 
 
+class subscribeEvents(amp.Command):
+    """AMP only: pushes every event after `afterSequence` (numbered as for
+    waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+    `Event` commands (service VitrineEvents), oldest first, until
+    unsubscribeEvents or the connection closes. Subscribing again starts
+    over from the new `afterSequence`. At most 64 pushed events wait for
+    the peer's answer at a time; a peer that falls behind the bounded log
+    gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+    back: there this answers InvalidArgument (use waitEvents).
+
+    Calls Vitrine.subscribeEvents.
+    """
+
+    commandName = b"subscribeEvents"
+    arguments = [
+        # afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+        (b"afterSequence", amp.Integer()),
+    ]
+    response = []
+    errors = {
+        InvalidArgument: b"INVALID_ARGUMENT",
+    }
+
+
+class unsubscribeEvents(amp.Command):
+    """AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+
+    Calls Vitrine.unsubscribeEvents.
+    """
+
+    commandName = b"unsubscribeEvents"
+    arguments = []
+    response = []
+
+
+class Event(amp.Command):
+    """One event, its fields as top-level keys (`kind`, `windowId`, `color.r`...).
+
+    Calls VitrineEvents.event.
+    """
+
+    commandName = b"Event"
+    arguments = [
+        # event.sequence: Increasing from 1; pass the last one seen to waitEvents. 0 for
+        # EVENTS_MISSED.
+        (b"sequence", amp.Integer()),
+        # event.kind: What happened.
+        (b"kind", Enum("EventKind")),
+        # event.windowId: The window concerned (0 for the stage).
+        (b"windowId", amp.Integer()),
+        # event.timeMs: When, in milliseconds since the Unix epoch.
+        (b"timeMs", amp.Integer()),
+        # event.closeReason: WINDOW_CLOSED: how.
+        (b"closeReason", Enum("CloseReason", optional=True)),
+        # event.action: ACTION_INVOKED: the action's key.
+        (b"action", BigUnicode(optional=True)),
+        # event.x: PIXEL_CLICKED: column, from 0 at the left.
+        (b"x", amp.Integer(optional=True)),
+        # event.y: PIXEL_CLICKED: row, from 0 at the top.
+        (b"y", amp.Integer(optional=True)),
+        # event.color: PIXEL_CLICKED: the pixel's colour.
+        (b"color", Struct(COLOR_FIELDS, optional=True)),
+        # event.answer: ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the
+        # asker gets that).
+        (b"answer", Struct(ANSWER_FIELDS, optional=True)),
+        # event.name: PAGE_LOADED: the name of the push.
+        (b"name", BigUnicode(optional=True)),
+        # event.url: PAGE_LOADED: the URL now on the stage.
+        (b"url", BigUnicode(optional=True)),
+        # event.missed: EVENTS_MISSED: how many events the caller will never see.
+        (b"missed", amp.Integer(optional=True)),
+    ]
+    response = []
+
+
 #: Every command above by its wire name, in IDL order (aliases after their method).
 COMMANDS = {
     b"fetchUrl": fetchUrl,
@@ -1053,6 +1130,9 @@ COMMANDS = {
     b"PollInspect": PollInspect,
     b"listWindows": listWindows,
     b"waitEvents": waitEvents,
+    b"subscribeEvents": subscribeEvents,
+    b"unsubscribeEvents": unsubscribeEvents,
+    b"Event": Event,
 }
 
 #: Every error class by its AMP error code.

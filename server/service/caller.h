@@ -2,9 +2,13 @@
 // when the client that waits for it goes away.
 #pragma once
 
+#include <cstdint>
+
 class QObject;
 
 namespace vitrine {
+
+class EventLog;
 
 /// The connection (RpcConnection, or an AMP connection) whose call is being
 /// dispatched right now, or nullptr outside a dispatch. The object is
@@ -24,6 +28,23 @@ class CallerScope {
 
  private:
   QObject* previous_;
+};
+
+/// A caller that events can be pushed to: an AMP connection (AMP is
+/// bidirectional; a Thrift connection cannot be called back). The
+/// subscribeEvents command finds it with dynamic_cast on currentCaller().
+/// GUI thread only.
+class EventSubscriber {
+ public:
+  /// Starts (or restarts) pushing the events of `log` that follow
+  /// `afterSequence` (0: the oldest kept; never -1: the service resolves
+  /// that to the log's last sequence). `log` outlives every connection.
+  virtual void subscribeEvents(EventLog& log, std::int64_t afterSequence) = 0;
+  /// Stops the pushes; a no-op when there are none.
+  virtual void unsubscribeEvents() = 0;
+
+ protected:
+  ~EventSubscriber() = default;
 };
 
 }  // namespace vitrine

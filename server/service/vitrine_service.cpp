@@ -248,6 +248,26 @@ void VitrineService::waitEvents(std::function<void(std::vector<api::Event> const
                [cob](const std::vector<api::Event>& events) { cob(events); });
 }
 
+void VitrineService::subscribeEvents(std::function<void()> cob, ExceptionCob exn_cob, const int64_t afterSequence) {
+  VITRINE_ASSERT_GUI_THREAD();
+  auto* subscriber = dynamic_cast<EventSubscriber*>(currentCaller());
+  if (!subscriber) {
+    return exn_cob(delayed(invalidArgument(QStringLiteral(
+        "subscribeEvents pushes events as AMP commands, which a Thrift connection cannot receive: call waitEvents"))));
+  }
+  if (afterSequence < -1) {
+    return exn_cob(delayed(invalidArgument(QStringLiteral("afterSequence must be -1 (only new events) or more"))));
+  }
+  subscriber->subscribeEvents(events_, afterSequence == -1 ? events_.lastSequence() : afterSequence);
+  cob();
+}
+
+void VitrineService::unsubscribeEvents(std::function<void()> cob) {
+  VITRINE_ASSERT_GUI_THREAD();
+  if (auto* subscriber = dynamic_cast<EventSubscriber*>(currentCaller())) subscriber->unsubscribeEvents();
+  cob();
+}
+
 bool VitrineService::checkRoom(const ExceptionCob& exn_cob) {
   if (windows_.hasRoom()) return true;
   exn_cob(delayed(limitExceeded(QStringLiteral("%1 windows are open, the limit (--max-windows); close some first")

@@ -81,6 +81,8 @@ class VitrineService : public api::VitrineCobSvIf {
   void listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) override;
   void waitEvents(std::function<void(std::vector<api::Event> const&)> cob, const int64_t afterSequence,
                   const int32_t timeoutMs) override;
+  void subscribeEvents(std::function<void()> cob, ExceptionCob exn_cob, const int64_t afterSequence) override;
+  void unsubscribeEvents(std::function<void()> cob) override;
 
  private:
   std::chrono::milliseconds loadTimeout(bool isSet, int32_t timeoutMs) const;

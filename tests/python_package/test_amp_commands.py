@@ -47,7 +47,18 @@ def thrift_xml(tmp_path_factory):
     return out / "vitrine.xml"
 
 
+@pytest.fixture(scope="module")
+def thrift_json(tmp_path_factory):
+    """thrift --gen json of the IDL as Thrift 0.17 writes it: enum types erased to i32."""
+    if shutil.which("thrift") is None:
+        pytest.skip("thrift is not installed (scripts/install-deps.sh)")
+    out = tmp_path_factory.mktemp("json")
+    subprocess.run(["thrift", "--gen", "json", "-out", str(out), str(IDL)], check=True)
+    return out / "vitrine.json"
+
+
 def schema():
+    """gen/amp/vitrine.json: the JSON with its enum types restored by gen.sh."""
     return json.loads(SCHEMA.read_text(encoding="utf-8"))
 
 
@@ -71,21 +82,28 @@ def test_the_generator_is_deterministic_needs_no_twisted_and_gen_is_fresh(thrift
     assert outputs[0] == GENERATED.read_bytes(), "gen/amp/vitrine_amp_commands.py is stale: run `make gen`"
 
 
-def test_the_generator_refuses_a_schema_whose_enums_thrift_erased(generator):
+def test_the_generator_refuses_a_schema_whose_enums_thrift_erased(generator, thrift_json):
     # Thrift 0.17's JSON alone types Picture.mode as i32: sending enums as integers would break PyGraphics.
     with pytest.raises(generator.SchemaError, match="--thrift-xml"):
-        generator.generate(schema())
+        generator.generate(json.loads(thrift_json.read_text(encoding="utf-8")))
 
 
-def test_the_generator_takes_enum_types_from_the_json_when_it_has_them(generator, thrift_xml):
-    # What later Thrift versions write: the XML then adds nothing.
-    restored = schema()
-    generator.restore_enum_types(restored, thrift_xml.read_text(encoding="utf-8"))
-    picture = next(s for s in restored["structs"] if s["name"] == "Picture")
+def test_the_kept_schema_is_thrifts_json_with_the_enum_types_restored(generator, thrift_json, thrift_xml, tmp_path):
+    # gen/amp/vitrine.json is what the server's AMP bridge reads: it must type Picture.mode as the enum.
+    out = tmp_path / "schema.json"
+    subprocess.run([sys.executable, str(GENERATOR), str(thrift_json), "--thrift-xml", str(thrift_xml),
+                    "--write-schema", str(out), "-o", str(tmp_path / "commands.py")], check=True)
+    assert out.read_bytes() == SCHEMA.read_bytes(), "gen/amp/vitrine.json is stale: run `make gen`"
+    picture = next(s for s in schema()["structs"] if s["name"] == "Picture")
     mode = next(f for f in picture["fields"] if f["name"] == "mode")
     assert mode["typeId"] == "enum" and mode["type"] == {"typeId": "enum", "class": "PixelFormat"}
-    from_json = generator.generate(restored).splitlines()
-    from_xml = generator.generate(schema(), thrift_xml.read_text(encoding="utf-8")).splitlines()
+
+
+def test_the_generator_takes_enum_types_from_the_json_when_it_has_them(generator, thrift_json, thrift_xml):
+    # What later Thrift versions write (and gen/amp/vitrine.json holds): the XML then adds nothing.
+    from_json = generator.generate(schema()).splitlines()
+    raw = json.loads(thrift_json.read_text(encoding="utf-8"))
+    from_xml = generator.generate(raw, thrift_xml.read_text(encoding="utf-8")).splitlines()
     assert from_json[1:] == from_xml[1:]  # all but the header line, which names the inputs
 
 

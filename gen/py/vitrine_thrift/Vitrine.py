@@ -171,6 +171,30 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
         """
         pass
 
+    def subscribeEvents(self, afterSequence):
+        """
+        AMP only: pushes every event after `afterSequence` (numbered as for
+        waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+        `Event` commands (service VitrineEvents), oldest first, until
+        unsubscribeEvents or the connection closes. Subscribing again starts
+        over from the new `afterSequence`. At most 64 pushed events wait for
+        the peer's answer at a time; a peer that falls behind the bounded log
+        gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+        back: there this answers InvalidArgument (use waitEvents).
+
+        Parameters:
+         - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+
+        """
+        pass
+
+    def unsubscribeEvents(self):
+        """
+        AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+
+        """
+        pass
+
 
 class Client(vitrine_thrift.DisplayManager.Client, Iface):
     """
@@ -698,6 +722,75 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
             return result.success
         raise TApplicationException(TApplicationException.MISSING_RESULT, "waitEvents failed: unknown result")
 
+    def subscribeEvents(self, afterSequence):
+        """
+        AMP only: pushes every event after `afterSequence` (numbered as for
+        waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+        `Event` commands (service VitrineEvents), oldest first, until
+        unsubscribeEvents or the connection closes. Subscribing again starts
+        over from the new `afterSequence`. At most 64 pushed events wait for
+        the peer's answer at a time; a peer that falls behind the bounded log
+        gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+        back: there this answers InvalidArgument (use waitEvents).
+
+        Parameters:
+         - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+
+        """
+        self.send_subscribeEvents(afterSequence)
+        self.recv_subscribeEvents()
+
+    def send_subscribeEvents(self, afterSequence):
+        self._oprot.writeMessageBegin('subscribeEvents', TMessageType.CALL, self._seqid)
+        args = subscribeEvents_args()
+        args.afterSequence = afterSequence
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_subscribeEvents(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = subscribeEvents_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.invalid is not None:
+            raise result.invalid
+        return
+
+    def unsubscribeEvents(self):
+        """
+        AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+
+        """
+        self.send_unsubscribeEvents()
+        self.recv_unsubscribeEvents()
+
+    def send_unsubscribeEvents(self):
+        self._oprot.writeMessageBegin('unsubscribeEvents', TMessageType.CALL, self._seqid)
+        args = unsubscribeEvents_args()
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_unsubscribeEvents(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = unsubscribeEvents_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        return
+
 
 class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
     def __init__(self, handler):
@@ -716,6 +809,8 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         self._processMap["isClosed"] = Processor.process_isClosed
         self._processMap["listWindows"] = Processor.process_listWindows
         self._processMap["waitEvents"] = Processor.process_waitEvents
+        self._processMap["subscribeEvents"] = Processor.process_subscribeEvents
+        self._processMap["unsubscribeEvents"] = Processor.process_unsubscribeEvents
         self._on_message_begin = None
 
     def on_message_begin(self, func):
@@ -1113,6 +1208,55 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
             msg_type = TMessageType.EXCEPTION
             result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
         oprot.writeMessageBegin("waitEvents", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_subscribeEvents(self, seqid, iprot, oprot):
+        args = subscribeEvents_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = subscribeEvents_result()
+        try:
+            self._handler.subscribeEvents(args.afterSequence)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except InvalidArgument as invalid:
+            msg_type = TMessageType.REPLY
+            result.invalid = invalid
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("subscribeEvents", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_unsubscribeEvents(self, seqid, iprot, oprot):
+        args = unsubscribeEvents_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = unsubscribeEvents_result()
+        try:
+            self._handler.unsubscribeEvents()
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("unsubscribeEvents", msg_type, seqid)
         result.write(oprot)
         oprot.writeMessageEnd()
         oprot.trans.flush()
@@ -3072,6 +3216,216 @@ class waitEvents_result(object):
 all_structs.append(waitEvents_result)
 waitEvents_result.thrift_spec = (
     (0, TType.LIST, 'success', (TType.STRUCT, [Event, None], False), None, ),  # 0
+)
+
+
+class subscribeEvents_args(object):
+    """
+    Attributes:
+     - afterSequence: The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+
+    """
+
+
+    def __init__(self, afterSequence=None,):
+        self.afterSequence = afterSequence
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.I64:
+                    self.afterSequence = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('subscribeEvents_args')
+        if self.afterSequence is not None:
+            oprot.writeFieldBegin('afterSequence', TType.I64, 1)
+            oprot.writeI64(self.afterSequence)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(subscribeEvents_args)
+subscribeEvents_args.thrift_spec = (
+    None,  # 0
+    (1, TType.I64, 'afterSequence', None, None, ),  # 1
+)
+
+
+class subscribeEvents_result(object):
+    """
+    Attributes:
+     - invalid: Called over Thrift, or `afterSequence` below -1.
+
+    """
+
+
+    def __init__(self, invalid=None,):
+        self.invalid = invalid
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.invalid = InvalidArgument.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('subscribeEvents_result')
+        if self.invalid is not None:
+            oprot.writeFieldBegin('invalid', TType.STRUCT, 1)
+            self.invalid.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(subscribeEvents_result)
+subscribeEvents_result.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'invalid', [InvalidArgument, None], None, ),  # 1
+)
+
+
+class unsubscribeEvents_args(object):
+
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('unsubscribeEvents_args')
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(unsubscribeEvents_args)
+unsubscribeEvents_args.thrift_spec = (
+)
+
+
+class unsubscribeEvents_result(object):
+
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('unsubscribeEvents_result')
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(unsubscribeEvents_result)
+unsubscribeEvents_result.thrift_spec = (
 )
 fix_spec(all_structs)
 del all_structs

@@ -1,1 +1,1 @@
-__all__ = ['ttypes', 'constants', 'DisplayManager', 'Vitrine']
+__all__ = ['ttypes', 'constants', 'DisplayManager', 'Vitrine', 'VitrineEvents']

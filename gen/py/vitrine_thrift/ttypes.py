@@ -1777,7 +1777,7 @@ class ServerInfo(object):
      - connections: RPC connections open now (Thrift and AMP).
      - callsServed: Calls answered since the server started.
      - windows: Windows open now, the stage included.
-     - listeners: Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock".
+     - listeners: Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock"; AMP's with "amp:" before it ("amp:tcp:127.0.0.1:31337").
      - platform: The Qt platform plugin in use: "offscreen", "xcb", "wayland"...
      - qtVersion: The Qt version the server runs on.
      - pid: The server's process id.

@@ -494,6 +494,14 @@ class FakeServer::Handler : public api::VitrineIf {
     events = eventsAfter(after);
   }
 
+  // A Thrift connection cannot be called back, as the real server says.
+  void subscribeEvents(const int64_t /*afterSequence*/) override {
+    api::InvalidArgument error;
+    error.message = "subscribeEvents works over AMP only";
+    throw error;
+  }
+  void unsubscribeEvents() override {}
+
   void addEvent(api::Event event) {
     std::lock_guard lock(mutex_);
     appendEvent(std::move(event));

@@ -3328,6 +3328,353 @@ uint32_t Vitrine_waitEvents_presult::write(::apache::thrift::protocol::TProtocol
   return xfer;
 }
 
+
+Vitrine_subscribeEvents_args::~Vitrine_subscribeEvents_args() noexcept {
+}
+
+
+uint32_t Vitrine_subscribeEvents_args::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->afterSequence);
+          this->__isset.afterSequence = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_subscribeEvents_args::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_subscribeEvents_args");
+
+  xfer += oprot->writeFieldBegin("afterSequence", ::apache::thrift::protocol::T_I64, 1);
+  xfer += oprot->writeI64(this->afterSequence);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_subscribeEvents_pargs::~Vitrine_subscribeEvents_pargs() noexcept {
+}
+
+
+uint32_t Vitrine_subscribeEvents_pargs::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_subscribeEvents_pargs");
+
+  xfer += oprot->writeFieldBegin("afterSequence", ::apache::thrift::protocol::T_I64, 1);
+  xfer += oprot->writeI64((*(this->afterSequence)));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_subscribeEvents_result::~Vitrine_subscribeEvents_result() noexcept {
+}
+
+
+uint32_t Vitrine_subscribeEvents_result::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->invalid.read(iprot);
+          this->__isset.invalid = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_subscribeEvents_result::write(::apache::thrift::protocol::TProtocol* oprot) const {
+
+  uint32_t xfer = 0;
+
+  xfer += oprot->writeStructBegin("Vitrine_subscribeEvents_result");
+
+  if (this->__isset.invalid) {
+    xfer += oprot->writeFieldBegin("invalid", ::apache::thrift::protocol::T_STRUCT, 1);
+    xfer += this->invalid.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_subscribeEvents_presult::~Vitrine_subscribeEvents_presult() noexcept {
+}
+
+
+uint32_t Vitrine_subscribeEvents_presult::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->invalid.read(iprot);
+          this->__isset.invalid = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_subscribeEvents_presult::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_subscribeEvents_presult");
+
+  if (this->__isset.invalid) {
+    xfer += oprot->writeFieldBegin("invalid", ::apache::thrift::protocol::T_STRUCT, 1);
+    xfer += this->invalid.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_unsubscribeEvents_args::~Vitrine_unsubscribeEvents_args() noexcept {
+}
+
+
+uint32_t Vitrine_unsubscribeEvents_args::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_unsubscribeEvents_args::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_unsubscribeEvents_args");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_unsubscribeEvents_pargs::~Vitrine_unsubscribeEvents_pargs() noexcept {
+}
+
+
+uint32_t Vitrine_unsubscribeEvents_pargs::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_unsubscribeEvents_pargs");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_unsubscribeEvents_result::~Vitrine_unsubscribeEvents_result() noexcept {
+}
+
+
+uint32_t Vitrine_unsubscribeEvents_result::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_unsubscribeEvents_result::write(::apache::thrift::protocol::TProtocol* oprot) const {
+
+  uint32_t xfer = 0;
+
+  xfer += oprot->writeStructBegin("Vitrine_unsubscribeEvents_result");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_unsubscribeEvents_presult::~Vitrine_unsubscribeEvents_presult() noexcept {
+}
+
+
+uint32_t Vitrine_unsubscribeEvents_presult::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_unsubscribeEvents_presult::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_unsubscribeEvents_presult");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
 void VitrineClient::ping()
 {
   send_ping();
@@ -4185,6 +4532,114 @@ void VitrineClient::recv_waitEvents(std::vector<Event> & _return)
   throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "waitEvents failed: unknown result");
 }
 
+void VitrineClient::subscribeEvents(const int64_t afterSequence)
+{
+  send_subscribeEvents(afterSequence);
+  recv_subscribeEvents();
+}
+
+void VitrineClient::send_subscribeEvents(const int64_t afterSequence)
+{
+  int32_t cseqid = 0;
+  oprot_->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_subscribeEvents_pargs args;
+  args.afterSequence = &afterSequence;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineClient::recv_subscribeEvents()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  iprot_->readMessageBegin(fname, mtype, rseqid);
+  if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+    ::apache::thrift::TApplicationException x;
+    x.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+    throw x;
+  }
+  if (mtype != ::apache::thrift::protocol::T_REPLY) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  if (fname.compare("subscribeEvents") != 0) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  Vitrine_subscribeEvents_presult result;
+  result.read(iprot_);
+  iprot_->readMessageEnd();
+  iprot_->getTransport()->readEnd();
+
+  if (result.__isset.invalid) {
+    throw result.invalid;
+  }
+  return;
+}
+
+void VitrineClient::unsubscribeEvents()
+{
+  send_unsubscribeEvents();
+  recv_unsubscribeEvents();
+}
+
+void VitrineClient::send_unsubscribeEvents()
+{
+  int32_t cseqid = 0;
+  oprot_->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_unsubscribeEvents_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineClient::recv_unsubscribeEvents()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  iprot_->readMessageBegin(fname, mtype, rseqid);
+  if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+    ::apache::thrift::TApplicationException x;
+    x.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+    throw x;
+  }
+  if (mtype != ::apache::thrift::protocol::T_REPLY) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  if (fname.compare("unsubscribeEvents") != 0) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  Vitrine_unsubscribeEvents_presult result;
+  result.read(iprot_);
+  iprot_->readMessageEnd();
+  iprot_->getTransport()->readEnd();
+
+  return;
+}
+
 bool VitrineProcessor::dispatchCall(::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, const std::string& fname, int32_t seqid, void* callContext) {
   ProcessMap::iterator pfn;
   pfn = processMap_.find(fname);
@@ -5002,6 +5457,115 @@ void VitrineProcessor::process_waitEvents(int32_t seqid, ::apache::thrift::proto
 
   if (this->eventHandler_.get() != nullptr) {
     this->eventHandler_->postWrite(ctx, "Vitrine.waitEvents", bytes);
+  }
+}
+
+void VitrineProcessor::process_subscribeEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext)
+{
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.subscribeEvents", callContext);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.subscribeEvents");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preRead(ctx, "Vitrine.subscribeEvents");
+  }
+
+  Vitrine_subscribeEvents_args args;
+  args.read(iprot);
+  iprot->readMessageEnd();
+  uint32_t bytes = iprot->getTransport()->readEnd();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postRead(ctx, "Vitrine.subscribeEvents", bytes);
+  }
+
+  Vitrine_subscribeEvents_result result;
+  try {
+    iface_->subscribeEvents(args.afterSequence);
+  } catch (InvalidArgument &invalid) {
+    result.invalid = std::move(invalid);
+    result.__isset.invalid = true;
+  } catch (const std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.subscribeEvents");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return;
+  }
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.subscribeEvents");
+  }
+
+  oprot->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.subscribeEvents", bytes);
+  }
+}
+
+void VitrineProcessor::process_unsubscribeEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext)
+{
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.unsubscribeEvents", callContext);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.unsubscribeEvents");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preRead(ctx, "Vitrine.unsubscribeEvents");
+  }
+
+  Vitrine_unsubscribeEvents_args args;
+  args.read(iprot);
+  iprot->readMessageEnd();
+  uint32_t bytes = iprot->getTransport()->readEnd();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postRead(ctx, "Vitrine.unsubscribeEvents", bytes);
+  }
+
+  Vitrine_unsubscribeEvents_result result;
+  try {
+    iface_->unsubscribeEvents();
+  } catch (const std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.unsubscribeEvents");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return;
+  }
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.unsubscribeEvents");
+  }
+
+  oprot->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.unsubscribeEvents", bytes);
   }
 }
 
@@ -6249,6 +6813,165 @@ void VitrineConcurrentClient::recv_waitEvents(std::vector<Event> & _return, cons
   } // end while(true)
 }
 
+void VitrineConcurrentClient::subscribeEvents(const int64_t afterSequence)
+{
+  int32_t seqid = send_subscribeEvents(afterSequence);
+  recv_subscribeEvents(seqid);
+}
+
+int32_t VitrineConcurrentClient::send_subscribeEvents(const int64_t afterSequence)
+{
+  int32_t cseqid = this->sync_->generateSeqId();
+  ::apache::thrift::async::TConcurrentSendSentry sentry(this->sync_.get());
+  oprot_->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_subscribeEvents_pargs args;
+  args.afterSequence = &afterSequence;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+
+  sentry.commit();
+  return cseqid;
+}
+
+void VitrineConcurrentClient::recv_subscribeEvents(const int32_t seqid)
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  // the read mutex gets dropped and reacquired as part of waitForWork()
+  // The destructor of this sentry wakes up other clients
+  ::apache::thrift::async::TConcurrentRecvSentry sentry(this->sync_.get(), seqid);
+
+  while(true) {
+    if(!this->sync_->getPending(fname, mtype, rseqid)) {
+      iprot_->readMessageBegin(fname, mtype, rseqid);
+    }
+    if(seqid == rseqid) {
+      if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+        ::apache::thrift::TApplicationException x;
+        x.read(iprot_);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+        sentry.commit();
+        throw x;
+      }
+      if (mtype != ::apache::thrift::protocol::T_REPLY) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+      }
+      if (fname.compare("subscribeEvents") != 0) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+
+        // in a bad state, don't commit
+        using ::apache::thrift::protocol::TProtocolException;
+        throw TProtocolException(TProtocolException::INVALID_DATA);
+      }
+      Vitrine_subscribeEvents_presult result;
+      result.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+
+      if (result.__isset.invalid) {
+        sentry.commit();
+        throw result.invalid;
+      }
+      sentry.commit();
+      return;
+    }
+    // seqid != rseqid
+    this->sync_->updatePending(fname, mtype, rseqid);
+
+    // this will temporarily unlock the readMutex, and let other clients get work done
+    this->sync_->waitForWork(seqid);
+  } // end while(true)
+}
+
+void VitrineConcurrentClient::unsubscribeEvents()
+{
+  int32_t seqid = send_unsubscribeEvents();
+  recv_unsubscribeEvents(seqid);
+}
+
+int32_t VitrineConcurrentClient::send_unsubscribeEvents()
+{
+  int32_t cseqid = this->sync_->generateSeqId();
+  ::apache::thrift::async::TConcurrentSendSentry sentry(this->sync_.get());
+  oprot_->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_unsubscribeEvents_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+
+  sentry.commit();
+  return cseqid;
+}
+
+void VitrineConcurrentClient::recv_unsubscribeEvents(const int32_t seqid)
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  // the read mutex gets dropped and reacquired as part of waitForWork()
+  // The destructor of this sentry wakes up other clients
+  ::apache::thrift::async::TConcurrentRecvSentry sentry(this->sync_.get(), seqid);
+
+  while(true) {
+    if(!this->sync_->getPending(fname, mtype, rseqid)) {
+      iprot_->readMessageBegin(fname, mtype, rseqid);
+    }
+    if(seqid == rseqid) {
+      if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+        ::apache::thrift::TApplicationException x;
+        x.read(iprot_);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+        sentry.commit();
+        throw x;
+      }
+      if (mtype != ::apache::thrift::protocol::T_REPLY) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+      }
+      if (fname.compare("unsubscribeEvents") != 0) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+
+        // in a bad state, don't commit
+        using ::apache::thrift::protocol::TProtocolException;
+        throw TProtocolException(TProtocolException::INVALID_DATA);
+      }
+      Vitrine_unsubscribeEvents_presult result;
+      result.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+
+      sentry.commit();
+      return;
+    }
+    // seqid != rseqid
+    this->sync_->updatePending(fname, mtype, rseqid);
+
+    // this will temporarily unlock the readMutex, and let other clients get work done
+    this->sync_->waitForWork(seqid);
+  } // end while(true)
+}
+
 void VitrineCobClient::ping(::std::function<void(VitrineCobClient* client)> cob)
 {
   send_ping();
@@ -7396,6 +8119,150 @@ void VitrineCobClient::recv_waitEvents(std::vector<Event> & _return)
     completed = true;
     completed__(true);
     throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "waitEvents failed: unknown result");
+  } catch (...) {
+    if (!completed) {
+      completed__(false);
+    }
+    throw;
+  }
+}
+
+void VitrineCobClient::subscribeEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence)
+{
+  send_subscribeEvents(afterSequence);
+  channel_->sendAndRecvMessage(::std::bind(cob, this), otrans_.get(), itrans_.get());
+}
+
+void VitrineCobClient::send_subscribeEvents(const int64_t afterSequence)
+{
+  int32_t cseqid = 0;
+  otrans_->resetBuffer();
+  oprot_->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_subscribeEvents_pargs args;
+  args.afterSequence = &afterSequence;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineCobClient::recv_subscribeEvents()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+  bool completed = false;
+
+  try {
+    iprot_->readMessageBegin(fname, mtype, rseqid);
+    if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+      ::apache::thrift::TApplicationException x;
+      x.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(true);
+      throw x;
+    }
+    if (mtype != ::apache::thrift::protocol::T_REPLY) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    if (fname.compare("subscribeEvents") != 0) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    Vitrine_subscribeEvents_presult result;
+    result.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+
+    if (result.__isset.invalid) {
+      completed = true;
+      completed__(true);
+      throw result.invalid;
+    }
+    completed = true;
+    completed__(true);
+    return;
+  } catch (...) {
+    if (!completed) {
+      completed__(false);
+    }
+    throw;
+  }
+}
+
+void VitrineCobClient::unsubscribeEvents(::std::function<void(VitrineCobClient* client)> cob)
+{
+  send_unsubscribeEvents();
+  channel_->sendAndRecvMessage(::std::bind(cob, this), otrans_.get(), itrans_.get());
+}
+
+void VitrineCobClient::send_unsubscribeEvents()
+{
+  int32_t cseqid = 0;
+  otrans_->resetBuffer();
+  oprot_->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_unsubscribeEvents_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineCobClient::recv_unsubscribeEvents()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+  bool completed = false;
+
+  try {
+    iprot_->readMessageBegin(fname, mtype, rseqid);
+    if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+      ::apache::thrift::TApplicationException x;
+      x.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(true);
+      throw x;
+    }
+    if (mtype != ::apache::thrift::protocol::T_REPLY) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    if (fname.compare("unsubscribeEvents") != 0) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    Vitrine_unsubscribeEvents_presult result;
+    result.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+
+    completed = true;
+    completed__(true);
+    return;
   } catch (...) {
     if (!completed) {
       completed__(false);
@@ -8719,6 +9586,169 @@ void VitrineAsyncProcessor::return_waitEvents(::std::function<void(bool ok)> cob
   oprot->getTransport()->flush();
   if (this->eventHandler_.get() != nullptr) {
     this->eventHandler_->postWrite(ctx, "Vitrine.waitEvents", bytes);
+  }
+  return cob(true);
+}
+
+void VitrineAsyncProcessor::process_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot)
+{
+  Vitrine_subscribeEvents_args args;
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.subscribeEvents", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.subscribeEvents");
+
+  try {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->preRead(ctx, "Vitrine.subscribeEvents");
+    }
+    args.read(iprot);
+    iprot->readMessageEnd();
+    uint32_t bytes = iprot->getTransport()->readEnd();
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->postRead(ctx, "Vitrine.subscribeEvents", bytes);
+    }
+  }
+  catch (const std::exception&) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.subscribeEvents");
+    }
+    return cob(false);
+  }
+  freer.unregister();
+  void (VitrineAsyncProcessor::*return_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx) =
+    &VitrineAsyncProcessor::return_subscribeEvents;
+  void (VitrineAsyncProcessor::*throw_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw) =
+    &VitrineAsyncProcessor::throw_subscribeEvents;
+  iface_->subscribeEvents(
+      ::std::bind(return_fn, this, cob, seqid, oprot, ctx),
+      ::std::bind(throw_fn, this, cob, seqid, oprot, ctx, ::std::placeholders::_1),
+      args.afterSequence);
+}
+
+void VitrineAsyncProcessor::return_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx)
+{
+  Vitrine_subscribeEvents_presult result;
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.subscribeEvents", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.subscribeEvents");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.subscribeEvents");
+  }
+
+  oprot->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.subscribeEvents", bytes);
+  }
+  return cob(true);
+}
+
+void VitrineAsyncProcessor::throw_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw)
+{
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.subscribeEvents", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.subscribeEvents");
+
+  Vitrine_subscribeEvents_result result;
+
+  try {
+    _throw->throw_it();
+    return cob(false);
+  }  catch (InvalidArgument &invalid) {
+    result.invalid = invalid;
+    result.__isset.invalid = true;
+  }
+ catch (std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.subscribeEvents");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return cob(true);
+  }
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.subscribeEvents");
+  }
+
+  oprot->writeMessageBegin("subscribeEvents", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.subscribeEvents", bytes);
+  }
+  return cob(true);
+}
+
+void VitrineAsyncProcessor::process_unsubscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot)
+{
+  Vitrine_unsubscribeEvents_args args;
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.unsubscribeEvents", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.unsubscribeEvents");
+
+  try {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->preRead(ctx, "Vitrine.unsubscribeEvents");
+    }
+    args.read(iprot);
+    iprot->readMessageEnd();
+    uint32_t bytes = iprot->getTransport()->readEnd();
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->postRead(ctx, "Vitrine.unsubscribeEvents", bytes);
+    }
+  }
+  catch (const std::exception&) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.unsubscribeEvents");
+    }
+    return cob(false);
+  }
+  freer.unregister();
+  void (VitrineAsyncProcessor::*return_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx) =
+    &VitrineAsyncProcessor::return_unsubscribeEvents;
+  iface_->unsubscribeEvents(
+      ::std::bind(return_fn, this, cob, seqid, oprot, ctx));
+}
+
+void VitrineAsyncProcessor::return_unsubscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx)
+{
+  Vitrine_unsubscribeEvents_presult result;
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.unsubscribeEvents", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.unsubscribeEvents");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.unsubscribeEvents");
+  }
+
+  oprot->writeMessageBegin("unsubscribeEvents", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.unsubscribeEvents", bytes);
   }
   return cob(true);
 }

@@ -146,6 +146,25 @@ class VitrineIf : virtual public DisplayManagerIf {
    * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
    */
   virtual void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) = 0;
+
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  virtual void subscribeEvents(const int64_t afterSequence) = 0;
+
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  virtual void unsubscribeEvents() = 0;
 };
 
 class VitrineIfFactory : virtual public DisplayManagerIfFactory {
@@ -218,6 +237,12 @@ class VitrineNull : virtual public VitrineIf , virtual public DisplayManagerNull
     return;
   }
   void waitEvents(std::vector<Event> & /* _return */, const int64_t /* afterSequence */, const int32_t /* timeoutMs */) override {
+    return;
+  }
+  void subscribeEvents(const int64_t /* afterSequence */) override {
+    return;
+  }
+  void unsubscribeEvents() override {
     return;
   }
 };
@@ -2102,6 +2127,207 @@ class Vitrine_waitEvents_presult {
 
 };
 
+typedef struct _Vitrine_subscribeEvents_args__isset {
+  _Vitrine_subscribeEvents_args__isset() : afterSequence(false) {}
+  bool afterSequence :1;
+} _Vitrine_subscribeEvents_args__isset;
+
+class Vitrine_subscribeEvents_args {
+ public:
+
+  Vitrine_subscribeEvents_args(const Vitrine_subscribeEvents_args&) noexcept;
+  Vitrine_subscribeEvents_args(Vitrine_subscribeEvents_args&&) noexcept;
+  Vitrine_subscribeEvents_args& operator=(const Vitrine_subscribeEvents_args&) noexcept;
+  Vitrine_subscribeEvents_args& operator=(Vitrine_subscribeEvents_args&&) noexcept;
+  Vitrine_subscribeEvents_args() noexcept
+                               : afterSequence(0) {
+  }
+
+  virtual ~Vitrine_subscribeEvents_args() noexcept;
+  /**
+   * The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  int64_t afterSequence;
+
+  _Vitrine_subscribeEvents_args__isset __isset;
+
+  void __set_afterSequence(const int64_t val);
+
+  bool operator == (const Vitrine_subscribeEvents_args & rhs) const
+  {
+    if (!(afterSequence == rhs.afterSequence))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_subscribeEvents_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_subscribeEvents_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_subscribeEvents_pargs {
+ public:
+
+
+  virtual ~Vitrine_subscribeEvents_pargs() noexcept;
+  /**
+   * The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  const int64_t* afterSequence;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_subscribeEvents_result__isset {
+  _Vitrine_subscribeEvents_result__isset() : invalid(false) {}
+  bool invalid :1;
+} _Vitrine_subscribeEvents_result__isset;
+
+class Vitrine_subscribeEvents_result {
+ public:
+
+  Vitrine_subscribeEvents_result(const Vitrine_subscribeEvents_result&);
+  Vitrine_subscribeEvents_result(Vitrine_subscribeEvents_result&&) noexcept;
+  Vitrine_subscribeEvents_result& operator=(const Vitrine_subscribeEvents_result&);
+  Vitrine_subscribeEvents_result& operator=(Vitrine_subscribeEvents_result&&) noexcept;
+  Vitrine_subscribeEvents_result() noexcept {
+  }
+
+  virtual ~Vitrine_subscribeEvents_result() noexcept;
+  /**
+   * Called over Thrift, or `afterSequence` below -1.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_subscribeEvents_result__isset __isset;
+
+  void __set_invalid(const InvalidArgument& val);
+
+  bool operator == (const Vitrine_subscribeEvents_result & rhs) const
+  {
+    if (!(invalid == rhs.invalid))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_subscribeEvents_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_subscribeEvents_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_subscribeEvents_presult__isset {
+  _Vitrine_subscribeEvents_presult__isset() : invalid(false) {}
+  bool invalid :1;
+} _Vitrine_subscribeEvents_presult__isset;
+
+class Vitrine_subscribeEvents_presult {
+ public:
+
+
+  virtual ~Vitrine_subscribeEvents_presult() noexcept;
+  /**
+   * Called over Thrift, or `afterSequence` below -1.
+   */
+  InvalidArgument invalid;
+
+  _Vitrine_subscribeEvents_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_unsubscribeEvents_args {
+ public:
+
+  Vitrine_unsubscribeEvents_args(const Vitrine_unsubscribeEvents_args&) noexcept;
+  Vitrine_unsubscribeEvents_args(Vitrine_unsubscribeEvents_args&&) noexcept;
+  Vitrine_unsubscribeEvents_args& operator=(const Vitrine_unsubscribeEvents_args&) noexcept;
+  Vitrine_unsubscribeEvents_args& operator=(Vitrine_unsubscribeEvents_args&&) noexcept;
+  Vitrine_unsubscribeEvents_args() noexcept {
+  }
+
+  virtual ~Vitrine_unsubscribeEvents_args() noexcept;
+
+  bool operator == (const Vitrine_unsubscribeEvents_args & /* rhs */) const
+  {
+    return true;
+  }
+  bool operator != (const Vitrine_unsubscribeEvents_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_unsubscribeEvents_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_unsubscribeEvents_pargs {
+ public:
+
+
+  virtual ~Vitrine_unsubscribeEvents_pargs() noexcept;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_unsubscribeEvents_result {
+ public:
+
+  Vitrine_unsubscribeEvents_result(const Vitrine_unsubscribeEvents_result&) noexcept;
+  Vitrine_unsubscribeEvents_result(Vitrine_unsubscribeEvents_result&&) noexcept;
+  Vitrine_unsubscribeEvents_result& operator=(const Vitrine_unsubscribeEvents_result&) noexcept;
+  Vitrine_unsubscribeEvents_result& operator=(Vitrine_unsubscribeEvents_result&&) noexcept;
+  Vitrine_unsubscribeEvents_result() noexcept {
+  }
+
+  virtual ~Vitrine_unsubscribeEvents_result() noexcept;
+
+  bool operator == (const Vitrine_unsubscribeEvents_result & /* rhs */) const
+  {
+    return true;
+  }
+  bool operator != (const Vitrine_unsubscribeEvents_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_unsubscribeEvents_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_unsubscribeEvents_presult {
+ public:
+
+
+  virtual ~Vitrine_unsubscribeEvents_presult() noexcept;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
 class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
  public:
   VitrineClient(std::shared_ptr< ::apache::thrift::protocol::TProtocol> prot) :
@@ -2240,6 +2466,27 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
   void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) override;
   void send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
   void recv_waitEvents(std::vector<Event> & _return);
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  void subscribeEvents(const int64_t afterSequence) override;
+  void send_subscribeEvents(const int64_t afterSequence);
+  void recv_subscribeEvents();
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  void unsubscribeEvents() override;
+  void send_unsubscribeEvents();
+  void recv_unsubscribeEvents();
 };
 
 class VitrineProcessor : public DisplayManagerProcessor {
@@ -2264,6 +2511,8 @@ class VitrineProcessor : public DisplayManagerProcessor {
   void process_isClosed(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_listWindows(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_waitEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_subscribeEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_unsubscribeEvents(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
  public:
   VitrineProcessor(::std::shared_ptr<VitrineIf> iface) :
     DisplayManagerProcessor(iface),
@@ -2282,6 +2531,8 @@ class VitrineProcessor : public DisplayManagerProcessor {
     processMap_["isClosed"] = &VitrineProcessor::process_isClosed;
     processMap_["listWindows"] = &VitrineProcessor::process_listWindows;
     processMap_["waitEvents"] = &VitrineProcessor::process_waitEvents;
+    processMap_["subscribeEvents"] = &VitrineProcessor::process_subscribeEvents;
+    processMap_["unsubscribeEvents"] = &VitrineProcessor::process_unsubscribeEvents;
   }
 
   virtual ~VitrineProcessor() {}
@@ -2534,6 +2785,39 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
     return;
   }
 
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  void subscribeEvents(const int64_t afterSequence) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->subscribeEvents(afterSequence);
+    }
+    ifaces_[i]->subscribeEvents(afterSequence);
+  }
+
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  void unsubscribeEvents() override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->unsubscribeEvents();
+    }
+    ifaces_[i]->unsubscribeEvents();
+  }
+
 };
 
 // The 'concurrent' client is a thread safe client that correctly handles
@@ -2677,6 +2961,27 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
   void waitEvents(std::vector<Event> & _return, const int64_t afterSequence, const int32_t timeoutMs) override;
   int32_t send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
   void recv_waitEvents(std::vector<Event> & _return, const int32_t seqid);
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  void subscribeEvents(const int64_t afterSequence) override;
+  int32_t send_subscribeEvents(const int64_t afterSequence);
+  void recv_subscribeEvents(const int32_t seqid);
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  void unsubscribeEvents() override;
+  int32_t send_unsubscribeEvents();
+  void recv_unsubscribeEvents(const int32_t seqid);
 };
 
 class VitrineCobClient;
@@ -2801,6 +3106,25 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
    * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
    */
   virtual void waitEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence, const int32_t timeoutMs) = 0;
+
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  virtual void subscribeEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence) = 0;
+
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  virtual void unsubscribeEvents(::std::function<void(VitrineCobClient* client)> cob) = 0;
 };
 
 /**
@@ -2923,6 +3247,25 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
    * @param timeoutMs How long to wait for an event, in milliseconds; 0 answers at once.
    */
   virtual void waitEvents(::std::function<void(std::vector<Event>  const& _return)> cob, const int64_t afterSequence, const int32_t timeoutMs) = 0;
+
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  virtual void subscribeEvents(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t afterSequence) = 0;
+
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  virtual void unsubscribeEvents(::std::function<void()> cob) = 0;
 };
 
 class VitrineCobSvIfFactory : virtual public DisplayManagerCobSvIfFactory {
@@ -3004,6 +3347,12 @@ class VitrineCobSvNull : virtual public VitrineCobSvIf , virtual public DisplayM
   void waitEvents(::std::function<void(std::vector<Event>  const& _return)> cob, const int64_t /* afterSequence */, const int32_t /* timeoutMs */) override {
     std::vector<Event>  _return;
     return cob(_return);
+  }
+  void subscribeEvents(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t /* afterSequence */) override {
+    return cob();
+  }
+  void unsubscribeEvents(::std::function<void()> cob) override {
+    return cob();
   }
 };
 
@@ -3146,6 +3495,27 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
   void waitEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence, const int32_t timeoutMs) override;
   void send_waitEvents(const int64_t afterSequence, const int32_t timeoutMs);
   void recv_waitEvents(std::vector<Event> & _return);
+  /**
+   * AMP only: pushes every event after `afterSequence` (numbered as for
+   * waitEvents: 0 the oldest kept, -1 only new ones) to this connection as
+   * `Event` commands (service VitrineEvents), oldest first, until
+   * unsubscribeEvents or the connection closes. Subscribing again starts
+   * over from the new `afterSequence`. At most 64 pushed events wait for
+   * the peer's answer at a time; a peer that falls behind the bounded log
+   * gets an EVENTS_MISSED event first. A Thrift connection cannot be called
+   * back: there this answers InvalidArgument (use waitEvents).
+   * 
+   * @param afterSequence The last sequence number seen; 0 for the oldest kept, -1 for only new ones.
+   */
+  void subscribeEvents(::std::function<void(VitrineCobClient* client)> cob, const int64_t afterSequence) override;
+  void send_subscribeEvents(const int64_t afterSequence);
+  void recv_subscribeEvents();
+  /**
+   * AMP only: stops the pushes subscribeEvents started; does nothing when there are none.
+   */
+  void unsubscribeEvents(::std::function<void(VitrineCobClient* client)> cob) override;
+  void send_unsubscribeEvents();
+  void recv_unsubscribeEvents();
 };
 
 class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
@@ -3198,6 +3568,12 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
   void process_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
   void return_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::vector<Event> & _return);
   void throw_waitEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_subscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_unsubscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_unsubscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_unsubscribeEvents(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
  public:
   VitrineAsyncProcessor(::std::shared_ptr<VitrineCobSvIf> iface) :
     DisplayManagerAsyncProcessor(iface),
@@ -3216,6 +3592,8 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
     processMap_["isClosed"] = &VitrineAsyncProcessor::process_isClosed;
     processMap_["listWindows"] = &VitrineAsyncProcessor::process_listWindows;
     processMap_["waitEvents"] = &VitrineAsyncProcessor::process_waitEvents;
+    processMap_["subscribeEvents"] = &VitrineAsyncProcessor::process_subscribeEvents;
+    processMap_["unsubscribeEvents"] = &VitrineAsyncProcessor::process_unsubscribeEvents;
   }
 
   virtual ~VitrineAsyncProcessor() {}

@@ -1780,7 +1780,7 @@ class ServerInfo : public virtual ::apache::thrift::TBase {
    */
   int32_t windows;
   /**
-   * Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock".
+   * Every address the server listens on, e.g. "unix:/run/user/1000/vitrine.sock"; AMP's with "amp:" before it ("amp:tcp:127.0.0.1:31337").
    */
   std::vector<std::string>  listeners;
   /**
