@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
 #include <QLoggingCategory>
 #include <QQuickWindow>
 #include <QRegularExpression>
@@ -12,9 +13,14 @@
 #include <cstdio>
 #include <list>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
+#include "amp/amp_connection.h"
+#include "amp/amp_schema.h"
 #include "app/logging.h"
 #include "app/unix_signals.h"
+#include "rpc/rpc_connection.h"
 #include "rpc/rpc_listener.h"
 #include "service/server_stats.h"
 #include "service/vitrine_service.h"
@@ -29,9 +35,16 @@ using namespace vitrine;
 
 constexpr int kExitUsage = 2;
 constexpr int kExitCannotListen = 3;
+constexpr int kExitBroken = 4;
+// PyGraphics' mediawindows port: its clients connect here unchanged.
+constexpr const char* kDefaultAmpAddress = "tcp:127.0.0.1:31337";
 
 struct Options {
   std::vector<Endpoint> listen;
+  /// Where AMP listens; unset with --amp off.
+  std::optional<Endpoint> amp;
+  /// --amp was given: failing to bind is an error rather than a warning.
+  bool ampExplicit = false;
   RpcLimits limits;
   ServiceOptions service;
   QSize stageSize{1280, 720};
@@ -62,10 +75,14 @@ Options parseOptions(const QApplication& app) {
   parser.setApplicationDescription(QStringLiteral(
       "vitrine display server: shows web pages, HTML and pictures that clients send over Thrift RPC.\n"
       "\n"
-      "Prints 'vitrine: listening on ADDRESS' on stdout when each listener is ready.\n"
+      "The same commands are served over AMP (Twisted's Asynchronous Messaging Protocol,\n"
+      "PyGraphics' mediawindows protocol included) on --amp; see docs/amp.md.\n"
+      "\n"
+      "Prints 'vitrine: listening on ADDRESS' on stdout when each Thrift listener is ready,\n"
+      "and 'vitrine: AMP listening on ADDRESS' for AMP.\n"
       "Runs offscreen when there is no display (or with QT_QPA_PLATFORM=offscreen).\n"
       "SIGINT/SIGTERM stop it cleanly (socket file removed, exit status 0).\n"
-      "Exit status: 0 stopped by a signal, 2 bad usage, 3 cannot listen."));
+      "Exit status: 0 stopped by a signal, 2 bad usage, 3 cannot listen, 4 broken installation."));
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption listen(
@@ -73,9 +90,15 @@ Options parseOptions(const QApplication& app) {
       QStringLiteral("Listen on ADDR: unix:PATH or tcp:HOST:PORT (loopback only; port 0 picks a free one). "
                      "Repeatable. Default: unix:%1").arg(QString::fromStdString(defaultSocketPath())),
       QStringLiteral("ADDR"));
+  const QCommandLineOption amp(
+      QStringLiteral("amp"),
+      QStringLiteral("Serve AMP on ADDR: tcp:HOST:PORT (loopback only; port 0 picks a free one) or unix:PATH; "
+                     "'off' disables it. Default: %1 (PyGraphics' port; if it is taken, a warning and no AMP). "
+                     "An ADDR given here that cannot be bound is an error.").arg(QLatin1String(kDefaultAmpAddress)),
+      QStringLiteral("ADDR"));
   const QCommandLineOption maxFrame(QStringLiteral("max-frame"),
-                                    QStringLiteral("Largest request frame in bytes; a bigger one closes that "
-                                                   "connection (default 67108864 = 64 MiB)."),
+                                    QStringLiteral("Largest request frame (Thrift) or box (AMP) in bytes; a bigger "
+                                                   "one closes that connection (default 67108864 = 64 MiB)."),
                                     QStringLiteral("BYTES"), QString::number(64u << 20));
   const QCommandLineOption loadTimeout(QStringLiteral("load-timeout"),
                                        QStringLiteral("How long fetchUrl/postHtml wait for a page before answering "
@@ -95,7 +118,7 @@ Options parseOptions(const QApplication& app) {
                                             QStringLiteral("N"), QString::number(64LL << 20));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
-  parser.addOptions({listen, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows, maxPicturePixels, welcome});
+  parser.addOptions({listen, amp, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows, maxPicturePixels, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -108,6 +131,18 @@ Options parseOptions(const QApplication& app) {
     }
   }
   if (options.listen.empty()) options.listen.push_back(Endpoint{Endpoint::Kind::Unix, defaultSocketPath(), {}, 0});
+
+  options.ampExplicit = parser.isSet(amp);
+  const QStringList ampValues = parser.values(amp);
+  if (ampValues.size() > 1) usageError(QStringLiteral("--amp may be given once"));
+  const QString ampText = options.ampExplicit ? ampValues.first() : QString::fromLatin1(kDefaultAmpAddress);
+  if (ampText != QLatin1String("off")) {
+    try {
+      options.amp = Endpoint::parse(ampText.toStdString());
+    } catch (const std::invalid_argument& e) {
+      usageError(QStringLiteral("--amp: %1 (or 'off')").arg(QString::fromUtf8(e.what())));
+    }
+  }
 
   bool ok = false;
   const qulonglong frame = parser.value(maxFrame).toULongLong(&ok);
@@ -131,6 +166,17 @@ Options parseOptions(const QApplication& app) {
   options.fullScreen = parser.isSet(fullScreen);
   options.welcome = parser.isSet(welcome);
   return options;
+}
+
+// The IDL's AMP view, compiled into the binary by server/CMakeLists.txt.
+std::shared_ptr<const AmpSchema> loadAmpSchema() {
+  QFile file(QStringLiteral(":/vitrine/amp/vitrine.json"));
+  if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("the resource :/vitrine/amp/vitrine.json is missing");
+  const QByteArray json = file.readAll();
+  auto schema = AmpSchema::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())), "Vitrine",
+                                "VitrineEvents");
+  if (!schema->findCallback("event")) throw std::runtime_error("VitrineEvents.event is not in the schema");
+  return schema;
 }
 
 }  // namespace
@@ -170,9 +216,15 @@ int main(int argc, char** argv) {
 
   std::list<std::unique_ptr<RpcListener>> listeners;
   QStringList addresses;
+  const RpcLimits limits = options.limits;
   for (const Endpoint& endpoint : options.listen) {
     QString error;
-    std::unique_ptr<RpcListener> listener = RpcListener::listen(endpoint, processor, options.limits, stats, &error);
+    std::unique_ptr<RpcListener> listener = RpcListener::listen(
+        endpoint,
+        [processor, limits, &stats](QIODevice* socket, QString peer, QObject* parent) {
+          new RpcConnection(socket, std::move(peer), processor, limits, stats, parent);
+        },
+        &error);
     if (!listener) {
       std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
       return kExitCannotListen;
@@ -181,6 +233,36 @@ int main(int argc, char** argv) {
     std::printf("vitrine: listening on %s\n", qPrintable(listener->address()));
     std::fflush(stdout);
     listeners.push_back(std::move(listener));
+  }
+  if (options.amp) {
+    std::shared_ptr<const AmpSchema> schema;
+    try {
+      schema = loadAmpSchema();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vitrine-server: the AMP schema does not load (a build problem): %s\n", e.what());
+      return kExitBroken;
+    }
+    AmpLimits ampLimits;
+    ampLimits.box.maxBoxBytes = options.limits.maxFrameBytes;
+    QString error;
+    std::unique_ptr<RpcListener> listener = RpcListener::listen(
+        *options.amp,
+        [schema, processor, ampLimits, &stats](QIODevice* socket, QString peer, QObject* parent) {
+          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, parent);
+        },
+        &error);
+    if (listener) {
+      addresses << QStringLiteral("amp:") + listener->address();
+      std::printf("vitrine: AMP listening on %s\n", qPrintable(listener->address()));
+      std::fflush(stdout);
+      listeners.push_back(std::move(listener));
+    } else if (options.ampExplicit) {
+      std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
+      return kExitCannotListen;
+    } else {
+      // Another vitrine (or PyGraphics) has the default port: Thrift still works.
+      qCWarning(lcServer).noquote() << error << "- serving without AMP (--amp ADDR moves it, --amp off silences this)";
+    }
   }
   service->setListeners(addresses);
   if (options.welcome) stage.showWelcome(addresses);

@@ -2,11 +2,10 @@
 
 #include <thrift/async/TAsyncProcessor.h>
 
-#include <QAbstractSocket>
-#include <QLocalSocket>
 #include <exception>
 
 #include "app/logging.h"
+#include "rpc/socket_io.h"
 #include "rpc/thrift_codec.h"
 #include "service/caller.h"
 #include "service/server_stats.h"
@@ -35,16 +34,7 @@ RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
       decoder_(limits.maxFrameBytes) {
   socket_->setParent(this);
   ++stats_.connections;
-  // Bounded read buffer: when we stop reading, Qt stops too and the peer
-  // meets flow control instead of our memory.
-  constexpr qint64 kSocketReadBuffer = 1 << 20;
-  if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
-    tcp->setReadBufferSize(kSocketReadBuffer);
-    connect(tcp, &QAbstractSocket::disconnected, this, [this] { close(); });
-  } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
-    local->setReadBufferSize(kSocketReadBuffer);
-    connect(local, &QLocalSocket::disconnected, this, [this] { close(); });
-  }
+  watchSocket(socket_, this, [this] { close(); });
   connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
   // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
   connect(socket_, &QIODevice::bytesWritten, this, &RpcConnection::dispatchQueued);
@@ -138,12 +128,7 @@ void RpcConnection::finishCall(bool ok) {
   std::span<const char> reply = codec_->replyFrame();
   if (!reply.empty()) {
     socket_->write(reply.data(), static_cast<qint64>(reply.size()));
-    // Hand the bytes to the kernel now rather than on the next loop pass.
-    if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
-      tcp->flush();
-    } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
-      local->flush();
-    }
+    flushSocket(socket_);
   }
   ++stats_.callsServed;
   // An asynchronous completion restarts the queue; a synchronous one is
@@ -162,11 +147,7 @@ void RpcConnection::close() {
   closing_ = true;
   queued_.clear();
   queuedBytes_ = 0;
-  if (auto* tcp = qobject_cast<QAbstractSocket*>(socket_)) {
-    tcp->abort();
-  } else if (auto* local = qobject_cast<QLocalSocket*>(socket_)) {
-    local->abort();
-  }
+  abortSocket(socket_);
   deleteLater();
 }
 

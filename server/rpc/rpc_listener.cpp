@@ -16,7 +16,6 @@
 #include <cstring>
 
 #include "app/logging.h"
-#include "rpc/rpc_connection.h"
 
 namespace vitrine {
 
@@ -57,19 +56,15 @@ bool ensurePrivateDirectory(const QString& dir, QString* error) {
 
 }  // namespace
 
-std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint,
-                                                 std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
-                                                 const RpcLimits& limits, ServerStats& stats, QString* error) {
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(processor), limits, stats));
+std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error) {
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept)));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
-                         ServerStats& stats)
-    : processor_(std::move(processor)), limits_(limits), stats_(stats) {}
+RpcListener::RpcListener(AcceptConnection accept) : accept_(std::move(accept)) {}
 
 RpcListener::~RpcListener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
@@ -134,7 +129,7 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, QSt
 
 void RpcListener::acceptLocal() {
   while (QLocalSocket* socket = local_->nextPendingConnection()) {
-    new RpcConnection(socket, QStringLiteral("%1#%2").arg(address_).arg(++accepted_), processor_, limits_, stats_, this);
+    accept_(socket, QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
   }
 }
 
@@ -142,7 +137,7 @@ void RpcListener::acceptTcp() {
   while (QTcpSocket* socket = tcp_->nextPendingConnection()) {
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // small replies go out at once
     const QString peer = QStringLiteral("tcp:%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
-    new RpcConnection(socket, peer, processor_, limits_, stats_, this);
+    accept_(socket, peer, this);
   }
 }
 

@@ -1,26 +1,22 @@
-// Accepts Thrift connections on a Unix socket or a loopback TCP port.
+// Accepts connections (Thrift or AMP) on a Unix socket or a loopback TCP port.
 #pragma once
 
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 
-#include "rpc/rpc_limits.h"
 #include "vitrine/endpoint.h"
 
+class QIODevice;
 class QLocalServer;
 class QTcpServer;
 
-namespace apache::thrift::async {
-class TAsyncProcessor;
-}
-
 namespace vitrine {
 
-struct ServerStats;
-
-/// Listens on one endpoint and creates an RpcConnection (child of this
-/// listener) for every client. Destroying the listener stops accepting,
+/// Listens on one endpoint and hands every accepted socket to a factory that
+/// makes the protocol's connection object (RpcConnection, AmpConnection) as
+/// a child of this listener. Destroying the listener stops accepting,
 /// closes its connections and removes its Unix socket file.
 /// GUI thread only.
 class RpcListener : public QObject {
@@ -35,25 +31,25 @@ class RpcListener : public QObject {
   /// created 0700 and refused if another user owns it or others can enter it.
   /// TCP: only loopback addresses (anyone else could drive the display);
   /// port 0 picks a free port.
-  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint,
-                                             std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
-                                             const RpcLimits& limits, ServerStats& stats, QString* error);
+  /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
+  /// set) named `peerName` for logs; the connection must take the socket and
+  /// be a child of `parent` (the listener).
+  using AcceptConnection = std::function<void(QIODevice* socket, QString peerName, QObject* parent)>;
+
+  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error);
   ~RpcListener() override;
 
   /// The address actually bound, in Endpoint syntax (the real port for port 0).
   const QString& address() const { return address_; }
 
  private:
-  RpcListener(std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
-              ServerStats& stats);
+  explicit RpcListener(AcceptConnection accept);
   bool listenUnix(const std::string& path, QString* error);
   bool listenTcp(const std::string& host, std::uint16_t port, QString* error);
   void acceptLocal();
   void acceptTcp();
 
-  std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
-  RpcLimits limits_;
-  ServerStats& stats_;
+  AcceptConnection accept_;
   QLocalServer* local_ = nullptr;
   QTcpServer* tcp_ = nullptr;
   QString address_;

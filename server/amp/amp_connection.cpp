@@ -1,0 +1,327 @@
+#include "amp/amp_connection.h"
+
+#include <thrift/async/TAsyncProcessor.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include <QPointer>
+#include <exception>
+
+#include "amp/amp_schema.h"
+#include "app/logging.h"
+#include "rpc/rpc_limits.h"
+#include "rpc/socket_io.h"
+#include "rpc/thrift_codec.h"
+#include "service/event_log.h"
+#include "service/server_stats.h"
+#include "vitrine/api/VitrineEvents.h"
+
+namespace vitrine {
+
+namespace {
+
+// Bytes taken from the socket per read, and reads per turn of the event loop
+// before other connections get theirs.
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr int kReadsPerTurn = 16;
+// Thrift codecs kept for reuse per connection (one per command in flight).
+constexpr std::size_t kIdleCodecs = 4;
+// Longest error description sent (a peer's command name is quoted in some).
+constexpr std::size_t kMaxDescription = 4096;
+constexpr std::size_t kMaxQuotedName = 200;
+
+// `name` as it may appear in a description: printable ASCII kept, anything
+// else as \xNN, clipped (it comes from the peer and may be anything).
+std::string quoteForDescription(std::string_view name) {
+  std::string out;
+  for (const char c : name.substr(0, kMaxQuotedName)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+  if (name.size() > kMaxQuotedName) out += "...";
+  return out;
+}
+
+// Twisted writes its ask tags in lower-case hex; ours look the same.
+std::string hexTag(std::uint64_t number) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), kHex[number & 0xf]);
+    number >>= 4;
+  } while (number != 0);
+  return out;
+}
+
+}  // namespace
+
+AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+                             std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
+                             ServerStats& stats, QObject* parent)
+    : QObject(parent),
+      socket_(socket),
+      peerName_(std::move(peerName)),
+      schema_(std::move(schema)),
+      processor_(std::move(processor)),
+      limits_(limits),
+      stats_(stats),
+      decoder_(limits.box) {
+  socket_->setParent(this);
+  ++stats_.connections;
+  watchSocket(socket_, this, [this] { close(); });
+  connect(socket_, &QIODevice::readyRead, this, &AmpConnection::serve);
+  // The peer read what we sent: held-back commands and events may go on.
+  connect(socket_, &QIODevice::bytesWritten, this, [this] {
+    serve();
+    pushEvents();
+  });
+  qCDebug(lcAmp) << "connection from" << peerName_;
+  serve();
+}
+
+AmpConnection::~AmpConnection() {
+  --stats_.connections;
+}
+
+bool AmpConnection::roomToServe() const {
+  return commandsInFlight_ < limits_.maxCommandsInFlight &&
+         static_cast<std::size_t>(socket_->bytesToWrite()) <= limits_.maxUnsentBytes;
+}
+
+void AmpConnection::serve() {
+  if (serving_) return;  // a command that completed synchronously: the loop below goes on
+  serving_ = true;
+  for (int reads = 0; !closing_;) {
+    while (!closing_ && !queued_.empty() && roomToServe()) {
+      const AmpBox box = std::move(queued_.front());
+      queued_.pop_front();
+      handleBox(box);
+    }
+    if (closing_ || !queued_.empty() || !roomToServe()) break;  // resumed by finishCommand or bytesWritten
+    if (reads == kReadsPerTurn) {
+      // Fair to the other connections: finish this turn and come back.
+      if (socket_->bytesAvailable() > 0) QMetaObject::invokeMethod(this, &AmpConnection::serve, Qt::QueuedConnection);
+      break;
+    }
+    char buffer[kReadChunk];
+    const qint64 got = socket_->read(buffer, sizeof buffer);
+    if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
+    ++reads;
+    std::vector<AmpBox> boxes;
+    const AmpBoxDecoder::Status status = decoder_.feed({buffer, static_cast<std::size_t>(got)}, boxes);
+    if (status != AmpBoxDecoder::Status::Ok) {
+      serving_ = false;
+      return drop(QString::fromUtf8(AmpBoxDecoder::describe(status)));
+    }
+    for (AmpBox& box : boxes) queued_.push_back(std::move(box));
+  }
+  serving_ = false;
+}
+
+void AmpConnection::handleBox(const AmpBox& box) {
+  // Twisted's dispatch order: an answer, an error, then a command.
+  if (const std::string* tag = box.find("_answer")) return handleEventAnswer(box, *tag, /*isError=*/false);
+  if (const std::string* tag = box.find("_error")) return handleEventAnswer(box, *tag, /*isError=*/true);
+  if (box.contains("_command")) return serveCommand(box);
+  drop(QStringLiteral("a box with no _command, _answer or _error"));
+}
+
+void AmpConnection::serveCommand(const AmpBox& box) {
+  const std::string& name = *box.find("_command");
+  std::optional<std::string> tag;  // no _ask: serve, but answer nothing, not even an error
+  if (const std::string* ask = box.find("_ask")) tag = *ask;
+
+  const AmpCommand* command = schema_->find(name);
+  if (!command) {
+    if (tag) sendError(*tag, "UNHANDLED", "Unhandled Command: '" + quoteForDescription(name) + "'");
+    return;
+  }
+  std::string error;
+  std::optional<std::string> call = schema_->callFromBox(*command, box, ++nextSequenceId_, &error);
+  if (!call) {
+    if (tag) sendError(*tag, "INVALID_ARGUMENT", error);
+    return;
+  }
+
+  std::shared_ptr<ThriftCodec> codec = takeCodec();
+  codec->beginCall(*call);
+  ++commandsInFlight_;
+  // The completion may run now (inside process) or much later (a dialog);
+  // the connection may be gone by then. The codec travels with it.
+  QPointer<AmpConnection> self(this);
+  try {
+    const CallerScope caller(this);  // a dialog ends when this connection goes; subscribeEvents finds us
+    processor_->process(
+        [self, command, tag = std::move(tag), codec](bool ok) {
+          if (self) self->finishCommand(*command, tag, codec, ok);
+        },
+        codec->input(), codec->output());
+  } catch (const std::exception& e) {
+    // Reading our own translation failed: a bug on our side, answered as such.
+    --commandsInFlight_;
+    qCWarning(lcAmp).noquote() << "cannot serve" << QString::fromStdString(command->name) << "-" << e.what();
+    if (const std::string* ask = box.find("_ask")) sendError(*ask, "UNKNOWN", "Unknown Error");
+  }
+}
+
+void AmpConnection::finishCommand(const AmpCommand& command, const std::optional<std::string>& tag,
+                                  std::shared_ptr<ThriftCodec> codec, bool ok) {
+  --commandsInFlight_;
+  ++stats_.callsServed;
+  if (closing_) return;
+  if (tag) {
+    const std::span<const char> frame = codec->replyFrame();
+    constexpr std::size_t kFrameHeader = 4;
+    if (!ok || frame.size() <= kFrameHeader) {
+      sendError(*tag, "UNKNOWN", "Unknown Error");
+    } else {
+      AmpReply reply = schema_->replyToBox(command, {frame.data() + kFrameHeader, frame.size() - kFrameHeader});
+      if (reply.ok) {
+        reply.answer.set("_answer", *tag);
+        send(reply.answer);
+      } else {
+        sendError(*tag, reply.errorCode, reply.errorDescription);
+      }
+    }
+  }
+  if (ok && idleCodecs_.size() < kIdleCodecs) idleCodecs_.push_back(std::move(codec));
+  serve();  // a slot is free: held-back commands may go on
+}
+
+std::shared_ptr<ThriftCodec> AmpConnection::takeCodec() {
+  if (idleCodecs_.empty()) {
+    // Room for the largest box plus the Thrift framing of its fields.
+    RpcLimits codecLimits;
+    codecLimits.maxFrameBytes =
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits_.box.maxBoxBytes + (1u << 20), 0x7fffffffu));
+    return std::make_shared<ThriftCodec>(ThriftCodec::Protocol::Binary, codecLimits);
+  }
+  std::shared_ptr<ThriftCodec> codec = std::move(idleCodecs_.back());
+  idleCodecs_.pop_back();
+  return codec;
+}
+
+void AmpConnection::sendError(const std::string& tag, const std::string& code, const std::string& description) {
+  AmpBox box;
+  box.set("_error", tag);
+  box.set("_error_code", code);
+  box.set("_error_description", description.substr(0, kMaxDescription));
+  send(box);
+}
+
+void AmpConnection::send(const AmpBox& box) {
+  if (closing_) return;
+  std::string bytes;
+  try {
+    bytes = encodeBox(box);
+  } catch (const std::invalid_argument& e) {
+    // A key or value the wire cannot carry: the translation's bug, not the peer's.
+    qCCritical(lcAmp).noquote() << "cannot send a box to" << peerName_ << "-" << e.what();
+    return;
+  }
+  socket_->write(bytes.data(), static_cast<qint64>(bytes.size()));
+  flushSocket(socket_);
+}
+
+// ---------------------------------------------------------------- events
+
+void AmpConnection::subscribeEvents(EventLog& log, std::int64_t afterSequence) {
+  if (!eventWriter_) {
+    eventCommand_ = schema_->findCallback("event");
+    eventBuffer_ = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+    eventWriter_ = std::make_unique<api::VitrineEventsClient>(
+        std::make_shared<apache::thrift::protocol::TBinaryProtocol>(eventBuffer_));
+  }
+  unsubscribeEvents();
+  eventLog_ = &log;
+  eventWait_ = std::make_unique<QObject>();
+  pushedThrough_ = afterSequence;
+  // After this call's own answer has gone out: a peer sees subscribeEvents
+  // answered before the first Event.
+  QMetaObject::invokeMethod(this, &AmpConnection::pushEvents, Qt::QueuedConnection);
+}
+
+void AmpConnection::unsubscribeEvents() {
+  eventWait_.reset();  // the log forgets our wait
+  waiting_ = false;
+  eventsToPush_.clear();
+}
+
+void AmpConnection::pushEvents() {
+  if (closing_ || !eventWait_ || !eventCommand_) return;
+  while (!eventsToPush_.empty() && unansweredEvents_.size() < limits_.maxUnansweredEvents &&
+         static_cast<std::size_t>(socket_->bytesToWrite()) <= limits_.maxUnsentBytes) {
+    const api::Event event = std::move(eventsToPush_.front());
+    eventsToPush_.pop_front();
+    // The generated VitrineEvents client writes the call; the schema makes it a box.
+    eventBuffer_->resetBuffer();
+    eventWriter_->send_event(event);
+    AmpBox box = schema_->boxFromCall(*eventCommand_, eventBuffer_->getBufferAsString());
+    std::string tag = hexTag(++nextEventTag_);
+    box.set("_ask", tag);
+    unansweredEvents_.insert(std::move(tag));
+    send(box);
+  }
+  if (eventsToPush_.empty() && !waiting_) {
+    waiting_ = true;
+    QPointer<AmpConnection> self(this);
+    // Dropped unanswered when eventWait_ goes (unsubscribe, resubscribe, close).
+    eventLog_->wait(pushedThrough_, EventLog::kMaxWait, eventWait_.get(), [self](const std::vector<api::Event>& events) {
+      if (self) self->eventsArrived(events);
+    });
+  }
+}
+
+void AmpConnection::eventsArrived(const std::vector<api::Event>& events) {
+  waiting_ = false;
+  for (const api::Event& event : events) {
+    if (event.sequence > 0) pushedThrough_ = event.sequence;  // EVENTS_MISSED has none
+    eventsToPush_.push_back(event);
+  }
+  pushEvents();  // also waits again after an empty answer (the log's wait timed out)
+}
+
+void AmpConnection::handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError) {
+  if (unansweredEvents_.erase(tag) == 0) {
+    return drop(QStringLiteral("an answer to a command vitrine never sent (tag '%1')")
+                    .arg(QString::fromStdString(quoteForDescription(tag))));
+  }
+  if (isError) {
+    const std::string* code = box.find("_error_code");
+    if (code && *code == "UNHANDLED") {
+      // It subscribed but has no responder: pushing more would only make more errors.
+      qCWarning(lcAmp).noquote() << peerName_ << "does not handle Event commands; its event push stops";
+      unsubscribeEvents();
+      return;
+    }
+    qCDebug(lcAmp).noquote() << peerName_ << "answered an Event with error"
+                             << QString::fromStdString(quoteForDescription(code ? *code : std::string()));
+  }
+  pushEvents();
+}
+
+// ---------------------------------------------------------------- closing
+
+void AmpConnection::drop(const QString& reason) {
+  if (closing_) return;
+  qCWarning(lcAmp).noquote() << "closing connection" << peerName_ << "-" << reason;
+  close();
+}
+
+void AmpConnection::close() {
+  if (closing_) return;
+  closing_ = true;
+  queued_.clear();
+  unsubscribeEvents();
+  abortSocket(socket_);
+  deleteLater();
+}
+
+}  // namespace vitrine

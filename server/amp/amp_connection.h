@@ -1,0 +1,139 @@
+// One AMP peer (Twisted, ampy, a PyGraphics client), served in the GUI event loop.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "amp/amp_box.h"
+#include "service/caller.h"
+#include "vitrine/api/vitrine_types.h"
+
+class QIODevice;
+
+namespace apache::thrift::async {
+class TAsyncProcessor;
+}
+namespace apache::thrift::transport {
+class TMemoryBuffer;
+}
+
+namespace vitrine {
+
+class AmpSchema;
+struct AmpCommand;
+class ThriftCodec;
+struct ServerStats;
+
+namespace api {
+class VitrineEventsClient;
+}
+
+/// Limits of one AMP connection, fixed at start-up.
+struct AmpLimits {
+  /// What one box may hold (its keys + values: --max-frame; its key count).
+  AmpBoxLimits box;
+  /// Commands being served at once (dialogs and page loads wait); past
+  /// this the connection is not read until one answers (backpressure).
+  std::size_t maxCommandsInFlight = 1024;
+  /// Unsent bytes after which no more commands are read or events pushed
+  /// until the peer reads.
+  std::size_t maxUnsentBytes = 16u << 20;
+  /// Event commands pushed and not yet answered by the peer.
+  std::size_t maxUnansweredEvents = 64;
+};
+
+/// Reads AMP boxes from one socket, translates each command through the
+/// schema into a Thrift call for the shared processor (the same service code
+/// as Thrift clients), and writes each answer or error as a box tagged with
+/// the ask's `_ask`. Commands are served concurrently, as AMP allows: a
+/// waiting dialog does not hold up the next command; answers go out as they
+/// complete. A command without `_ask` is served but not answered.
+///
+/// Pushes events to the peer as `Event` commands once it calls
+/// subscribeEvents (EventSubscriber), with at most maxUnansweredEvents
+/// waiting for the peer's answer.
+///
+/// A peer that breaks the protocol (a key over 255 bytes, an empty box, a
+/// box over the limits, a box that is neither command nor answer, an answer
+/// to a tag never asked) loses its connection with one log line.
+///
+/// Ownership: takes the socket (reparents it). Deletes itself (deleteLater)
+/// when the socket disconnects or is dropped; commands still being served
+/// then complete into the void. GUI thread only.
+class AmpConnection : public QObject, public EventSubscriber {
+  Q_OBJECT
+
+ public:
+  AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+                std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
+                ServerStats& stats, QObject* parent = nullptr);
+  ~AmpConnection() override;
+
+  /// Closes the connection now (answers still to come are dropped).
+  void close();
+
+  void subscribeEvents(EventLog& log, std::int64_t afterSequence) override;
+  void unsubscribeEvents() override;
+
+ private:
+  /// Serves queued boxes and reads more while there is room (commands in
+  /// flight, unsent bytes); at most kReadsPerTurn reads per call.
+  void serve();
+  bool roomToServe() const;
+  void handleBox(const AmpBox& box);
+  void serveCommand(const AmpBox& box);
+  /// Writes the answer or error of a finished command (when it had `_ask`).
+  void finishCommand(const AmpCommand& command, const std::optional<std::string>& tag,
+                     std::shared_ptr<ThriftCodec> codec, bool ok);
+  std::shared_ptr<ThriftCodec> takeCodec();
+  void sendError(const std::string& tag, const std::string& code, const std::string& description);
+  void send(const AmpBox& box);
+  /// Sends queued events while the peer keeps up; waits on the log for more.
+  void pushEvents();
+  void eventsArrived(const std::vector<api::Event>& events);
+  /// The peer's answer (or error) to an Event we pushed.
+  void handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError);
+  void drop(const QString& reason);
+
+  QIODevice* socket_;
+  QString peerName_;
+  std::shared_ptr<const AmpSchema> schema_;
+  std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
+  AmpLimits limits_;
+  ServerStats& stats_;
+  AmpBoxDecoder decoder_;
+  /// Boxes read but not yet handled (at most one read's worth: the socket
+  /// is read again only when this is empty).
+  std::deque<AmpBox> queued_;
+  std::size_t commandsInFlight_ = 0;
+  /// Thrift codecs of finished commands, reused by the next ones.
+  std::vector<std::shared_ptr<ThriftCodec>> idleCodecs_;
+  std::int32_t nextSequenceId_ = 0;
+  /// True while serve() runs, so that a command completing synchronously
+  /// does not recurse into it (thousands of pipelined asks would overflow the stack).
+  bool serving_ = false;
+  bool closing_ = false;
+
+  // Event push (subscribeEvents).
+  EventLog* eventLog_ = nullptr;
+  /// Exists while subscribed; the `caller` of our wait on the log, so that
+  /// destroying it (unsubscribe, resubscribe, close) makes the log drop the wait.
+  std::unique_ptr<QObject> eventWait_;
+  bool waiting_ = false;            ///< a wait on the log is outstanding
+  std::int64_t pushedThrough_ = 0;  ///< last sequence number taken from the log
+  std::deque<api::Event> eventsToPush_;
+  std::set<std::string> unansweredEvents_;  ///< tags of pushed Event commands
+  std::uint64_t nextEventTag_ = 0;
+  const AmpCommand* eventCommand_ = nullptr;
+  std::shared_ptr<apache::thrift::transport::TMemoryBuffer> eventBuffer_;
+  std::unique_ptr<api::VitrineEventsClient> eventWriter_;
+};
+
+}  // namespace vitrine
