@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -64,6 +65,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs) {
 
   std::vector<std::string> argv = {binDirectory() + "/vitrine-server", "--listen", "unix:" + socketPath, "--listen",
                                    "tcp:127.0.0.1:0"};
+  // Tests run side by side: none takes AMP's fixed default port unless it asks for AMP.
+  if (std::find(extraArgs.begin(), extraArgs.end(), "--amp") == extraArgs.end()) {
+    argv.insert(argv.end(), {"--amp", "off"});
+  }
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
 
   int out[2];

@@ -33,7 +33,7 @@ class Server:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
         self.process = subprocess.Popen(
             [str(BIN_DIR / "vitrine-server"), "--listen", "unix:" + self.socket_path,
-             "--listen", "tcp:127.0.0.1:0", *extra_args],
+             "--listen", "tcp:127.0.0.1:0", *([] if "--amp" in extra_args else ["--amp", "off"]), *extra_args],
             stdout=subprocess.PIPE, env=env)
         self.tcp_port = self._wait_for_listeners(deadline=time.monotonic() + 60)
 

@@ -22,7 +22,9 @@ Fixtures:
 
 The server is found as vitrine.media finds it ($VITRINE_SERVER, $VITRINE_BIN_DIR,
 PATH, the source tree's build/bin). Extra server flags go in the ini option
-`vitrine_server_args`, e.g. `vitrine_server_args = --size 640x480`.
+`vitrine_server_args`, e.g. `vitrine_server_args = --size 640x480`. The server
+serves no AMP (`--amp off`, so parallel sessions do not compete for its fixed
+port) unless those flags include `--amp ADDR`.
 """
 
 import shutil
@@ -46,7 +48,11 @@ def vitrine_server_process(pytestconfig) -> Iterator[LocalServer]:
     # A short directory of its own in /tmp: a Unix socket path is limited to
     # about 100 bytes, which pytest's nested tmp_path directories can exceed.
     directory = tempfile.mkdtemp(prefix="vitrine-")
-    server = LocalServer("unix:%s/vitrine.sock" % directory, args=pytestconfig.getini("vitrine_server_args"),
+    args = list(pytestconfig.getini("vitrine_server_args"))
+    if "--amp" not in args:
+        # Test sessions run side by side: AMP's fixed default port is not theirs to take.
+        args = ["--amp", "off", *args]
+    server = LocalServer("unix:%s/vitrine.sock" % directory, args=args,
                          headless=True, log="%s/vitrine-server.log" % directory)
     server.start()
     try:
