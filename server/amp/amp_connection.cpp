@@ -263,7 +263,15 @@ void AmpConnection::pushEvents() {
     // The generated VitrineEvents client writes the call; the schema makes it a box.
     eventBuffer_->resetBuffer();
     eventWriter_->send_event(event);
-    AmpBox box = schema_->boxFromCall(*eventCommand_, eventBuffer_->getBufferAsString());
+    AmpBox box;
+    try {
+      box = schema_->boxFromCall(*eventCommand_, eventBuffer_->getBufferAsString());
+    } catch (const std::exception& e) {
+      // An event AMP cannot carry (an answer's choices over one 65535-byte
+      // value): this peer misses it; waitEvents over Thrift still has it.
+      qCWarning(lcAmp).noquote() << "event" << event.sequence << "cannot be pushed to" << peerName_ << "-" << e.what();
+      continue;
+    }
     std::string tag = hexTag(++nextEventTag_);
     box.set("_ask", tag);
     unansweredEvents_.insert(std::move(tag));
