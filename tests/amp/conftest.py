@@ -12,120 +12,32 @@ events through a queue, and window states by polling with a deadline.
 """
 
 import concurrent.futures
-import itertools
-import os
-import pathlib
 import queue
-import selectors
-import shutil
-import signal
 import socket
 import struct
-import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
-from thrift.protocol import TBinaryProtocol
-from thrift.transport import TSocket, TTransport
 from twisted.internet import defer
 from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
 from twisted.protocols import amp
 
+import vitrine_test_support as support
 from vitrine.amp_commands import Event, listWindows
-from vitrine_thrift import Vitrine
-from vitrine_thrift.ttypes import WindowNotFound
-
-BIN_DIR = pathlib.Path(os.environ.get("VITRINE_BIN_DIR", pathlib.Path(__file__).parents[2] / "build" / "bin"))
-
-#: How long any single wait in this suite may take before the test fails.
-TIMEOUT = 30
+from vitrine_test_support import TIMEOUT, wait_until
 
 
 # ---------------------------------------------------------------- the server
 
-class Server:
-    """A vitrine-server child process: Thrift on a private Unix socket, AMP on a free loopback port."""
+class Server(support.Server):
+    """A vitrine-server child process: Thrift on a private Unix socket, AMP on a free loopback port.
 
-    def __init__(self, *extra_args, env=None):
-        """Starts the server with `extra_args`; `env` overrides variables (default QT_QPA_PLATFORM=offscreen)."""
-        self.directory = tempfile.mkdtemp(prefix="vitrine-amp-")
-        self.socket_path = os.path.join(self.directory, "vitrine.sock")
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-        self.process = subprocess.Popen(
-            [str(BIN_DIR / "vitrine-server"), "--listen", "unix:" + self.socket_path,
-             "--amp", "tcp:127.0.0.1:0", *extra_args],
-            stdout=subprocess.PIPE, env=env)
-        self.amp_address = self._wait_for_listeners(deadline=time.monotonic() + 60)
-        self.amp_port = int(self.amp_address.rsplit(":", 1)[1])
+    The AMP listener is amp_address ("tcp:127.0.0.1:N") and amp_port.
+    """
 
-    def _wait_for_listeners(self, deadline):
-        """Reads stdout until both the Thrift and the AMP listener are reported; returns the AMP address."""
-        thrift_ready, amp_address, pending = False, None, b""
-        fd = self.process.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while not (thrift_ready and amp_address):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    self.process.kill()
-                    raise RuntimeError("vitrine-server did not report its listeners in time")
-                chunk = os.read(fd, 4096)  # raw reads: a buffered readline could hide a line from select()
-                if not chunk:
-                    raise RuntimeError("vitrine-server exited with %s before listening" % self.process.wait())
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    text = line.decode().strip()
-                    if text.startswith("vitrine: AMP listening on "):
-                        amp_address = text.split(" on ", 1)[1]
-                    elif text == "vitrine: listening on unix:" + self.socket_path:
-                        thrift_ready = True
-        return amp_address
-
-    def thrift(self, timeout_ms=TIMEOUT * 1000):
-        """A generated Thrift client on the Unix socket; returns (client, transport)."""
-        sock = TSocket.TSocket(unix_socket=self.socket_path)
-        sock.setTimeout(timeout_ms)
-        transport = TTransport.TFramedTransport(sock)
-        transport.open()
-        return Vitrine.Client(TBinaryProtocol.TBinaryProtocol(transport)), transport
-
-    def stop(self):
-        """SIGTERM, then waits; returns the exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stdout.close()
-        shutil.rmtree(self.directory, ignore_errors=True)
-        return self.process.returncode
-
-
-def wait_until(predicate, timeout=TIMEOUT, interval=0.05, message=None):
-    """Polls `predicate` until it returns something truthy, and returns that; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError("timed out after %ss waiting for %s" % (timeout, message or predicate))
-        time.sleep(interval)
-
-
-def close_all_windows(thrift_client):
-    """Closes every window but the stage (a waiting dialog's caller gets DialogCanceled)."""
-    for window in thrift_client.listWindows():
-        if window.id != 0:
-            try:
-                thrift_client.closeWindow(window.id)
-            except WindowNotFound:
-                pass  # it went meanwhile
+    amp = "tcp:127.0.0.1:0"
+    directory_prefix = "vitrine-amp-"
 
 
 # ---------------------------------------------------------------- Twisted in a thread
@@ -391,7 +303,7 @@ def raw(server):
 @pytest.fixture
 def thrift(server):
     """A Thrift client (gen/py) on the same server."""
-    client, transport = server.thrift()
+    client, transport = server.connect(timeout_ms=TIMEOUT * 1000)
     yield client
     transport.close()
 
@@ -400,62 +312,25 @@ def thrift(server):
 def tidy_windows(server):
     """After the test, closes what it left open and checks that only the stage remains."""
     yield
-    client, transport = server.thrift()
-    try:
-        close_all_windows(client)
-        wait_until(lambda: client.serverInfo().windows == 1, message="only the stage to be open")
-    finally:
-        transport.close()
+    support.leave_only_the_stage(server, timeout_ms=TIMEOUT * 1000)
 
 
-_tags = itertools.count(1)
-
-
-def unique(prefix):
-    """A name no other test uses (letters, digits and '-')."""
-    return "amp-%s-%d" % (prefix, next(_tags))
+#: A name no other test uses (letters, digits and '-').
+unique = support.name_maker("amp")
 
 
 # ---------------------------------------------------------------- Xvfb
 
-def start_xvfb():
-    """Starts Xvfb on a free display; returns (process, ":N")."""
-    read_fd, write_fd = os.pipe()
-    try:
-        process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    finally:
-        os.close(write_fd)
-    # Xvfb writes its display number and a newline once it accepts clients.
-    pending, deadline = b"", time.monotonic() + TIMEOUT
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(read_fd, selectors.EVENT_READ)
-            while b"\n" not in pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    process.kill()
-                    raise RuntimeError("Xvfb did not report its display in time")
-                chunk = os.read(read_fd, 64)
-                if not chunk:
-                    raise RuntimeError("Xvfb exited with %s" % process.wait())
-                pending += chunk
-    finally:
-        os.close(read_fd)
-    return process, ":" + pending.split(b"\n", 1)[0].decode()
+@pytest.fixture(scope="module")
+def desktop(xserver):
+    """xdotool on the Xvfb display, to answer PyGraphics' dialogs by typing."""
+    return support.Desktop(xserver)
 
 
 @pytest.fixture(scope="module")
 def xserver():
     """An Xvfb display; yields its DISPLAY string."""
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+    if support.missing_programs("Xvfb", "xdotool"):
         pytest.skip("needs Xvfb and xdotool")
-    process, display = start_xvfb()
-    yield display
-    process.terminate()
-    try:
-        process.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with support.xvfb_display() as display:
+        yield display

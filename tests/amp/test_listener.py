@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import BIN_DIR, TIMEOUT
+from vitrine_test_support import BIN_DIR, TIMEOUT
 
 PYGRAPHICS_PORT = 31337
 

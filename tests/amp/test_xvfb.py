@@ -5,17 +5,14 @@ title, so each test finds its dialog through listWindows on a second
 connection, then the X window by that (default) title, focuses it and types.
 """
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
-from conftest import TIMEOUT, Server, wait_until
+from conftest import TIMEOUT, Server
 from mediawindows_commands import AskColor, AskOpenFilename, Say
 from vitrine.amp_commands import listWindows
+from vitrine_test_support import missing_programs
 
-if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+if missing_programs("Xvfb", "xdotool"):
     pytest.skip("needs Xvfb and xdotool", allow_module_level=True)
 
 pytestmark = pytest.mark.usefixtures("tidy_windows")
@@ -27,50 +24,6 @@ def server(xserver):
     s = Server("--size", "320x240", env={"DISPLAY": xserver, "QT_QPA_PLATFORM": "xcb"})
     yield s
     assert s.stop() == 0
-
-
-class Desktop:
-    """xdotool on one X display."""
-
-    def __init__(self, display):
-        self.env = {**os.environ, "DISPLAY": display}
-
-    def run(self, *args, timeout=20):
-        return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
-
-    def focus(self, title):
-        """Gives the keyboard to the visible window titled exactly `title`."""
-        pattern = "^%s$" % "".join(c if c.isalnum() or c == " " else "[%s]" % c for c in title)
-
-        def find():
-            # Fails now and then while windows come and go (BadWindow): poll again.
-            result = self.run("search", "--onlyvisible", "--name", pattern)
-            ids = result.stdout.split() if result.returncode == 0 else []
-            return ids[-1] if ids else None
-
-        window = wait_until(find, message="an X window titled %r" % title)
-
-        def focused():
-            try:
-                self.run("windowfocus", "--sync", window, timeout=5)
-            except subprocess.TimeoutExpired:
-                return False
-            return self.run("getwindowfocus").stdout.strip() == window
-
-        wait_until(focused, message="the keyboard focus on %r" % title)
-
-    def type(self, text):
-        result = self.run("type", "--delay", "20", "--", text)
-        assert result.returncode == 0, result.stderr
-
-    def key(self, *keys):
-        result = self.run("key", "--delay", "20", *keys)
-        assert result.returncode == 0, result.stderr
-
-
-@pytest.fixture(scope="module")
-def desktop(xserver):
-    return Desktop(xserver)
 
 
 def new_window_title(peer, kind, before):

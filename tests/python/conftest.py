@@ -1,114 +1,32 @@
-"""Fixtures that start the real vitrine-server (headless or on Xvfb) and a local web server."""
+"""Fixtures that start the real vitrine-server (headless or on Xvfb) and a local web server.
+
+The pieces the AMP suite (tests/amp) uses too (the server process, wait_until,
+close_all_windows, Xvfb, xdotool) are in tests/pysupport/vitrine_test_support.py;
+Server and wait_until stay importable from here.
+"""
 
 import concurrent.futures
 import functools
 import http.server
 import os
-import pathlib
-import selectors
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
-from thrift.protocol import TBinaryProtocol, TCompactProtocol
-from thrift.transport import TSocket, TTransport
 
-from vitrine_thrift import Vitrine
-from vitrine_thrift.ttypes import EventKind, WindowNotFound
-
-BIN_DIR = pathlib.Path(os.environ.get("VITRINE_BIN_DIR", pathlib.Path(__file__).parents[2] / "build" / "bin"))
+import vitrine_test_support as support
+from vitrine_test_support import close_all_windows, wait_until
+from vitrine_thrift.ttypes import EventKind
 
 
-class Server:
-    """A vitrine-server child process on a private Unix socket and a loopback TCP port."""
+class Server(support.Server):
+    """A vitrine-server child process on a private Unix socket and a loopback TCP port (tcp_port).
 
-    def __init__(self, *extra_args, env=None):
-        """Starts the server with `extra_args`; `env` overrides variables (default QT_QPA_PLATFORM=offscreen)."""
-        self.directory = tempfile.mkdtemp(prefix="vitrine-pytest-")
-        self.socket_path = os.path.join(self.directory, "vitrine.sock")
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-        self.process = subprocess.Popen(
-            [str(BIN_DIR / "vitrine-server"), "--listen", "unix:" + self.socket_path,
-             "--listen", "tcp:127.0.0.1:0", *([] if "--amp" in extra_args else ["--amp", "off"]), *extra_args],
-            stdout=subprocess.PIPE, env=env)
-        self.tcp_port = self._wait_for_listeners(deadline=time.monotonic() + 60)
-
-    def _wait_for_listeners(self, deadline):
-        # Raw reads on the pipe: a buffered readline() could swallow both
-        # lines at once and leave select() waiting for data already read.
-        seen, pending = {}, b""
-        fd = self.process.stdout.fileno()
-        selector = selectors.DefaultSelector()
-        selector.register(fd, selectors.EVENT_READ)
-        while len(seen) < 2:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise RuntimeError("vitrine-server did not report its listeners in time")
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise RuntimeError("vitrine-server exited with %s" % self.process.wait())
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if line.startswith(b"vitrine: listening on "):
-                    address = line.decode().split("listening on ", 1)[1].strip()
-                    seen[address.split(":", 1)[0]] = address
-        selector.close()
-        return int(seen["tcp"].rsplit(":", 1)[1])
-
-    def connect(self, tcp=False, compact=False, timeout_ms=60000):
-        """A generated Vitrine client over the framed transport; returns (client, transport)."""
-        sock = TSocket.TSocket("127.0.0.1", self.tcp_port) if tcp else TSocket.TSocket(unix_socket=self.socket_path)
-        sock.setTimeout(timeout_ms)
-        transport = TTransport.TFramedTransport(sock)
-        protocol = (TCompactProtocol.TCompactProtocol if compact else TBinaryProtocol.TBinaryProtocol)(transport)
-        transport.open()
-        return Vitrine.Client(protocol), transport
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stdout.close()
-        return self.process.returncode
-
-
-def wait_until(predicate, timeout=30, interval=0.05, message=None):
-    """Polls `predicate` every `interval` seconds until it returns something truthy, and returns that.
-
-    Raises AssertionError naming `message` (or the predicate) when `timeout` seconds pass first.
+    AMP is off unless `extra_args` hold an --amp of their own.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            what = message or getattr(predicate, "__name__", predicate)
-            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
-        time.sleep(interval)
 
-
-def open_window_ids(client):
-    """Ids of every open window but the stage."""
-    return [w.id for w in client.listWindows() if w.id != 0]
-
-
-def close_all_windows(client):
-    """Closes every window but the stage (a dialog's caller gets DialogCanceled)."""
-    for window_id in open_window_ids(client):
-        try:
-            client.closeWindow(window_id)
-        except WindowNotFound:
-            pass  # it went meanwhile (a timeout, a dialog's caller)
+    tcp = True
+    directory_prefix = "vitrine-pytest-"
 
 
 def window_titled(client, title):
@@ -204,12 +122,7 @@ def background(server):
 def tidy_windows(server):
     """Closes what a test left open and checks that only the stage remains."""
     yield
-    client, transport = server.connect()
-    try:
-        close_all_windows(client)
-        wait_until(lambda: client.serverInfo().windows == 1, message="only the stage to be open")
-    finally:
-        transport.close()
+    support.leave_only_the_stage(server)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -230,46 +143,16 @@ def web(tmp_path_factory):
     httpd.server_close()
 
 
-def start_xvfb(deadline_s=30):
-    """Starts Xvfb on a free display; returns (process, display number). Skips when Xvfb is missing."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
-    read_fd, write_fd = os.pipe()
-    try:
-        process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    finally:
-        os.close(write_fd)
-    # Xvfb writes the display number and a newline once it accepts clients.
-    pending = b""
-    deadline = time.monotonic() + deadline_s
-    with selectors.DefaultSelector() as selector:
-        selector.register(read_fd, selectors.EVENT_READ)
-        while b"\n" not in pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                process.kill()
-                process.wait()
-                os.close(read_fd)
-                raise RuntimeError("Xvfb did not report its display in time")
-            chunk = os.read(read_fd, 64)
-            if not chunk:
-                os.close(read_fd)
-                raise RuntimeError("Xvfb exited with %s" % process.wait())
-            pending += chunk
-    os.close(read_fd)
-    return process, int(pending.split(b"\n", 1)[0])
+@pytest.fixture(scope="module")
+def desktop(xserver):
+    """xdotool on the Xvfb display, to answer dialogs by typing and clicking."""
+    return support.Desktop(xserver)
 
 
 @pytest.fixture(scope="module")
 def xserver():
     """An Xvfb display for tests that type and click; yields the DISPLAY string (":N")."""
-    process, number = start_xvfb()
-    yield ":%d" % number
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    if support.missing_programs("Xvfb"):
+        pytest.skip("Xvfb is not installed")
+    with support.xvfb_display() as display:
+        yield display

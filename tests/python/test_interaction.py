@@ -6,30 +6,24 @@ on their own connections while the test watches through another.
 """
 
 import io
-import itertools
 import os
-import shutil
-import subprocess
 
 import pytest
 from PIL import Image
 
 from conftest import Server, last_sequence, wait_for_event, wait_for_window, wait_until, window_titled
+from vitrine_test_support import missing_programs, name_maker
 from vitrine_thrift.ttypes import (
     Action, CloseReason, Color, ColorChooser, DialogCanceled, EventKind, FileChooser, FileChooserMode, Picture,
     PictureOptions, PixelFormat, PushHtml, PushResult, Question, QuestionKind, SayOptions, WindowNotFound)
 
-if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+if missing_programs("Xvfb", "xdotool"):
     pytest.skip("needs Xvfb and xdotool", allow_module_level=True)
 
 pytestmark = pytest.mark.usefixtures("tidy_windows")
 
-_titles = itertools.count(1)
-
-
-def unique(prefix):
-    """A window title no other test uses (letters, digits and '-' only: it goes into a regex)."""
-    return "pytest-%s-%d" % (prefix, next(_titles))
+#: A window title no other test uses (letters, digits and '-' only: it goes into a regex).
+unique = name_maker("pytest")
 
 
 @pytest.fixture(scope="module")
@@ -38,57 +32,6 @@ def server(xserver):
     s = Server("--size", "320x240", env={"DISPLAY": xserver, "QT_QPA_PLATFORM": "xcb"})
     yield s
     assert s.stop() == 0
-
-
-class Desktop:
-    """xdotool on one X display."""
-
-    def __init__(self, display):
-        self.env = {**os.environ, "DISPLAY": display}
-
-    def run(self, *args, timeout=20):
-        return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
-
-    def xdotool(self, *args):
-        result = self.run(*args)
-        assert result.returncode == 0, "xdotool %s failed: %s" % (" ".join(args), result.stderr)
-        return result.stdout
-
-    def find(self, title):
-        """The X window id of the visible window titled exactly `title`, polled for."""
-
-        def search():
-            # Fails now and then while windows come and go (BadWindow): just poll again.
-            result = self.run("search", "--onlyvisible", "--name", "^%s$" % title)
-            ids = result.stdout.split() if result.returncode == 0 else []
-            return ids[-1] if ids else None
-
-        return wait_until(search, message="an X window titled %r" % title)
-
-    def focus(self, title):
-        """Gives the keyboard to the window titled `title`; returns its X window id."""
-        window = self.find(title)
-
-        def focused():
-            try:
-                self.run("windowfocus", "--sync", window, timeout=5)
-            except subprocess.TimeoutExpired:
-                return False
-            return self.run("getwindowfocus").stdout.strip() == window
-
-        wait_until(focused, message="the keyboard focus on %r" % title)
-        return window
-
-    def type(self, text):
-        self.xdotool("type", "--delay", "20", "--", text)  # "--": text may start with "-"
-
-    def key(self, *keys):
-        self.xdotool("key", "--delay", "20", *keys)
-
-
-@pytest.fixture(scope="module")
-def desktop(xserver):
-    return Desktop(xserver)
 
 
 def screenshot(client, window_id):

@@ -1,0 +1,310 @@
+"""Helpers shared by the pytest suites that drive the real vitrine-server (tests/python and tests/amp).
+
+A plain module, not a pytest plugin: it defines no fixtures. Each suite's
+conftest.py builds its fixtures from these pieces and keeps what only that
+suite needs (tests/python: Background and the web server; tests/amp: the
+Twisted loop, the AMP peers and the raw-socket peers).
+
+- BIN_DIR: where vitrine-server is ($VITRINE_BIN_DIR, else build/bin);
+  TIMEOUT: the default deadline of one wait; stop_process.
+- Server: a vitrine-server child process on a private Unix socket, with an
+  optional Thrift TCP port and an optional AMP listener; Thrift clients
+  (gen/py) for it; stop() returns its exit status.
+- wait_until, open_window_ids, close_all_windows, leave_only_the_stage:
+  polling with a deadline and tidying windows through a Thrift client.
+- start_xvfb, xvfb_display, missing_programs, Desktop: an X server for
+  tests that type and click, and xdotool on it.
+- name_maker: window titles and names that no other test uses.
+"""
+
+import contextlib
+import itertools
+import os
+import pathlib
+import selectors
+import shutil
+import subprocess
+import tempfile
+import time
+
+from thrift.protocol import TBinaryProtocol, TCompactProtocol
+from thrift.transport import TSocket, TTransport
+
+from vitrine_thrift import Vitrine
+from vitrine_thrift.ttypes import WindowNotFound
+
+BIN_DIR = pathlib.Path(os.environ.get("VITRINE_BIN_DIR", pathlib.Path(__file__).parents[2] / "build" / "bin"))
+
+#: The default deadline, in seconds, of a single wait (a poll, a process stopping, Xvfb starting).
+TIMEOUT = 30
+
+
+def stop_process(process, timeout=TIMEOUT):
+    """SIGTERM, then waits at most `timeout` seconds before SIGKILL; returns the exit status."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+# ---------------------------------------------------------------- the server
+
+class Server:
+    """A vitrine-server child process: Thrift on a private Unix socket, and the listeners the class asks for.
+
+    Subclasses (one per suite) choose the listeners with the class attributes
+    below. `socket_path` is the Unix socket; `tcp_port` the Thrift TCP port
+    (None without `tcp`); `amp_address` ("tcp:127.0.0.1:N") and `amp_port`
+    the AMP listener (None when AMP is off).
+    """
+
+    #: Also listen for Thrift on a free loopback TCP port (tcp_port).
+    tcp = False
+    #: The --amp value given unless `extra_args` hold their own --amp: "off" or an address.
+    amp = "off"
+    #: Prefix of the private temporary directory that holds the Unix socket.
+    directory_prefix = "vitrine-test-"
+
+    def __init__(self, *extra_args, env=None):
+        """Starts the server with `extra_args`; `env` overrides variables (default QT_QPA_PLATFORM=offscreen)."""
+        self.directory = tempfile.mkdtemp(prefix=self.directory_prefix)
+        self.socket_path = os.path.join(self.directory, "vitrine.sock")
+        listeners = ["--listen", "unix:" + self.socket_path]
+        if self.tcp:
+            listeners += ["--listen", "tcp:127.0.0.1:0"]
+        if "--amp" in extra_args:
+            at = extra_args.index("--amp") + 1
+            amp = extra_args[at] if at < len(extra_args) else "off"
+        else:
+            amp = self.amp
+            listeners += ["--amp", amp]
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+        self.process = subprocess.Popen(
+            [str(BIN_DIR / "vitrine-server"), *listeners, *extra_args], stdout=subprocess.PIPE, env=env)
+        thrift_tcp, self.amp_address = self._wait_for_listeners(
+            amp != "off", deadline=time.monotonic() + 60)
+        self.tcp_port = int(thrift_tcp.rsplit(":", 1)[1]) if thrift_tcp else None
+        self.amp_port = (int(self.amp_address.rsplit(":", 1)[1])
+                         if self.amp_address and self.amp_address.startswith("tcp:") else None)
+
+    def _wait_for_listeners(self, amp_on, deadline):
+        """Reads stdout until every listener is reported; returns (the Thrift TCP address, the AMP address)."""
+        unix_ready, thrift_tcp, amp_address, pending = False, None, None, b""
+
+        def ready():
+            return unix_ready and (thrift_tcp or not self.tcp) and (amp_address or not amp_on)
+
+        fd = self.process.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while not ready():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    self.process.kill()
+                    self.process.wait()
+                    raise RuntimeError("vitrine-server did not report its listeners in time")
+                # Raw reads on the pipe: a buffered readline() could swallow several
+                # lines at once and leave select() waiting for data already read.
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    raise RuntimeError("vitrine-server exited with %s before listening" % self.process.wait())
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    text = line.decode().strip()
+                    if text.startswith("vitrine: AMP listening on "):
+                        amp_address = text.split(" on ", 1)[1]
+                    elif text == "vitrine: listening on unix:" + self.socket_path:
+                        unix_ready = True
+                    elif text.startswith("vitrine: listening on tcp:"):
+                        thrift_tcp = text.split(" on ", 1)[1]
+        return thrift_tcp, amp_address
+
+    def connect(self, tcp=False, compact=False, timeout_ms=60000):
+        """A generated Vitrine client (gen/py) over the framed transport; returns (client, transport).
+
+        On the Unix socket, or on the TCP port with `tcp`; the binary protocol, or the compact one with `compact`.
+        """
+        if tcp:
+            if self.tcp_port is None:
+                raise ValueError("this server has no Thrift TCP listener")
+            sock = TSocket.TSocket("127.0.0.1", self.tcp_port)
+        else:
+            sock = TSocket.TSocket(unix_socket=self.socket_path)
+        sock.setTimeout(timeout_ms)
+        transport = TTransport.TFramedTransport(sock)
+        protocol = (TCompactProtocol.TCompactProtocol if compact else TBinaryProtocol.TBinaryProtocol)(transport)
+        transport.open()
+        return Vitrine.Client(protocol), transport
+
+    def stop(self):
+        """SIGTERM, then waits; returns the exit status. Calling it again just returns the status.
+
+        The private directory goes too when the server left it empty; a socket
+        file left behind stays, for the caller to see.
+        """
+        status = stop_process(self.process)
+        self.process.stdout.close()
+        with contextlib.suppress(OSError):
+            os.rmdir(self.directory)
+        return status
+
+
+# ---------------------------------------------------------------- waiting and tidying
+
+def wait_until(predicate, timeout=TIMEOUT, interval=0.05, message=None):
+    """Polls `predicate` every `interval` seconds until it returns something truthy, and returns that.
+
+    Raises AssertionError naming `message` (or the predicate) when `timeout` seconds pass first.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            what = message or getattr(predicate, "__name__", predicate)
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def open_window_ids(client):
+    """Ids of every open window but the stage, through a Thrift client."""
+    return [w.id for w in client.listWindows() if w.id != 0]
+
+
+def close_all_windows(client):
+    """Closes every window but the stage through a Thrift client (a waiting dialog's caller gets DialogCanceled)."""
+    for window_id in open_window_ids(client):
+        try:
+            client.closeWindow(window_id)
+        except WindowNotFound:
+            pass  # it went meanwhile (a timeout, a dialog's caller)
+
+
+def leave_only_the_stage(server, **connect_args):
+    """On a new connection to `server`, closes every window but the stage and waits until only the stage is open."""
+    client, transport = server.connect(**connect_args)
+    try:
+        close_all_windows(client)
+        wait_until(lambda: client.serverInfo().windows == 1, message="only the stage to be open")
+    finally:
+        transport.close()
+
+
+def name_maker(namespace):
+    """A function unique(prefix) giving "NAMESPACE-PREFIX-N", N counting up from 1.
+
+    With letters, digits and '-' only in both, the names are safe in a regex.
+    """
+    counter = itertools.count(1)
+
+    def unique(prefix):
+        """A name no other test uses."""
+        return "%s-%s-%d" % (namespace, prefix, next(counter))
+
+    return unique
+
+
+# ---------------------------------------------------------------- Xvfb and xdotool
+
+def start_xvfb(timeout=TIMEOUT):
+    """Starts Xvfb on a free display; returns (process, DISPLAY string ":N")."""
+    read_fd, write_fd = os.pipe()
+    try:
+        process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        os.close(write_fd)
+    # Xvfb writes its display number and a newline once it accepts clients.
+    pending, deadline = b"", time.monotonic() + timeout
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(read_fd, selectors.EVENT_READ)
+            while b"\n" not in pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    process.kill()
+                    process.wait()
+                    raise RuntimeError("Xvfb did not report its display in time")
+                chunk = os.read(read_fd, 64)
+                if not chunk:
+                    raise RuntimeError("Xvfb exited with %s" % process.wait())
+                pending += chunk
+    finally:
+        os.close(read_fd)
+    return process, ":%d" % int(pending.split(b"\n", 1)[0])
+
+
+@contextlib.contextmanager
+def xvfb_display():
+    """Runs Xvfb for the `with` block; gives its DISPLAY string and stops it afterwards."""
+    process, display = start_xvfb()
+    try:
+        yield display
+    finally:
+        stop_process(process)
+
+
+def missing_programs(*names):
+    """The programs among `names` that are not on PATH."""
+    return [name for name in names if shutil.which(name) is None]
+
+
+class Desktop:
+    """xdotool on one X display."""
+
+    def __init__(self, display):
+        self.env = {**os.environ, "DISPLAY": display}
+
+    def run(self, *args, timeout=20):
+        """Runs xdotool with `args`; returns the CompletedProcess, whatever its status."""
+        return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def xdotool(self, *args):
+        """Runs xdotool with `args`, fails the test when it fails; returns its output."""
+        result = self.run(*args)
+        assert result.returncode == 0, "xdotool %s failed: %s" % (" ".join(args), result.stderr)
+        return result.stdout
+
+    def find(self, title):
+        """The X window id of the visible window titled exactly `title`, polled for."""
+        # Each character but letters, digits and spaces in a bracket of its own (literal in the regex);
+        # '^' would negate a bracket, so it is escaped instead.
+        pattern = "^%s$" % "".join(c if c.isalnum() or c == " " else "\\^" if c == "^" else "[%s]" % c
+                                   for c in title)
+
+        def search():
+            # Fails now and then while windows come and go (BadWindow): just poll again.
+            result = self.run("search", "--onlyvisible", "--name", pattern)
+            ids = result.stdout.split() if result.returncode == 0 else []
+            return ids[-1] if ids else None
+
+        return wait_until(search, message="an X window titled %r" % title)
+
+    def focus(self, title):
+        """Gives the keyboard to the visible window titled exactly `title`; returns its X window id."""
+        window = self.find(title)
+
+        def focused():
+            try:
+                self.run("windowfocus", "--sync", window, timeout=5)
+            except subprocess.TimeoutExpired:
+                return False
+            return self.run("getwindowfocus").stdout.strip() == window
+
+        wait_until(focused, message="the keyboard focus on %r" % title)
+        return window
+
+    def type(self, text):
+        """Types `text` into the focused window."""
+        self.xdotool("type", "--delay", "20", "--", text)  # "--": text may start with "-"
+
+    def key(self, *keys):
+        """Presses each key (or combination, e.g. "ctrl+plus") in turn."""
+        self.xdotool("key", "--delay", "20", *keys)
