@@ -132,6 +132,18 @@ def test_update_replaces_the_picture(vitrine_client):
     assert count_color(vitrine_client.screenshot(window), RED) == 0
 
 
+def test_a_full_hd_frame_travels_whole(vitrine_client):
+    # 8 MB: the package sends it through its large-value path (the pure-Python protocol).
+    frame = numpy.zeros((1080, 1920, 4), numpy.uint8)
+    frame[:, :, 1] = 255
+    frame[:, :, 3] = 255
+    window = vitrine_client.show(Image.new("RGB", (W, H), RED))
+    vitrine_client.update(window, frame)
+    # The window keeps its size and shows the frame's top left corner, with scroll bars.
+    assert shows_picture(vitrine_client, window, GREEN, area=(W - 20) * (H - 20))
+    assert count_color(vitrine_client.screenshot(window), RED) == 0
+
+
 def test_screenshot_image_is_a_pil_image(vitrine_client):
     window = vitrine_client.show(Image.new("RGB", (W, H), GREEN))
     image = vitrine_client.screenshot_image(window)
