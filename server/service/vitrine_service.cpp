@@ -234,7 +234,17 @@ void VitrineService::isClosed(std::function<void(bool const&)> cob, const int64_
 void VitrineService::listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   std::vector<api::WindowInfo> out;
-  out.push_back(windowInfo(0, api::WindowKind::STAGE, *stage_.window(), stage_.name()));
+  if (const QWidget* stageWindow = stage_.window()) {
+    out.push_back(windowInfo(0, api::WindowKind::STAGE, *stageWindow, stage_.name()));
+  } else {
+    // Not used yet: no window exists or is shown (see Stage).
+    api::WindowInfo stage;
+    stage.kind = api::WindowKind::STAGE;
+    stage.title = Stage::title().toStdString();
+    stage.geometry.width = stage_.plannedSize().width();
+    stage.geometry.height = stage_.plannedSize().height();
+    out.push_back(std::move(stage));
+  }
   for (const WindowRegistry::Entry* entry : windows_.entries()) {
     out.push_back(windowInfo(entry->id, entry->kind, *entry->window, entry->name));
   }

@@ -35,18 +35,7 @@ constexpr std::chrono::milliseconds kPaintPollInterval{8};
 }  // namespace
 
 Stage::Stage(QSize size, bool fullScreen, QObject* parent)
-    : QObject(parent),
-      profile_(new QWebEngineProfile(this)),  // no storage name: off the record
-      documents_(new HtmlDocuments(this)),
-      view_(new QWebEngineView()),
-      fullScreen_(fullScreen) {
-  profile_->installUrlSchemeHandler(HtmlDocuments::kScheme, documents_);
-  shownPage_ = new QWebEnginePage(profile_, this);
-  view_->setPage(shownPage_);
-  view_->setWindowTitle(QStringLiteral("vitrine stage"));
-  view_->resize(size);
-  ensureVisible();
-}
+    : QObject(parent), size_(size), documents_(new HtmlDocuments(this)), fullScreen_(fullScreen) {}
 
 Stage::~Stage() {
   if (pending_) {
@@ -59,8 +48,24 @@ Stage::~Stage() {
   delete profile_;
 }
 
+void Stage::create() {
+  if (view_) return;
+  profile_ = new QWebEngineProfile(this);  // no storage name: off the record
+  profile_->installUrlSchemeHandler(HtmlDocuments::kScheme, documents_);
+  view_ = new QWebEngineView();
+  shownPage_ = new QWebEnginePage(profile_, this);
+  view_->setPage(shownPage_);
+  view_->setWindowTitle(title());
+  view_->resize(size_);
+  ensureVisible();
+}
+
 QWidget* Stage::window() const {
   return view_;
+}
+
+QString Stage::title() {
+  return QStringLiteral("vitrine stage");
 }
 
 void Stage::ensureVisible() {
@@ -96,6 +101,7 @@ void Stage::showWelcome(const QStringList& addresses) {
 }
 
 void Stage::push(QString name, QUrl source, QUrl publicUrl, std::chrono::milliseconds timeout, Done done) {
+  create();
   auto next = std::make_unique<Push>();
   next->name = std::move(name);
   next->source = std::move(source);
@@ -206,6 +212,11 @@ void Stage::finish(Outcome outcome) {
 }
 
 QImage Stage::grab() const {
+  if (!view_) {
+    QImage blank(size_, QImage::Format_RGB32);
+    blank.fill(Qt::white);  // what an empty page shows
+    return blank;
+  }
   return view_->grab().toImage();
 }
 

@@ -30,6 +30,12 @@ class HtmlDocuments;
 /// a newer push completes the pending one with Superseded.
 ///
 /// Pages use an off-the-record profile: nothing is written to disk.
+///
+/// The web engine, the window and its first page are created on first use
+/// (a push or the welcome page), not with the Stage: starting Chromium is
+/// most of a server's start-up, and a server used only for popups and
+/// pictures never needs it. Until then the stage is an unshown window of
+/// the configured size that shows nothing.
 /// Owns its window and pages. GUI thread only.
 class Stage : public QObject {
   Q_OBJECT
@@ -38,7 +44,8 @@ class Stage : public QObject {
   enum class Outcome { Shown, LoadFailed, TimedOut, Superseded };
   using Done = std::function<void(Outcome)>;
 
-  /// Creates the window (shown at `size`, or full screen).
+  /// A stage whose window, once created, is shown at `size` (or full screen).
+  /// Cheap: nothing of the web engine is created yet.
   Stage(QSize size, bool fullScreen, QObject* parent = nullptr);
   ~Stage() override;
 
@@ -59,10 +66,15 @@ class Stage : public QObject {
   /// The URL on the stage now (vitrine:html/N for HTML); empty before any push.
   const QUrl& url() const { return url_; }
 
-  /// What the stage shows now, at the window's size.
+  /// What the stage shows now, at the window's size (white at the
+  /// configured size before the stage is first used).
   QImage grab() const;
 
+  /// The stage's window, or nullptr before the stage is first used.
   QWidget* window() const;
+  /// The window's title, and its size before it exists.
+  static QString title();
+  QSize plannedSize() const { return size_; }
 
  private:
   struct Push;
@@ -74,10 +86,13 @@ class Stage : public QObject {
   void pollPainted(quint64 generation);
   void finish(Outcome outcome);
   void ensureVisible();
+  /// Creates the web engine profile, the window and its first page (once).
+  void create();
 
-  QWebEngineProfile* profile_;
+  QSize size_;
+  QWebEngineProfile* profile_ = nullptr;
   HtmlDocuments* documents_;
-  QWebEngineView* view_;
+  QWebEngineView* view_ = nullptr;
   bool fullScreen_;
   /// The page on the stage now (owned by this), and the URL it was loaded from.
   QWebEnginePage* shownPage_ = nullptr;

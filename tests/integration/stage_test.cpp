@@ -192,5 +192,33 @@ TEST_F(StageTest, CallsQueuedBehindAWaitingPushAreAnsweredAfterItInOrder) {
   }
 }
 
+// A server of its own: nothing may have been pushed yet.
+class UnusedStageTest : public SharedServerSuite<UnusedStageTest> {
+ public:
+  static std::vector<std::string> serverArgs() { return {"--size", "320x240"}; }
+};
+
+TEST_F(UnusedStageTest, OpensItsWindowWithTheFirstPushAndShowsNothingBefore) {
+  Client c(server_->unixEndpoint());
+  // Before any push there is no web page and no window, but the stage is listed at its size.
+  api::WindowInfo stage = c.listWindows().front();
+  EXPECT_EQ(stage.id, 0);
+  EXPECT_EQ(stage.kind, api::WindowKind::STAGE);
+  EXPECT_FALSE(stage.visible);
+  EXPECT_EQ(stage.geometry.width, 320);
+  EXPECT_EQ(stage.geometry.height, 240);
+  EXPECT_FALSE(c.isClosed(0));
+  const std::string png = c.screenshot(0);
+  const QImage blank = QImage::fromData(reinterpret_cast<const uchar*>(png.data()), static_cast<int>(png.size()), "PNG");
+  EXPECT_EQ(blank.size(), QSize(320, 240));
+  EXPECT_EQ(centerOf(png), QColor(Qt::white));
+
+  ASSERT_EQ(c.postHtml("first", page("#204080")), api::PushResult::OK);
+  stage = c.listWindows().front();
+  EXPECT_TRUE(stage.visible);
+  EXPECT_EQ(stage.title, "vitrine stage");
+  EXPECT_EQ(centerOf(c.screenshot(0)), QColor("#204080"));
+}
+
 }  // namespace
 }  // namespace vitrine::testing

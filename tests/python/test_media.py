@@ -167,6 +167,7 @@ def test_is_closed_before_and_after_close_and_for_a_never_issued_id(client):
 
 
 def test_close_window_zero_is_window_not_found_and_the_stage_stays(client):
+    assert client.postHtml(PushHtml("shown", "<p>on the stage</p>")) == PushResult.OK  # its window is open now
     with pytest.raises(WindowNotFound) as raised:
         client.closeWindow(0)
     assert raised.value.windowId == 0
