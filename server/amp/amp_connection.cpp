@@ -20,10 +20,12 @@ namespace vitrine {
 
 namespace {
 
-// Bytes taken from the socket per read, and reads per turn of the event loop
-// before other connections get theirs.
+// Bytes taken from the socket per read.
 constexpr std::size_t kReadChunk = 64 * 1024;
-constexpr int kReadsPerTurn = 16;
+// Boxes handled per turn of the event loop before other connections and
+// windows get theirs: one peer's thousands of pipelined asks (each may cost
+// milliseconds: a screenshot) must not hold the GUI thread.
+constexpr int kBoxesPerTurn = 32;
 // Thrift codecs kept for reuse per connection (one per command in flight).
 constexpr std::size_t kIdleCodecs = 4;
 // Longest error description sent (a peer's command name is quoted in some).
@@ -78,10 +80,15 @@ AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_pt
   watchSocket(socket_, this, [this] { close(); });
   connect(socket_, &QIODevice::readyRead, this, &AmpConnection::serve);
   // The peer read what we sent: held-back commands and events may go on.
-  connect(socket_, &QIODevice::bytesWritten, this, [this] {
-    serve();
-    pushEvents();
-  });
+  // Queued: flush() emits bytesWritten synchronously, inside send(), which
+  // may itself run inside another connection's command.
+  connect(
+      socket_, &QIODevice::bytesWritten, this,
+      [this] {
+        serve();
+        pushEvents();
+      },
+      Qt::QueuedConnection);
   qCDebug(lcAmp) << "connection from" << peerName_;
   serve();
 }
@@ -98,24 +105,25 @@ bool AmpConnection::roomToServe() const {
 void AmpConnection::serve() {
   if (serving_) return;  // a command that completed synchronously: the loop below goes on
   serving_ = true;
-  for (int reads = 0; !closing_;) {
-    while (!closing_ && !queued_.empty() && roomToServe()) {
+  for (int handled = 0; !closing_;) {
+    while (!closing_ && !queued_.empty() && roomToServe() && handled < kBoxesPerTurn) {
       const AmpBox box = std::move(queued_.front());
       queued_.pop_front();
       handleBox(box);
+      ++handled;
     }
-    if (closing_ || !queued_.empty() || !roomToServe()) break;  // resumed by finishCommand or bytesWritten
-    if (reads == kReadsPerTurn) {
-      // Fair to the other connections: finish this turn and come back.
-      if (socket_->bytesAvailable() > 0) QMetaObject::invokeMethod(this, &AmpConnection::serve, Qt::QueuedConnection);
+    if (closing_ || !roomToServe()) break;  // resumed by finishCommand or bytesWritten
+    if (handled == kBoxesPerTurn) {
+      // This turn's share is used: come back after what else waits in the event loop.
+      if (!queued_.empty() || socket_->bytesAvailable() > 0) resumeLater();
       break;
     }
-    char buffer[kReadChunk];
-    const qint64 got = socket_->read(buffer, sizeof buffer);
+    if (!queued_.empty()) continue;
+    readBuffer_.resize(kReadChunk);
+    const qint64 got = socket_->read(readBuffer_.data(), static_cast<qint64>(readBuffer_.size()));
     if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
-    ++reads;
     std::vector<AmpBox> boxes;
-    const AmpBoxDecoder::Status status = decoder_.feed({buffer, static_cast<std::size_t>(got)}, boxes);
+    const AmpBoxDecoder::Status status = decoder_.feed({readBuffer_.data(), static_cast<std::size_t>(got)}, boxes);
     if (status != AmpBoxDecoder::Status::Ok) {
       serving_ = false;
       return drop(QString::fromUtf8(AmpBoxDecoder::describe(status)));
@@ -123,6 +131,18 @@ void AmpConnection::serve() {
     for (AmpBox& box : boxes) queued_.push_back(std::move(box));
   }
   serving_ = false;
+}
+
+void AmpConnection::resumeLater() {
+  if (resumePosted_) return;
+  resumePosted_ = true;
+  QMetaObject::invokeMethod(
+      this,
+      [this] {
+        resumePosted_ = false;
+        serve();
+      },
+      Qt::QueuedConnection);
 }
 
 void AmpConnection::handleBox(const AmpBox& box) {
@@ -144,19 +164,23 @@ void AmpConnection::serveCommand(const AmpBox& box) {
     return;
   }
   std::string error;
-  std::optional<std::string> call = schema_->callFromBox(*command, box, ++nextSequenceId_, &error);
+  nextSequenceId_ = (nextSequenceId_ + 1) & 0x7fffffff;  // a positive i32, wrapping
+  std::optional<std::string> call =
+      schema_->callFromBox(*command, box, static_cast<std::int32_t>(nextSequenceId_), &error);
   if (!call) {
     if (tag) sendError(*tag, "INVALID_ARGUMENT", error);
     return;
   }
 
   std::shared_ptr<ThriftCodec> codec = takeCodec();
-  codec->beginCall(*call);
   ++commandsInFlight_;
   // The completion may run now (inside process) or much later (a dialog);
   // the connection may be gone by then. The codec travels with it.
   QPointer<AmpConnection> self(this);
   try {
+    // The codec reads `call` in place: process() reads every argument before
+    // it returns, so the local may go when this function does.
+    codec->beginCall(*call);
     const CallerScope caller(this);  // a dialog ends when this connection goes; subscribeEvents finds us
     processor_->process(
         [self, command, tag = std::move(tag), codec](bool ok) {
@@ -165,6 +189,7 @@ void AmpConnection::serveCommand(const AmpBox& box) {
         codec->input(), codec->output());
   } catch (const std::exception& e) {
     // Reading our own translation failed: a bug on our side, answered as such.
+    // (`tag` has moved into the completion, which never ran: the box still has it.)
     --commandsInFlight_;
     qCWarning(lcAmp).noquote() << "cannot serve" << QString::fromStdString(command->name) << "-" << e.what();
     if (const std::string* ask = box.find("_ask")) sendError(*ask, "UNKNOWN", "Unknown Error");
@@ -177,12 +202,11 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
   ++stats_.callsServed;
   if (closing_) return;
   if (tag) {
-    const std::span<const char> frame = codec->replyFrame();
-    constexpr std::size_t kFrameHeader = 4;
-    if (!ok || frame.size() <= kFrameHeader) {
+    const std::span<const char> message = codec->replyMessage();
+    if (!ok || message.empty()) {
       sendError(*tag, "UNKNOWN", "Unknown Error");
     } else {
-      AmpReply reply = schema_->replyToBox(command, {frame.data() + kFrameHeader, frame.size() - kFrameHeader});
+      AmpReply reply = schema_->replyToBox(command, {message.data(), message.size()});
       if (reply.ok) {
         reply.answer.set("_answer", *tag);
         send(reply.answer);
@@ -197,10 +221,13 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
 
 std::shared_ptr<ThriftCodec> AmpConnection::takeCodec() {
   if (idleCodecs_.empty()) {
-    // Room for the largest box plus the Thrift framing of its fields.
+    // A call message is never much longer than its box: every value is copied
+    // once, each key (at least 1 byte + 2 of length) becomes a 3-byte field
+    // header, and list/struct framing adds a few bytes per key. Twice the box
+    // limit is room enough, and still a limit.
     RpcLimits codecLimits;
     codecLimits.maxFrameBytes =
-        static_cast<std::uint32_t>(std::min<std::size_t>(limits_.box.maxBoxBytes + (1u << 20), 0x7fffffffu));
+        static_cast<std::uint32_t>(std::min<std::size_t>(2 * limits_.box.maxBoxBytes, 0x7fffffffu));
     return std::make_shared<ThriftCodec>(ThriftCodec::Protocol::Binary, codecLimits);
   }
   std::shared_ptr<ThriftCodec> codec = std::move(idleCodecs_.back());
@@ -216,18 +243,19 @@ void AmpConnection::sendError(const std::string& tag, const std::string& code, c
   send(box);
 }
 
-void AmpConnection::send(const AmpBox& box) {
-  if (closing_) return;
+bool AmpConnection::send(const AmpBox& box) {
+  if (closing_) return false;
   std::string bytes;
   try {
     bytes = encodeBox(box);
   } catch (const std::invalid_argument& e) {
     // A key or value the wire cannot carry: the translation's bug, not the peer's.
     qCCritical(lcAmp).noquote() << "cannot send a box to" << peerName_ << "-" << e.what();
-    return;
+    return false;
   }
   socket_->write(bytes.data(), static_cast<qint64>(bytes.size()));
   flushSocket(socket_);
+  return true;
 }
 
 // ---------------------------------------------------------------- events
@@ -242,6 +270,7 @@ void AmpConnection::subscribeEvents(EventLog& log, std::int64_t afterSequence) {
   unsubscribeEvents();
   eventLog_ = &log;
   eventWait_ = std::make_unique<QObject>();
+  subscription_ = ++subscriptionsMade_;
   pushedThrough_ = afterSequence;
   // After this call's own answer has gone out: a peer sees subscribeEvents
   // answered before the first Event.
@@ -249,13 +278,21 @@ void AmpConnection::subscribeEvents(EventLog& log, std::int64_t afterSequence) {
 }
 
 void AmpConnection::unsubscribeEvents() {
-  eventWait_.reset();  // the log forgets our wait
+  eventWait_.reset();  // the log forgets our wait (unless it is delivering it right now: see eventsArrived)
+  subscription_ = 0;
   waiting_ = false;
   eventsToPush_.clear();
 }
 
 void AmpConnection::pushEvents() {
-  if (closing_ || !eventWait_ || !eventCommand_) return;
+  if (pushing_) return;  // re-entered from a send: the loop below goes on
+  pushing_ = true;
+  pushQueuedEvents();
+  pushing_ = false;
+}
+
+void AmpConnection::pushQueuedEvents() {
+  if (closing_ || subscription_ == 0) return;
   while (!eventsToPush_.empty() && unansweredEvents_.size() < limits_.maxUnansweredEvents &&
          static_cast<std::size_t>(socket_->bytesToWrite()) <= limits_.maxUnsentBytes) {
     const api::Event event = std::move(eventsToPush_.front());
@@ -274,20 +311,24 @@ void AmpConnection::pushEvents() {
     }
     std::string tag = hexTag(++nextEventTag_);
     box.set("_ask", tag);
-    unansweredEvents_.insert(std::move(tag));
-    send(box);
+    if (send(box)) unansweredEvents_.insert(std::move(tag));
   }
-  if (eventsToPush_.empty() && !waiting_) {
+  if (eventsToPush_.empty() && !waiting_ && subscription_ != 0 && !closing_) {
     waiting_ = true;
     QPointer<AmpConnection> self(this);
     // Dropped unanswered when eventWait_ goes (unsubscribe, resubscribe, close).
-    eventLog_->wait(pushedThrough_, EventLog::kMaxWait, eventWait_.get(), [self](const std::vector<api::Event>& events) {
-      if (self) self->eventsArrived(events);
-    });
+    eventLog_->wait(pushedThrough_, EventLog::kMaxWait, eventWait_.get(),
+                    [self, subscription = subscription_](const std::vector<api::Event>& events) {
+                      if (self) self->eventsArrived(subscription, events);
+                    });
   }
 }
 
-void AmpConnection::eventsArrived(const std::vector<api::Event>& events) {
+void AmpConnection::eventsArrived(std::uint64_t subscription, const std::vector<api::Event>& events) {
+  // The log may deliver a wait that was already under way when its
+  // subscription ended (it answers every waiter of an event in one loop):
+  // those events belong to no one now.
+  if (subscription != subscription_) return;
   waiting_ = false;
   for (const api::Event& event : events) {
     if (event.sequence > 0) pushedThrough_ = event.sequence;  // EVENTS_MISSED has none
@@ -305,7 +346,9 @@ void AmpConnection::handleEventAnswer(const AmpBox& box, const std::string& tag,
     const std::string* code = box.find("_error_code");
     if (code && *code == "UNHANDLED") {
       // It subscribed but has no responder: pushing more would only make more errors.
-      qCWarning(lcAmp).noquote() << peerName_ << "does not handle Event commands; its event push stops";
+      if (subscription_ != 0) {
+        qCWarning(lcAmp).noquote() << peerName_ << "does not handle Event commands; its event push stops";
+      }
       unsubscribeEvents();
       return;
     }

@@ -84,8 +84,10 @@ class AmpConnection : public QObject, public EventSubscriber {
 
  private:
   /// Serves queued boxes and reads more while there is room (commands in
-  /// flight, unsent bytes); at most kReadsPerTurn reads per call.
+  /// flight, unsent bytes); at most kBoxesPerTurn boxes per call, then it
+  /// resumes from the event loop.
   void serve();
+  void resumeLater();
   bool roomToServe() const;
   void handleBox(const AmpBox& box);
   void serveCommand(const AmpBox& box);
@@ -94,10 +96,12 @@ class AmpConnection : public QObject, public EventSubscriber {
                      std::shared_ptr<ThriftCodec> codec, bool ok);
   std::shared_ptr<ThriftCodec> takeCodec();
   void sendError(const std::string& tag, const std::string& code, const std::string& description);
-  void send(const AmpBox& box);
+  /// Writes `box`; false when it could not be encoded (our bug, logged) or the connection is closing.
+  bool send(const AmpBox& box);
   /// Sends queued events while the peer keeps up; waits on the log for more.
   void pushEvents();
-  void eventsArrived(const std::vector<api::Event>& events);
+  void pushQueuedEvents();
+  void eventsArrived(std::uint64_t subscription, const std::vector<api::Event>& events);
   /// The peer's answer (or error) to an Event we pushed.
   void handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError);
   void drop(const QString& reason);
@@ -115,10 +119,12 @@ class AmpConnection : public QObject, public EventSubscriber {
   std::size_t commandsInFlight_ = 0;
   /// Thrift codecs of finished commands, reused by the next ones.
   std::vector<std::shared_ptr<ThriftCodec>> idleCodecs_;
-  std::int32_t nextSequenceId_ = 0;
+  std::uint32_t nextSequenceId_ = 0;
+  std::vector<char> readBuffer_;
   /// True while serve() runs, so that a command completing synchronously
   /// does not recurse into it (thousands of pipelined asks would overflow the stack).
   bool serving_ = false;
+  bool resumePosted_ = false;
   bool closing_ = false;
 
   // Event push (subscribeEvents).
@@ -126,7 +132,12 @@ class AmpConnection : public QObject, public EventSubscriber {
   /// Exists while subscribed; the `caller` of our wait on the log, so that
   /// destroying it (unsubscribe, resubscribe, close) makes the log drop the wait.
   std::unique_ptr<QObject> eventWait_;
+  /// Numbers subscriptions from 1; 0 while not subscribed. A delivery for
+  /// another number than this is stale and ignored.
+  std::uint64_t subscription_ = 0;
+  std::uint64_t subscriptionsMade_ = 0;
   bool waiting_ = false;            ///< a wait on the log is outstanding
+  bool pushing_ = false;            ///< pushEvents() is on the stack
   std::int64_t pushedThrough_ = 0;  ///< last sequence number taken from the log
   std::deque<api::Event> eventsToPush_;
   std::set<std::string> unansweredEvents_;  ///< tags of pushed Event commands

@@ -749,7 +749,13 @@ class CallWriter {
     }
     if (!raw) return field.optional || missing(key);
     protocol_.writeFieldBegin(field.name.c_str(), thriftType(type.kind), field.id);
-    if (type.kind == Kind::List ? !writeList(type, *raw, key) : !writeSingle(type, *raw, key)) return false;
+    if (chunked) {
+      // Written from the joined chunks as they are: a picture's megabytes are not copied once more.
+      if (type.kind == Kind::String && !isValidUtf8(*chunked)) return bad(key, "not valid UTF-8");
+      protocol_.writeBinary(*chunked);
+    } else if (type.kind == Kind::List ? !writeList(type, *raw, key) : !writeSingle(type, *raw, key)) {
+      return false;
+    }
     protocol_.writeFieldEnd();
     return true;
   }

@@ -20,6 +20,11 @@ bool looksUnframed(std::uint32_t announced) {
   return (announced >> 16) == 0x8001;
 }
 
+// Calls served per turn of the event loop before other connections and
+// windows get theirs: one peer's pipelined calls (a screenshot costs
+// milliseconds) must not hold the GUI thread.
+constexpr int kCallsPerTurn = 32;
+
 }  // namespace
 
 RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
@@ -37,7 +42,8 @@ RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
   watchSocket(socket_, this, [this] { close(); });
   connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
   // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
-  connect(socket_, &QIODevice::bytesWritten, this, &RpcConnection::dispatchQueued);
+  // Queued: flush() emits bytesWritten synchronously, from inside finishCall.
+  connect(socket_, &QIODevice::bytesWritten, this, &RpcConnection::dispatchQueued, Qt::QueuedConnection);
   qCDebug(lcRpc) << "connection from" << peerName_;
   readAvailable();
 }
@@ -80,8 +86,14 @@ void RpcConnection::readAvailable() {
 void RpcConnection::dispatchQueued() {
   if (dispatching_) return;
   dispatching_ = true;
+  int served = 0;
   while (!closing_ && !callInFlight_ && !queued_.empty()) {
     if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) break;  // bytesWritten resumes us
+    if (served++ == kCallsPerTurn) {
+      // This turn's share is used: come back after what else waits in the event loop.
+      dispatching_ = false;
+      return resumeLater();
+    }
 
     std::vector<char> frame = std::move(queued_.front());
     queued_.pop_front();
@@ -119,6 +131,18 @@ void RpcConnection::dispatchQueued() {
   dispatching_ = false;
   // Room in the queue again: read what the socket (or the kernel) holds.
   if (!closing_ && !callInFlight_ && !queueIsFull() && socket_->bytesAvailable() > 0) readAvailable();
+}
+
+void RpcConnection::resumeLater() {
+  if (resumePosted_) return;
+  resumePosted_ = true;
+  QMetaObject::invokeMethod(
+      this,
+      [this] {
+        resumePosted_ = false;
+        dispatchQueued();
+      },
+      Qt::QueuedConnection);
 }
 
 void RpcConnection::finishCall(bool ok) {

@@ -54,6 +54,8 @@ class RpcConnection : public QObject {
  private:
   void readAvailable();
   void dispatchQueued();
+  /// Continues dispatchQueued() from the event loop (once, however often asked).
+  void resumeLater();
   void finishCall(bool ok);
   void drop(const QString& reason);
   bool queueIsFull() const;
@@ -72,6 +74,7 @@ class RpcConnection : public QObject {
   /// True while dispatchQueued() runs, so a call that completes synchronously
   /// does not recurse into it (thousands of pipelined calls would overflow the stack).
   bool dispatching_ = false;
+  bool resumePosted_ = false;
   bool closing_ = false;
 };
 

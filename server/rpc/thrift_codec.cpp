@@ -99,4 +99,9 @@ std::span<const char> ThriftCodec::replyFrame() {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+std::span<const char> ThriftCodec::replyMessage() {
+  const std::span<const char> frame = replyFrame();
+  return frame.empty() ? frame : frame.subspan(kHeaderBytes);
+}
+
 }  // namespace vitrine

@@ -42,6 +42,9 @@ class ThriftCodec {
   /// The reply written since beginCall(), as a whole frame (header filled
   /// in), or an empty span when nothing was written (oneway).
   std::span<const char> replyFrame();
+  /// The same reply without its frame header (the bare message, as the AMP
+  /// bridge translates it); empty when nothing was written.
+  std::span<const char> replyMessage();
 
   Protocol protocol() const { return protocol_; }
   const std::shared_ptr<apache::thrift::protocol::TProtocol>& input() const { return input_; }

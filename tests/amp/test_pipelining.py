@@ -9,7 +9,7 @@ import itertools
 import pytest
 from twisted.internet import defer
 
-from conftest import TIMEOUT, unique
+from conftest import TIMEOUT, encode_box, unique
 from vitrine.amp_commands import PollInspect, Say, StartInspect, StopInspect, postHtml, ping, whatsLoaded
 
 pytestmark = pytest.mark.usefixtures("tidy_windows")
@@ -111,3 +111,28 @@ def test_two_waiting_dialogs_on_one_connection_answer_in_the_order_they_close(co
     assert not first.done()
     other.call(StopInspect, inspector_id=first_id)
     assert first.result(TIMEOUT) == {"result": ""}
+
+
+def test_two_peers_floods_are_served_in_turns(raw):
+    """Two peers each pipeline 20000 asks at once: the server takes them in turns rather than serving
+    one peer's whole flood first, so a busy peer does not hold up another. Each answer's callsServed
+    says when it was served."""
+    flood = 20000
+    first, second = raw(), raw()
+    # Encoded first, then written back to back: the server gets both floods at (nearly) the same time.
+    floods = [b"".join(encode_box({b"_command": b"serverInfo", b"_ask": b"%s%d" % (name, i)}) for i in range(flood))
+              for name in (b"a", b"b")]
+    first.send_bytes(floods[0])
+    second.send_bytes(floods[1])
+
+    def served_at(peer, name):
+        order = []
+        for i in range(flood):
+            box = peer.receive()
+            assert box[b"_answer"] == b"%s%d" % (name, i)
+            order.append(int(box[b"callsServed"]))
+        return order
+
+    first_served, second_served = served_at(first, b"a"), served_at(second, b"b")
+    assert first_served == sorted(first_served) and second_served == sorted(second_served)  # each in order
+    assert second_served[0] < first_served[-1]  # the second peer was served before the first was done
