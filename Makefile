@@ -10,8 +10,10 @@ JOBS       ?= $(shell nproc)
 PREFIX     ?= $(HOME)/.local
 # Extra flags for `make run`, e.g. make run ARGS='--listen tcp:127.0.0.1:9090'
 ARGS       ?=
+# Seconds each fuzz target runs under `make fuzz`.
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build gen run test install clean
+.PHONY: all deps configure build gen run test fuzz bench install clean
 
 all: build
 
@@ -42,6 +44,18 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
+
+# libFuzzer targets (tests/fuzz), built with clang in build-fuzz/, each run for
+# FUZZ_SECONDS; fails if one crashes and names the input (see scripts/fuzz.sh).
+fuzz:
+	JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The benchmark suite (bench/, docs/performance.md): vitrine against raw
+# Thrift, Twisted and a raw socket in the same run. Prints a table and writes
+# bench/results.json; `make bench QUICK=1` is a short run (about a minute)
+# that writes bench/results-partial.json instead.
+bench: build
+	bench/run.py --build $(BUILD) $(if $(QUICK),--quick)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -3,6 +3,7 @@
 # and only those that are missing. Uses sudo when not run as root.
 #
 #   scripts/install-deps.sh          # everything (build, run, test)
+#   scripts/install-deps.sh fuzz     # that, plus clang and libFuzzer for scripts/fuzz.sh
 #   VITRINE_DEPS_DRY_RUN=1 scripts/install-deps.sh   # print what is missing
 set -euo pipefail
 
@@ -19,7 +20,12 @@ packages=(
   libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
   python3-numpy python3-venv  # the Python package's tests: numpy pictures, pip install into a venv
   python3-twisted  # the AMP peer of the tests (vitrine.amp_commands round trips)
+  libevent-dev     # bench/: Thrift's TNonblockingServer baseline (libthriftnb needs it)
 )
+# `fuzz`: clang and its libFuzzer runtime (only recommended by clang, so named here).
+if [[ "${1:-}" == fuzz ]]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
