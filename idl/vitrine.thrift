@@ -22,7 +22,10 @@
  * AskSaveasFilename, AskDirectory, AskColor and Say.
  *
  * Transport: framed (4-byte big-endian length, then the message), binary
- * or compact protocol, over a Unix socket or loopback TCP.
+ * or compact protocol, over a Unix socket or TCP (loopback only, unless the
+ * server has a --token-file). A server started with --token-file serves a TCP
+ * connection, Thrift or AMP, only once it has called authenticate() with the
+ * token; see docs/security.md.
  */
 
 namespace cpp vitrine.api
@@ -394,6 +397,12 @@ exception LimitExceeded {
   1: string message,
 } (amp.code = "LIMIT_EXCEEDED")
 
+/** The token given to authenticate() is not the server's (--token-file); the server then closes the connection. */
+exception AuthenticationFailed {
+  /** A sentence saying so; it never repeats either token. */
+  1: string message,
+} (amp.code = "AUTHENTICATION_FAILED")
+
 /**
  * The display-manager contract: put a web page or an HTML document on the
  * stage and ask what is shown. Names, field ids and types are those of the
@@ -427,6 +436,26 @@ service DisplayManager {
  * so one connection and one generated client reach every command.
  */
 service Vitrine extends DisplayManager {
+  /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   */
+  void authenticate(
+    /** The server's token, without a trailing newline. */
+    1: string token,
+  ) throws (
+    /** The token is not the server's. */
+    1: AuthenticationFailed failed,
+  ),
+
   /** Does nothing and answers at once: checks that the server is there. */
   void ping(),
 

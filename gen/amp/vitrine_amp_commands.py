@@ -286,6 +286,13 @@ class LimitExceeded(VitrineAmpError):
     """
 
 
+class AuthenticationFailed(VitrineAmpError):
+    """The token given to authenticate() is not the server's (--token-file); the server then closes the connection.
+
+    AMP error code: AUTHENTICATION_FAILED.
+    """
+
+
 # ---------------------------------------------------------------- enums
 
 #: Each IDL enum's member names, in IDL order: what an Enum argument sends and accepts.
@@ -613,6 +620,32 @@ class currentUrl(amp.Command):
     response = [
         (b"result", BigUnicode()),
     ]
+
+
+class authenticate(amp.Command):
+    """Proves that the caller knows the server's token (the content of the
+    file given to the server's --token-file). A server with a token file
+    serves nothing else on a TCP connection, Thrift or AMP, until this
+    succeeds; any other call first is answered with an error saying that
+    authentication is required, and the connection is closed. A wrong
+    token is answered AuthenticationFailed, and the connection is closed.
+    Unix-socket connections need no token (the socket is the user's own),
+    and a server without a token file accepts any token: a client that has
+    a token may always send it. Once is enough per connection; calling it
+    again is harmless. The token travels in clear text: see docs/security.md.
+
+    Calls Vitrine.authenticate.
+    """
+
+    commandName = b"authenticate"
+    arguments = [
+        # token: The server's token, without a trailing newline.
+        (b"token", BigUnicode()),
+    ]
+    response = []
+    errors = {
+        AuthenticationFailed: b"AUTHENTICATION_FAILED",
+    }
 
 
 class ping(amp.Command):
@@ -1113,6 +1146,7 @@ COMMANDS = {
     b"postHtml": postHtml,
     b"whatsLoaded": whatsLoaded,
     b"currentUrl": currentUrl,
+    b"authenticate": authenticate,
     b"ping": ping,
     b"serverInfo": serverInfo,
     b"screenshot": screenshot,
@@ -1141,4 +1175,5 @@ ERRORS = {
     b"WINDOW_DOES_NOT_EXIST": WindowNotFound,
     b"DIALOG_CANCELED": DialogCanceled,
     b"LIMIT_EXCEEDED": LimitExceeded,
+    b"AUTHENTICATION_FAILED": AuthenticationFailed,
 }

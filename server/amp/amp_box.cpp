@@ -264,20 +264,26 @@ std::string_view AmpBoxDecoder::describe(Status status) {
 
 // ---- BigString
 
-std::optional<std::string> readBigString(const AmpBox& box, std::string_view key) {
-  std::vector<const std::string*> chunks;
+std::optional<std::vector<std::string_view>> bigStringChunks(const AmpBox& box, std::string_view key) {
+  std::vector<std::string_view> chunks;
   // Each chunk is a distinct key, so there are at most box.size() of them.
   for (std::size_t n = 1; n <= box.size(); ++n) {
     const std::string* chunk = box.find(chunkKey(key, n));
     if (!chunk) break;
-    chunks.push_back(chunk);
+    chunks.emplace_back(*chunk);
   }
   if (chunks.empty()) return std::nullopt;
+  return chunks;
+}
+
+std::optional<std::string> readBigString(const AmpBox& box, std::string_view key) {
+  const std::optional<std::vector<std::string_view>> chunks = bigStringChunks(box, key);
+  if (!chunks) return std::nullopt;
   std::size_t total = 0;
-  for (const std::string* chunk : chunks) total += chunk->size();
+  for (const std::string_view chunk : *chunks) total += chunk.size();
   std::string joined;
   joined.reserve(total);
-  for (const std::string* chunk : chunks) joined += *chunk;
+  for (const std::string_view chunk : *chunks) joined += chunk;
   return joined;
 }
 

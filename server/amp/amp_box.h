@@ -161,6 +161,12 @@ class AmpBoxDecoder {
 /// BigUnicode is this plus isValidUtf8().
 std::optional<std::string> readBigString(const AmpBox& box, std::string_view key);
 
+/// The chunks readBigString would join, in order, as views of the box's
+/// values (valid until the box is next modified): for a reader that can use
+/// them where they are instead of copying a megabyte into one string.
+/// std::nullopt when `key` is absent.
+std::optional<std::vector<std::string_view>> bigStringChunks(const AmpBox& box, std::string_view key);
+
 /// Stores `value` in chunks of at most 65535 bytes under `key`, `key.2`, ...
 /// (65535 bytes is one chunk, 65536 two, an empty value one empty chunk),
 /// and erases any stale `key.N` chunks beyond them left by an earlier,

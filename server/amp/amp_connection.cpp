@@ -28,6 +28,9 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr int kBoxesPerTurn = 32;
 // Thrift codecs kept for reuse per connection (one per command in flight).
 constexpr std::size_t kIdleCodecs = 4;
+// The call message buffer is kept between commands up to this size (a few
+// 1 MiB pictures' worth); a larger one is freed after its command.
+constexpr std::uint32_t kKeptCallBufferBytes = 4u << 20;
 // Longest error description sent (a peer's command name is quoted in some).
 constexpr std::size_t kMaxDescription = 4096;
 constexpr std::size_t kMaxQuotedName = 200;
@@ -66,7 +69,7 @@ std::string hexTag(std::uint64_t number) {
 
 AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
-                             ServerStats& stats, QObject* parent)
+                             ServerStats& stats, Admission admission, QObject* parent)
     : QObject(parent),
       socket_(socket),
       peerName_(std::move(peerName)),
@@ -74,27 +77,39 @@ AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_pt
       processor_(std::move(processor)),
       limits_(limits),
       stats_(stats),
-      decoder_(limits.box) {
+      decoder_(limits.box),
+      authenticated_(admission == Admission::Open) {
   socket_->setParent(this);
   ++stats_.connections;
   watchSocket(socket_, this, [this] { close(); });
   connect(socket_, &QIODevice::readyRead, this, &AmpConnection::serve);
-  // The peer read what we sent: held-back commands and events may go on.
-  // Queued: flush() emits bytesWritten synchronously, inside send(), which
-  // may itself run inside another connection's command.
-  connect(
-      socket_, &QIODevice::bytesWritten, this,
-      [this] {
-        serve();
-        pushEvents();
-      },
-      Qt::QueuedConnection);
+  // The peer read what we sent: commands and events held back by
+  // maxUnsentBytes may go on. Direct, and a flag test only: flush() emits
+  // bytesWritten synchronously after every answer (inside send(), which may
+  // run inside another connection's command), and a queued connection would
+  // post an event, a wake-up of the event loop, per answer. The resumption
+  // itself is queued.
+  connect(socket_, &QIODevice::bytesWritten, this, [this] {
+    if (!waitingForDrain_) return;
+    waitingForDrain_ = false;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+          serve();
+          pushEvents();
+        },
+        Qt::QueuedConnection);
+  });
   qCDebug(lcAmp) << "connection from" << peerName_;
   serve();
 }
 
 AmpConnection::~AmpConnection() {
   --stats_.connections;
+}
+
+bool AmpConnection::unsentBytesOverLimit() const {
+  return static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentBytes;
 }
 
 bool AmpConnection::roomToServe() const {
@@ -112,7 +127,11 @@ void AmpConnection::serve() {
       handleBox(box);
       ++handled;
     }
-    if (closing_ || !roomToServe()) break;  // resumed by finishCommand or bytesWritten
+    if (closing_ || !roomToServe()) {
+      // Resumed by finishCommand, or by bytesWritten when the peer reads.
+      if (!closing_ && unsentBytesOverLimit()) waitingForDrain_ = true;
+      break;
+    }
     if (handled == kBoxesPerTurn) {
       // This turn's share is used: come back after what else waits in the event loop.
       if (!queued_.empty() || socket_->bytesAvailable() > 0) resumeLater();
@@ -146,6 +165,11 @@ void AmpConnection::resumeLater() {
 }
 
 void AmpConnection::handleBox(const AmpBox& box) {
+  if (!authenticated_) {
+    const std::string* name = box.find("_command");
+    const AmpCommand* command = name ? schema_->find(*name) : nullptr;
+    if (!command || command->method != kAuthenticateMethod) return refuseUnauthenticated(box);
+  }
   // Twisted's dispatch order: an answer, an error, then a command.
   if (const std::string* tag = box.find("_answer")) return handleEventAnswer(box, *tag, /*isError=*/false);
   if (const std::string* tag = box.find("_error")) return handleEventAnswer(box, *tag, /*isError=*/true);
@@ -165,12 +189,15 @@ void AmpConnection::serveCommand(const AmpBox& box) {
   }
   std::string error;
   nextSequenceId_ = (nextSequenceId_ + 1) & 0x7fffffff;  // a positive i32, wrapping
-  std::optional<std::string> call =
-      schema_->callFromBox(*command, box, static_cast<std::int32_t>(nextSequenceId_), &error);
-  if (!call) {
+  if (!callBuffer_) callBuffer_ = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+  if (!schema_->writeCallFromBox(*command, box, static_cast<std::int32_t>(nextSequenceId_), callBuffer_, &error)) {
     if (tag) sendError(*tag, "INVALID_ARGUMENT", error);
     return;
   }
+  std::uint8_t* callBytes = nullptr;
+  std::uint32_t callSize = 0;
+  callBuffer_->getBuffer(&callBytes, &callSize);
+  const std::span<const char> call(reinterpret_cast<const char*>(callBytes), callSize);
 
   std::shared_ptr<ThriftCodec> codec = takeCodec();
   ++commandsInFlight_;
@@ -179,8 +206,9 @@ void AmpConnection::serveCommand(const AmpBox& box) {
   QPointer<AmpConnection> self(this);
   try {
     // The codec reads `call` in place: process() reads every argument before
-    // it returns, so the local may go when this function does.
-    codec->beginCall(*call);
+    // it returns, so callBuffer_ is free again when this function ends (and
+    // serve(), the only caller, never runs twice at once).
+    codec->beginCall(call);
     const CallerScope caller(this);  // a dialog ends when this connection goes; subscribeEvents finds us
     processor_->process(
         [self, command, tag = std::move(tag), codec](bool ok) {
@@ -194,6 +222,8 @@ void AmpConnection::serveCommand(const AmpBox& box) {
     qCWarning(lcAmp).noquote() << "cannot serve" << QString::fromStdString(command->name) << "-" << e.what();
     if (const std::string* ask = box.find("_ask")) sendError(*ask, "UNKNOWN", "Unknown Error");
   }
+  // Kept for the next command unless one huge request left it huge.
+  if (callBuffer_->getBufferSize() > kKeptCallBufferBytes) callBuffer_.reset();
 }
 
 void AmpConnection::finishCommand(const AmpCommand& command, const std::optional<std::string>& tag,
@@ -215,6 +245,7 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
       }
     }
   }
+  if (closeAfterReply_) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
   if (ok && idleCodecs_.size() < kIdleCodecs) idleCodecs_.push_back(std::move(codec));
   serve();  // a slot is free: held-back commands may go on
 }
@@ -285,9 +316,17 @@ void AmpConnection::unsubscribeEvents() {
 }
 
 void AmpConnection::pushEvents() {
-  if (pushing_) return;  // re-entered from a send: the loop below goes on
+  // Re-entered from a send, or from the event log delivering synchronously
+  // the events a new wait finds already there: the loop below takes them.
+  if (pushing_) {
+    pushAgain_ = true;
+    return;
+  }
   pushing_ = true;
-  pushQueuedEvents();
+  do {
+    pushAgain_ = false;
+    pushQueuedEvents();
+  } while (pushAgain_);
   pushing_ = false;
 }
 
@@ -313,6 +352,7 @@ void AmpConnection::pushQueuedEvents() {
     box.set("_ask", tag);
     if (send(box)) unansweredEvents_.insert(std::move(tag));
   }
+  if (!eventsToPush_.empty() && unsentBytesOverLimit()) waitingForDrain_ = true;  // bytesWritten resumes us
   if (eventsToPush_.empty() && !waiting_ && subscription_ != 0 && !closing_) {
     waiting_ = true;
     QPointer<AmpConnection> self(this);
@@ -356,6 +396,39 @@ void AmpConnection::handleEventAnswer(const AmpBox& box, const std::string& tag,
                              << QString::fromStdString(quoteForDescription(code ? *code : std::string()));
   }
   pushEvents();
+}
+
+// ---------------------------------------------------------------- authentication
+
+void AmpConnection::authenticationSucceeded() {
+  authenticated_ = true;
+}
+
+void AmpConnection::authenticationFailed() {
+  authenticated_ = false;
+  closeAfterReply_ = true;  // finishCommand sends the AUTHENTICATION_FAILED error first
+}
+
+void AmpConnection::refuseUnauthenticated(const AmpBox& box) {
+  // Nothing of the box is served; only its tag is echoed.
+  if (const std::string* ask = box.find("_ask")) {
+    sendError(*ask, "AUTHENTICATION_REQUIRED",
+              "authentication required: this server has a --token-file, so a TCP connection must call "
+              "authenticate(token) before anything else (vitrine's clients send $VITRINE_TOKEN); "
+              "closing the connection");
+  }
+  const std::string* name = box.find("_command");
+  closeAfterWriting(QStringLiteral("'%1' before authenticate")
+                        .arg(QString::fromStdString(quoteForDescription(name ? *name : std::string("(not a command)")))));
+}
+
+void AmpConnection::closeAfterWriting(const QString& reason) {
+  if (closing_) return;
+  qCWarning(lcAmp).noquote() << "closing connection" << peerName_ << "-" << reason;
+  closing_ = true;
+  queued_.clear();
+  unsubscribeEvents();
+  closeSocketAfterWriting(socket_, this);
 }
 
 // ---------------------------------------------------------------- closing

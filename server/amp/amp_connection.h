@@ -64,16 +64,21 @@ struct AmpLimits {
 /// box over the limits, a box that is neither command nor answer, an answer
 /// to a tag never asked) loses its connection with one log line.
 ///
+/// With Admission::AuthenticateFirst, only `authenticate` is served until it
+/// succeeds: any other box is answered `_error` AUTHENTICATION_REQUIRED (when
+/// it has `_ask`) and the connection closes; a wrong token closes it after
+/// its AUTHENTICATION_FAILED error.
+///
 /// Ownership: takes the socket (reparents it). Deletes itself (deleteLater)
 /// when the socket disconnects or is dropped; commands still being served
 /// then complete into the void. GUI thread only.
-class AmpConnection : public QObject, public EventSubscriber {
+class AmpConnection : public QObject, public EventSubscriber, public AuthenticatingCaller {
   Q_OBJECT
 
  public:
   AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
                 std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
-                ServerStats& stats, QObject* parent = nullptr);
+                ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~AmpConnection() override;
 
   /// Closes the connection now (answers still to come are dropped).
@@ -82,13 +87,23 @@ class AmpConnection : public QObject, public EventSubscriber {
   void subscribeEvents(EventLog& log, std::int64_t afterSequence) override;
   void unsubscribeEvents() override;
 
+  void authenticationSucceeded() override;
+  void authenticationFailed() override;
+
  private:
+  /// Before authentication: answers AUTHENTICATION_REQUIRED (if asked) and
+  /// closes once that has gone out.
+  void refuseUnauthenticated(const AmpBox& box);
+  /// Stops serving, and closes once what was sent so far has gone.
+  void closeAfterWriting(const QString& reason);
   /// Serves queued boxes and reads more while there is room (commands in
   /// flight, unsent bytes); at most kBoxesPerTurn boxes per call, then it
   /// resumes from the event loop.
   void serve();
   void resumeLater();
   bool roomToServe() const;
+  /// More unsent bytes than AmpLimits::maxUnsentBytes.
+  bool unsentBytesOverLimit() const;
   void handleBox(const AmpBox& box);
   void serveCommand(const AmpBox& box);
   /// Writes the answer or error of a finished command (when it had `_ask`).
@@ -120,12 +135,21 @@ class AmpConnection : public QObject, public EventSubscriber {
   /// Thrift codecs of finished commands, reused by the next ones.
   std::vector<std::shared_ptr<ThriftCodec>> idleCodecs_;
   std::uint32_t nextSequenceId_ = 0;
+  /// Where each command's Thrift call message is written, reused from one
+  /// command to the next (see kKeptCallBufferBytes).
+  std::shared_ptr<apache::thrift::transport::TMemoryBuffer> callBuffer_;
   std::vector<char> readBuffer_;
   /// True while serve() runs, so that a command completing synchronously
   /// does not recurse into it (thousands of pipelined asks would overflow the stack).
   bool serving_ = false;
   bool resumePosted_ = false;
+  /// Commands or events wait for the peer to read what we sent (maxUnsentBytes).
+  bool waitingForDrain_ = false;
   bool closing_ = false;
+  /// Set from the start for Admission::Open; else by authenticate.
+  bool authenticated_ = false;
+  /// A wrong token: close once the answer to it is sent.
+  bool closeAfterReply_ = false;
 
   // Event push (subscribeEvents).
   EventLog* eventLog_ = nullptr;
@@ -138,6 +162,7 @@ class AmpConnection : public QObject, public EventSubscriber {
   std::uint64_t subscriptionsMade_ = 0;
   bool waiting_ = false;            ///< a wait on the log is outstanding
   bool pushing_ = false;            ///< pushEvents() is on the stack
+  bool pushAgain_ = false;          ///< pushEvents() was asked for while on the stack
   std::int64_t pushedThrough_ = 0;  ///< last sequence number taken from the log
   std::deque<api::Event> eventsToPush_;
   std::set<std::string> unansweredEvents_;  ///< tags of pushed Event commands

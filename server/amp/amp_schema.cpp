@@ -677,11 +677,11 @@ class BoxView {
     return box_.find(key);
   }
 
-  /// A BigString/BigUnicode value. A fixed value is the whole value: chunks the peer sent under its key
-  /// do not extend it.
-  std::optional<std::string> bigString(std::string_view key) const {
-    if (const std::string* value = findFixed(key)) return *value;
-    return readBigString(box_, key);
+  /// A BigString/BigUnicode value, as the chunks it came in (views of the box's values). A fixed value is
+  /// the whole value: chunks the peer sent under its key do not extend it.
+  std::optional<std::vector<std::string_view>> bigStringChunks(std::string_view key) const {
+    if (const std::string* value = findFixed(key)) return std::vector<std::string_view>{*value};
+    return vitrine::bigStringChunks(box_, key);
   }
 
   bool hasKeyStartingWith(std::string_view prefix) const {
@@ -706,7 +706,8 @@ class BoxView {
 /// in error().
 class CallWriter {
  public:
-  explicit CallWriter(Protocol& protocol) : protocol_(protocol) {}
+  /// `protocol` writes into `buffer` (chunked strings are appended to it directly).
+  CallWriter(Protocol& protocol, TMemoryBuffer& buffer) : protocol_(protocol), buffer_(buffer) {}
 
   bool writeArguments(const Function& function, const BoxView& box) {
     protocol_.writeStructBegin((function.name + "_args").c_str());
@@ -739,25 +740,48 @@ class CallWriter {
       protocol_.writeFieldEnd();
       return true;
     }
-    std::optional<std::string> chunked;
-    const std::string* raw = nullptr;
     if (type.kind == Kind::String || type.kind == Kind::Binary) {
-      chunked = box.bigString(key);
-      if (chunked) raw = &*chunked;
-    } else {
-      raw = box.find(key);
+      const std::optional<std::vector<std::string_view>> chunks = box.bigStringChunks(key);
+      if (!chunks) return field.optional || missing(key);
+      protocol_.writeFieldBegin(field.name.c_str(), thriftType(type.kind), field.id);
+      if (!writeChunked(type.kind, *chunks, key)) return false;
+      protocol_.writeFieldEnd();
+      return true;
     }
+    const std::string* raw = box.find(key);
     if (!raw) return field.optional || missing(key);
     protocol_.writeFieldBegin(field.name.c_str(), thriftType(type.kind), field.id);
-    if (chunked) {
-      // Written from the joined chunks as they are: a picture's megabytes are not copied once more.
-      if (type.kind == Kind::String && !isValidUtf8(*chunked)) return bad(key, "not valid UTF-8");
-      protocol_.writeBinary(*chunked);
-    } else if (type.kind == Kind::List ? !writeList(type, *raw, key) : !writeSingle(type, *raw, key)) {
-      return false;
-    }
+    if (type.kind == Kind::List ? !writeList(type, *raw, key) : !writeSingle(type, *raw, key)) return false;
     protocol_.writeFieldEnd();
     return true;
+  }
+
+  /// A string or binary value, written from its BigString chunks where they lie in the box: what
+  /// writeBinary would write for the joined value (an i32 length, the bytes), without joining them
+  /// first (a picture's megabyte is copied once, into the message).
+  bool writeChunked(Kind kind, const std::vector<std::string_view>& chunks, const std::string& key) {
+    std::size_t total = 0;
+    for (const std::string_view chunk : chunks) total += chunk.size();
+    if (kind == Kind::String) {
+      // UTF-8 sequences may straddle chunks: check the value whole (strings are rarely more than one chunk).
+      const bool valid = chunks.size() == 1 ? isValidUtf8(chunks.front()) : isValidUtf8(joinedChunks(chunks, total));
+      if (!valid) return bad(key, "not valid UTF-8");
+    }
+    if (total > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+      return bad(key, "a value of " + std::to_string(total) + " bytes is over Thrift's 2 GiB limit");
+    }
+    protocol_.writeI32(static_cast<std::int32_t>(total));
+    for (const std::string_view chunk : chunks) {
+      buffer_.write(reinterpret_cast<const std::uint8_t*>(chunk.data()), static_cast<std::uint32_t>(chunk.size()));
+    }
+    return true;
+  }
+
+  static std::string joinedChunks(const std::vector<std::string_view>& chunks, std::size_t total) {
+    std::string joined;
+    joined.reserve(total);
+    for (const std::string_view chunk : chunks) joined += chunk;
+    return joined;
   }
 
   bool writeStruct(const BoxView& box, const std::string& prefix, const StructType& type) {
@@ -867,6 +891,7 @@ class CallWriter {
   }
 
   Protocol& protocol_;
+  TMemoryBuffer& buffer_;
   std::string error_;
   std::string row_;  // inside an AmpList row: "argument 'options.actions': row 2: "
 };
@@ -1177,24 +1202,31 @@ const AmpCommand* AmpSchema::findCallback(std::string_view method) const {
 
 std::optional<std::string> AmpSchema::callFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
                                                   std::string* error) const {
+  auto buffer = std::make_shared<TMemoryBuffer>();
+  if (!writeCallFromBox(command, request, seqid, buffer, error)) return std::nullopt;
+  return buffer->getBufferAsString();
+}
+
+bool AmpSchema::writeCallFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
+                                 const std::shared_ptr<TMemoryBuffer>& out, std::string* error) const {
   std::string ignored;
   std::string& why = error ? *error : ignored;
   try {
-    auto buffer = std::make_shared<TMemoryBuffer>();
-    Protocol protocol(buffer);
+    out->resetBuffer();  // empties it; an owned buffer keeps its memory
+    Protocol protocol(out);
     protocol.writeMessageBegin(command.method, apache::thrift::protocol::T_CALL, seqid);
-    CallWriter writer(protocol);
+    CallWriter writer(protocol, *out);
     if (!writer.writeArguments(*command.function, BoxView(request, &command.fixedArguments))) {
       why = writer.error();
-      return std::nullopt;
+      return false;
     }
     protocol.writeMessageEnd();
-    return buffer->getBufferAsString();
+    return true;
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here (a memory buffer over 4 GiB, bad_alloc): still the peer's data,
     // so an error for the peer rather than an exception through the connection.
     why = std::string("the request cannot be translated: ") + e.what();
-    return std::nullopt;
+    return false;
   }
 }
 

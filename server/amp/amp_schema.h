@@ -28,6 +28,10 @@
 
 #include "amp/amp_box.h"
 
+namespace apache::thrift::transport {
+class TMemoryBuffer;
+}
+
 namespace vitrine {
 
 namespace amp_detail {
@@ -99,6 +103,14 @@ class AmpSchema {
   /// UTF-8. Never throws on peer data.
   std::optional<std::string> callFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
                                          std::string* error) const;
+
+  /// callFromBox writing into `out` instead of a new string: `out` is emptied
+  /// first and then holds the message (getBuffer()); its memory is reused,
+  /// so a connection translating 1 MiB pictures allocates once. Returns
+  /// false (and sets *error) where callFromBox returns std::nullopt; `out`
+  /// then holds a partial message. Never throws on peer data.
+  bool writeCallFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
+                        const std::shared_ptr<apache::thrift::transport::TMemoryBuffer>& out, std::string* error) const;
 
   /// Translates a Thrift binary-protocol message answering `command` (T_REPLY
   /// or T_EXCEPTION, as the generated processor writes it) into the AMP

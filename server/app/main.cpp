@@ -19,6 +19,7 @@
 #include "amp/amp_connection.h"
 #include "amp/amp_schema.h"
 #include "app/logging.h"
+#include "app/token_file.h"
 #include "app/unix_signals.h"
 #include "rpc/rpc_connection.h"
 #include "rpc/rpc_listener.h"
@@ -50,6 +51,8 @@ struct Options {
   QSize stageSize{1280, 720};
   bool fullScreen = false;
   bool welcome = false;
+  /// --token-file was given: TCP connections authenticate, and may come from anywhere.
+  bool tokenRequired = false;
 };
 
 [[noreturn]] void usageError(const QString& message) {
@@ -82,17 +85,25 @@ Options parseOptions(const QApplication& app) {
       "and 'vitrine: AMP listening on ADDRESS' for AMP.\n"
       "Runs offscreen when there is no display (or with QT_QPA_PLATFORM=offscreen).\n"
       "SIGINT/SIGTERM stop it cleanly (socket file removed, exit status 0).\n"
-      "Exit status: 0 stopped by a signal, 2 bad usage, 3 cannot listen, 4 broken installation."));
+      "\n"
+      "Who may connect: the Unix socket is the user's own (mode 0600). TCP, for Thrift and AMP,\n"
+      "binds loopback addresses only, unless --token-file is given: then every TCP connection\n"
+      "must call authenticate(token) first, and any address may be bound. The token travels\n"
+      "in clear text; see docs/security.md.\n"
+      "\n"
+      "Exit status: 0 stopped by a signal, 2 bad usage (a bad --token-file included),\n"
+      "3 cannot listen, 4 broken installation."));
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption listen(
       QStringLiteral("listen"),
-      QStringLiteral("Listen on ADDR: unix:PATH or tcp:HOST:PORT (loopback only; port 0 picks a free one). "
-                     "Repeatable. Default: unix:%1").arg(QString::fromStdString(defaultSocketPath())),
+      QStringLiteral("Listen on ADDR: unix:PATH or tcp:HOST:PORT (loopback only without --token-file; port 0 "
+                     "picks a free one). Repeatable. Default: unix:%1").arg(QString::fromStdString(defaultSocketPath())),
       QStringLiteral("ADDR"));
   const QCommandLineOption amp(
       QStringLiteral("amp"),
-      QStringLiteral("Serve AMP on ADDR: tcp:HOST:PORT (loopback only; port 0 picks a free one) or unix:PATH; "
+      QStringLiteral("Serve AMP on ADDR: tcp:HOST:PORT (loopback only without --token-file; port 0 picks a free "
+                     "one) or unix:PATH; "
                      "'off' disables it. Default: %1 (PyGraphics' port; if it is taken, a warning and no AMP). "
                      "An ADDR given here that cannot be bound is an error.").arg(QLatin1String(kDefaultAmpAddress)),
       QStringLiteral("ADDR"));
@@ -116,9 +127,17 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption maxPicturePixels(QStringLiteral("max-picture-pixels"),
                                             QStringLiteral("Most pixels in one picture (default 67108864 = 8192 x 8192)."),
                                             QStringLiteral("N"), QString::number(64LL << 20));
+  const QCommandLineOption tokenFile(
+      QStringLiteral("token-file"),
+      QStringLiteral("Read a token from FILE (one line of printable ASCII; mode 0600 or stricter, owned by you). "
+                     "Every TCP connection, Thrift or AMP, must then call authenticate with it before anything "
+                     "else, and --listen/--amp may bind non-loopback addresses. Clients take it from "
+                     "VITRINE_TOKEN. Make one with: openssl rand -hex 32 > FILE; chmod 600 FILE."),
+      QStringLiteral("FILE"));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
-  parser.addOptions({listen, amp, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows, maxPicturePixels, welcome});
+  parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows,
+                     maxPicturePixels, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -165,6 +184,19 @@ Options parseOptions(const QApplication& app) {
   options.stageSize = QSize(wxh.captured(1).toInt(), wxh.captured(2).toInt());
   options.fullScreen = parser.isSet(fullScreen);
   options.welcome = parser.isSet(welcome);
+
+  if (parser.isSet(tokenFile)) {
+    if (parser.values(tokenFile).size() > 1) usageError(QStringLiteral("--token-file may be given once"));
+    QString error;
+    const std::optional<std::string> token = readTokenFile(parser.value(tokenFile), &error);
+    if (!token) usageError(error);
+    if (token->size() < kShortTokenLength) {
+      std::fprintf(stderr, "vitrine-server: warning: the token in --token-file is %zu characters long; one of 16 or "
+                   "more (openssl rand -hex 32) is much harder to guess\n", token->size());
+    }
+    options.service.authToken.emplace(*token);
+    options.tokenRequired = true;
+  }
   return options;
 }
 
@@ -194,6 +226,12 @@ int main(int argc, char** argv) {
   HtmlDocuments::registerScheme();
   QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);
   ::signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must not kill the server
+  // Qt's own Unix event dispatcher rather than GLib's: GLib wakes its loop
+  // with a write(2) to an eventfd for every event posted and every socket
+  // notifier switched, three per Thrift call here; Qt's coalesces wake-ups.
+  // That is a third of the syscalls of a small call (docs/performance.md).
+  // QT_NO_GLIB set to anything, even empty, is the user's choice and kept.
+  if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
 
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("vitrine-server"));
@@ -217,14 +255,23 @@ int main(int argc, char** argv) {
   std::list<std::unique_ptr<RpcListener>> listeners;
   QStringList addresses;
   const RpcLimits limits = options.limits;
+  // With a token, TCP may face the network, because it has to authenticate.
+  // The Unix socket needs no token: only its owner can open it.
+  const RpcListener::TcpReach reach =
+      options.tokenRequired ? RpcListener::TcpReach::AnyAddress : RpcListener::TcpReach::LoopbackOnly;
+  const auto admissionFor = [&options](const Endpoint& endpoint) {
+    return options.tokenRequired && endpoint.kind == Endpoint::Kind::Tcp ? Admission::AuthenticateFirst
+                                                                        : Admission::Open;
+  };
   for (const Endpoint& endpoint : options.listen) {
     QString error;
+    const Admission admission = admissionFor(endpoint);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         endpoint,
-        [processor, limits, &stats](QIODevice* socket, QString peer, QObject* parent) {
-          new RpcConnection(socket, std::move(peer), processor, limits, stats, parent);
+        [processor, limits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
+          new RpcConnection(socket, std::move(peer), processor, limits, stats, admission, parent);
         },
-        &error);
+        &error, reach);
     if (!listener) {
       std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
       return kExitCannotListen;
@@ -245,12 +292,13 @@ int main(int argc, char** argv) {
     AmpLimits ampLimits;
     ampLimits.box.maxBoxBytes = options.limits.maxFrameBytes;
     QString error;
+    const Admission admission = admissionFor(*options.amp);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         *options.amp,
-        [schema, processor, ampLimits, &stats](QIODevice* socket, QString peer, QObject* parent) {
-          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, parent);
+        [schema, processor, ampLimits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
+          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, admission, parent);
         },
-        &error);
+        &error, reach);
     if (listener) {
       addresses << QStringLiteral("amp:") + listener->address();
       std::printf("vitrine: AMP listening on %s\n", qPrintable(listener->address()));
@@ -263,6 +311,10 @@ int main(int argc, char** argv) {
       // Another vitrine (or PyGraphics) has the default port: Thrift still works.
       qCWarning(lcServer).noquote() << error << "- serving without AMP (--amp ADDR moves it, --amp off silences this)";
     }
+  }
+  if (options.tokenRequired) {
+    qCInfo(lcServer) << "TCP connections must authenticate with the token of --token-file (sent in clear text: "
+                        "see docs/security.md)";
   }
   service->setListeners(addresses);
   if (options.welcome) stage.showWelcome(addresses);

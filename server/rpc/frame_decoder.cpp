@@ -15,8 +15,9 @@ std::span<char> FrameDecoder::writable() {
       return {header_ + headerFilled_, sizeof header_ - headerFilled_};
     case State::Body: {
       if (bodyFilled_ == body_.size()) {
-        // Grow geometrically, never past what the header announced.
-        const std::size_t grown = std::max(kInitialBodyCapacity, body_.size() * 2);
+        // Use what is already allocated, else grow geometrically; never past
+        // what the header announced. No byte is zeroed (FrameBytes).
+        const std::size_t grown = std::max({kInitialBodyCapacity, body_.size() * 2, body_.capacity()});
         body_.resize(std::min<std::size_t>(announced_, grown));
       }
       return {body_.data() + bodyFilled_, body_.size() - bodyFilled_};
@@ -46,7 +47,8 @@ FrameDecoder::Status FrameDecoder::commit(std::size_t count) {
         return Status::FrameTooLarge;
       }
       state_ = State::Body;
-      body_.clear();
+      noteFrameSize();
+      body_.clear();  // keeps the capacity
       bodyFilled_ = 0;
       return Status::Ok;
     }
@@ -64,14 +66,41 @@ FrameDecoder::Status FrameDecoder::commit(std::size_t count) {
   return Status::Ok;
 }
 
-std::vector<char> FrameDecoder::takeFrame() {
+void FrameDecoder::noteFrameSize() {
+  const std::size_t capacity = body_.capacity();
+  if (capacity <= kAlwaysKeptCapacity || std::size_t{announced_} * 4 >= capacity) {
+    smallFramesInARow_ = 0;
+    return;
+  }
+  if (++smallFramesInARow_ >= kSmallFramesBeforeRelease) {
+    body_ = FrameBytes();
+    smallFramesInARow_ = 0;
+  }
+}
+
+void FrameDecoder::nextFrame() {
   assert(state_ == State::Complete);
-  std::vector<char> frame = std::move(body_);
-  body_ = {};
+  bodyFilled_ = 0;
+  headerFilled_ = 0;
+  state_ = State::Header;
+}
+
+FrameBytes FrameDecoder::takeFrame() {
+  assert(state_ == State::Complete);
+  body_.resize(announced_);  // it is exactly that already; shrinking the size frees nothing
+  FrameBytes frame = std::move(body_);
+  body_ = FrameBytes();
   bodyFilled_ = 0;
   headerFilled_ = 0;
   state_ = State::Header;
   return frame;
+}
+
+void FrameDecoder::recycle(FrameBytes&& storage) {
+  // While a body is being received its buffer holds bytes: keep that one.
+  if (state_ != State::Header || storage.capacity() <= body_.capacity()) return;
+  body_ = std::move(storage);
+  body_.clear();
 }
 
 std::size_t FrameDecoder::bufferedBytes() const {
@@ -80,7 +109,11 @@ std::size_t FrameDecoder::bufferedBytes() const {
 
 FrameDecoder::Status FrameDecoder::feed(std::span<const char> bytes, std::vector<std::vector<char>>& frames) {
   while (true) {
-    if (hasFrame()) frames.push_back(takeFrame());
+    if (hasFrame()) {
+      const std::span<const char> payload = frame();
+      frames.emplace_back(payload.begin(), payload.end());
+      nextFrame();
+    }
     if (bytes.empty()) return Status::Ok;
     std::span<char> room = writable();
     const std::size_t n = std::min(room.size(), bytes.size());

@@ -4,19 +4,75 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vitrine {
+
+/// The bytes of one frame's payload: a growable buffer like
+/// std::vector<char>, except that growing it leaves the new bytes
+/// uninitialised. Frame bytes are overwritten by socket reads right after
+/// the buffer grows, so zeroing them first (what vector::resize does) would
+/// only cost time: a memset of 8 MB per 1920x1080 RGBA picture.
+class FrameBytes {
+ public:
+  FrameBytes() = default;
+  FrameBytes(FrameBytes&& other) noexcept { *this = std::move(other); }
+  FrameBytes& operator=(FrameBytes&& other) noexcept {
+    bytes_ = std::move(other.bytes_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+
+  char* data() { return bytes_.get(); }
+  const char* data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::size_t capacity() const { return capacity_; }
+  char* begin() { return data(); }
+  char* end() { return data() + size_; }
+  const char* begin() const { return data(); }
+  const char* end() const { return data() + size_; }
+
+  /// Sets the size; bytes past the old size are uninitialised. Growing past
+  /// capacity() allocates exactly `size` bytes and copies the old ones.
+  void resize(std::size_t size) {
+    if (size > capacity_) {
+      std::unique_ptr<char[]> grown(new char[size]);  // default-initialised: not zeroed
+      if (size_ > 0) std::memcpy(grown.get(), bytes_.get(), size_);
+      bytes_ = std::move(grown);
+      capacity_ = size;
+    }
+    size_ = size;
+  }
+  /// Size 0; the memory is kept.
+  void clear() { size_ = 0; }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
 
 /// Incremental frame parser with a size limit that is checked as soon as a
 /// frame's 4-byte header is complete, before any memory is set aside for its
 /// body. The body buffer then grows only as bytes actually arrive, so a peer
 /// that claims a large frame and sends nothing costs nothing.
 ///
+/// The body buffer is reused from frame to frame: a connection that sends
+/// frames of similar sizes (a stream of pictures) allocates once, and its
+/// pages stay mapped (no page faults, no mmap/munmap per frame). A buffer
+/// over 64 KiB is released after 16 frames in a row that needed less than a
+/// quarter of it, so one large picture does not pin its memory for ever.
+///
 /// Usage: write incoming bytes into writable(), then commit() how many were
-/// written; when hasFrame() is true, takeFrame() hands the payload over.
+/// written; when hasFrame() is true, either read frame() in place and call
+/// nextFrame(), or takeFrame() to keep the bytes (and recycle() them later).
 /// Not thread-safe: one decoder per connection, used on one thread.
 class FrameDecoder {
  public:
@@ -31,7 +87,8 @@ class FrameDecoder {
 
   /// Where the next bytes go: never empty while no complete frame is
   /// waiting. Empty when hasFrame() is true (take the frame first) or after
-  /// an error. The span stays valid until the next commit() or takeFrame().
+  /// an error. The span stays valid until the next commit(), takeFrame() or
+  /// nextFrame().
   std::span<char> writable();
 
   /// Records that the first `count` bytes of writable() were filled.
@@ -42,15 +99,31 @@ class FrameDecoder {
   /// True when a whole frame has been received and not yet taken.
   bool hasFrame() const { return state_ == State::Complete; }
 
-  /// Moves the complete frame's payload out and starts on the next header.
+  /// The complete frame's payload, in place: valid until nextFrame() or
+  /// takeFrame(). Precondition: hasFrame().
+  std::span<const char> frame() const { return {body_.data(), announced_}; }
+
+  /// Done with frame(): starts on the next header, keeping the buffer.
   /// Precondition: hasFrame().
-  std::vector<char> takeFrame();
+  void nextFrame();
+
+  /// Moves the complete frame's payload out (exactly its bytes) and starts on
+  /// the next header with no buffer. Precondition: hasFrame().
+  FrameBytes takeFrame();
+
+  /// Offers the storage of a frame taken earlier back for the next frames.
+  /// Kept when nothing is being received into a buffer right now and it is
+  /// larger than the buffer held; otherwise freed.
+  void recycle(FrameBytes&& storage);
 
   /// The length the last header announced (for error messages).
   std::uint32_t announcedLength() const { return announced_; }
 
   /// Bytes of the frame in progress received so far (header included).
   std::size_t bufferedBytes() const;
+
+  /// Bytes of memory held for frame bodies (the reused buffer).
+  std::size_t bufferCapacity() const { return body_.capacity(); }
 
   /// Convenience for tests and small inputs: feeds all of `bytes`, appending
   /// every completed frame to `frames`. Stops at the first error.
@@ -61,14 +134,23 @@ class FrameDecoder {
 
   /// The first body allocation is at most this; it then doubles as data arrives.
   static constexpr std::size_t kInitialBodyCapacity = 64 * 1024;
+  /// A buffer up to this size is always kept between frames.
+  static constexpr std::size_t kAlwaysKeptCapacity = 64 * 1024;
+  /// Frames in a row using under a quarter of a larger buffer before it is released.
+  static constexpr int kSmallFramesBeforeRelease = 16;
+
+  /// Applies the release rule to the frame whose header was just read.
+  void noteFrameSize();
 
   std::uint32_t maxFrame_;
   State state_ = State::Header;
   char header_[4] = {};
   std::size_t headerFilled_ = 0;
   std::uint32_t announced_ = 0;
-  std::vector<char> body_;
+  /// size() is the part handed out by writable() so far; capacity() is kept.
+  FrameBytes body_;
   std::size_t bodyFilled_ = 0;
+  int smallFramesInARow_ = 0;
 };
 
 }  // namespace vitrine

@@ -29,21 +29,29 @@ constexpr int kCallsPerTurn = 32;
 
 RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
-                             ServerStats& stats, QObject* parent)
+                             ServerStats& stats, Admission admission, QObject* parent)
     : QObject(parent),
       socket_(socket),
       peerName_(std::move(peerName)),
       processor_(std::move(processor)),
       limits_(limits),
       stats_(stats),
-      decoder_(limits.maxFrameBytes) {
+      decoder_(limits.maxFrameBytes),
+      authenticated_(admission == Admission::Open) {
   socket_->setParent(this);
   ++stats_.connections;
   watchSocket(socket_, this, [this] { close(); });
   connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
   // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
-  // Queued: flush() emits bytesWritten synchronously, from inside finishCall.
-  connect(socket_, &QIODevice::bytesWritten, this, &RpcConnection::dispatchQueued, Qt::QueuedConnection);
+  // Direct, and a flag test only: flush() emits bytesWritten synchronously
+  // after every reply, and a queued connection would post an event (a
+  // wake-up of the event loop, a write(2) to its eventfd) per call. The
+  // resumption itself goes through the event loop, out of flush()'s stack.
+  connect(socket_, &QIODevice::bytesWritten, this, [this] {
+    if (!waitingForDrain_) return;
+    waitingForDrain_ = false;
+    resumeLater();
+  });
   qCDebug(lcRpc) << "connection from" << peerName_;
   readAvailable();
 }
@@ -75,7 +83,7 @@ void RpcConnection::readAvailable() {
                         .arg(limits_.maxFrameBytes));
     }
     if (decoder_.hasFrame()) {
-      std::vector<char> frame = decoder_.takeFrame();
+      FrameBytes frame = decoder_.takeFrame();
       queuedBytes_ += frame.size();
       queued_.push_back(std::move(frame));
     }
@@ -88,14 +96,17 @@ void RpcConnection::dispatchQueued() {
   dispatching_ = true;
   int served = 0;
   while (!closing_ && !callInFlight_ && !queued_.empty()) {
-    if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) break;  // bytesWritten resumes us
+    if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) {
+      waitingForDrain_ = true;  // bytesWritten resumes us
+      break;
+    }
     if (served++ == kCallsPerTurn) {
       // This turn's share is used: come back after what else waits in the event loop.
       dispatching_ = false;
       return resumeLater();
     }
 
-    std::vector<char> frame = std::move(queued_.front());
+    FrameBytes frame = std::move(queued_.front());
     queued_.pop_front();
     queuedBytes_ -= frame.size();
 
@@ -106,6 +117,10 @@ void RpcConnection::dispatchQueued() {
         return drop(QStringLiteral("not a Thrift binary or compact message"));
       }
       codec_ = std::make_shared<ThriftCodec>(*protocol, limits_);
+    }
+    if (!authenticated_ && !admit(frame)) {
+      dispatching_ = false;
+      return;
     }
 
     callInFlight_ = true;
@@ -127,6 +142,9 @@ void RpcConnection::dispatchQueued() {
       dispatching_ = false;
       return drop(QStringLiteral("malformed request: %1").arg(QString::fromUtf8(e.what())));
     }
+    // process() has read every argument: the frame's storage serves the next
+    // frame (a stream of pictures reuses one buffer, no fresh pages).
+    decoder_.recycle(std::move(frame));
   }
   dispatching_ = false;
   // Room in the queue again: read what the socket (or the kernel) holds.
@@ -155,9 +173,52 @@ void RpcConnection::finishCall(bool ok) {
     flushSocket(socket_);
   }
   ++stats_.callsServed;
+  if (closeAfterReply_) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
   // An asynchronous completion restarts the queue; a synchronous one is
   // picked up by the dispatch loop that is still on the stack.
   if (!dispatching_) dispatchQueued();
+}
+
+void RpcConnection::authenticationSucceeded() {
+  authenticated_ = true;
+}
+
+void RpcConnection::authenticationFailed() {
+  authenticated_ = false;
+  closeAfterReply_ = true;  // finishCall writes the AuthenticationFailed answer first
+}
+
+bool RpcConnection::admit(std::span<const char> frame) {
+  const std::optional<ThriftCodec::CallHeader> call = codec_->peekCall(frame);
+  if (!call) {
+    drop(QStringLiteral("malformed request: not a readable call message"));
+    return false;
+  }
+  if (call->method == kAuthenticateMethod) return true;
+  // Nothing of the call is read beyond its name, let alone served.
+  if (!call->oneway) {
+    const std::span<const char> reply = codec_->exceptionReplyFrame(
+        *call, "authentication required: this server has a --token-file, so a TCP connection must call "
+               "authenticate(token) before anything else (vitrine's clients send $VITRINE_TOKEN); "
+               "closing the connection");
+    socket_->write(reply.data(), static_cast<qint64>(reply.size()));
+    flushSocket(socket_);
+  }
+  QString method = QString::fromStdString(call->method).left(100);  // the peer's bytes: one clean log line
+  for (QChar& c : method) {
+    if (c.unicode() < 0x20 || c.unicode() == 0x7f) c = QLatin1Char('?');
+  }
+  closeAfterWriting(QStringLiteral("'%1' called before authenticate").arg(method));
+  return false;
+}
+
+void RpcConnection::closeAfterWriting(const QString& reason) {
+  if (closing_) return;
+  qCWarning(lcRpc).noquote() << "closing connection" << peerName_ << "-" << reason;
+  closing_ = true;
+  queued_.clear();
+  queuedBytes_ = 0;
+  closeSocketAfterWriting(socket_, this);
 }
 
 void RpcConnection::drop(const QString& reason) {

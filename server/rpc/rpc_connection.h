@@ -11,6 +11,7 @@
 
 #include "rpc/frame_decoder.h"
 #include "rpc/rpc_limits.h"
+#include "service/caller.h"
 
 namespace apache::thrift::async {
 class TAsyncProcessor;
@@ -32,17 +33,21 @@ class ThriftCodec;
 ///   the peer is slowed down by TCP/Unix flow control).
 /// - A peer that breaks the protocol (frame too large or empty, not Thrift,
 ///   a message the protocol rejects) loses its connection with one log line.
+/// - With Admission::AuthenticateFirst, only `authenticate` is served until
+///   it succeeds: any other call is answered with a TApplicationException
+///   saying authentication is required, and the connection closes; a wrong
+///   token closes it after its AuthenticationFailed answer.
 ///
 /// Ownership: takes the socket (reparents it to this). Deletes itself
 /// (deleteLater) when the socket disconnects or is dropped. A call still in
 /// flight then completes into the void: its ThriftCodec lives on in the
 /// completion callback. GUI thread only.
-class RpcConnection : public QObject {
+class RpcConnection : public QObject, public AuthenticatingCaller {
   Q_OBJECT
 
  public:
   RpcConnection(QIODevice* socket, QString peerName, std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
-                const RpcLimits& limits, ServerStats& stats, QObject* parent = nullptr);
+                const RpcLimits& limits, ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~RpcConnection() override;
 
   /// Closes the connection now (answers in flight are dropped).
@@ -51,7 +56,15 @@ class RpcConnection : public QObject {
   /// A human-readable name of the peer for logs ("unix:/path#3", "tcp:127.0.0.1:5555").
   const QString& peerName() const { return peerName_; }
 
+  void authenticationSucceeded() override;
+  void authenticationFailed() override;
+
  private:
+  /// Before authentication: true when `frame` calls authenticate; otherwise
+  /// answers "authentication required", closes, and returns false.
+  bool admit(std::span<const char> frame);
+  /// Stops serving, and closes once the answers written so far have gone.
+  void closeAfterWriting(const QString& reason);
   void readAvailable();
   void dispatchQueued();
   /// Continues dispatchQueued() from the event loop (once, however often asked).
@@ -66,7 +79,7 @@ class RpcConnection : public QObject {
   RpcLimits limits_;
   ServerStats& stats_;
   FrameDecoder decoder_;
-  std::deque<std::vector<char>> queued_;
+  std::deque<FrameBytes> queued_;
   std::size_t queuedBytes_ = 0;
   /// Created from the first frame, which decides binary or compact.
   std::shared_ptr<ThriftCodec> codec_;
@@ -75,7 +88,13 @@ class RpcConnection : public QObject {
   /// does not recurse into it (thousands of pipelined calls would overflow the stack).
   bool dispatching_ = false;
   bool resumePosted_ = false;
+  /// Queued calls wait for the peer to read our replies (maxUnsentReplyBytes).
+  bool waitingForDrain_ = false;
   bool closing_ = false;
+  /// Set from the start for Admission::Open; else by authenticate.
+  bool authenticated_ = false;
+  /// A wrong token: close once the answer to it is written.
+  bool closeAfterReply_ = false;
 };
 
 }  // namespace vitrine

@@ -21,6 +21,14 @@ namespace vitrine {
 
 namespace {
 
+// Connections the kernel holds until the GUI thread accepts them (Qt's
+// default is 50, and the GUI thread may be busy when a burst comes). A burst
+// of clients connecting at once must wait in this queue, not fail: a full
+// Unix-socket backlog answers a non-blocking connect with EAGAIN, which
+// Python's socket timeouts and asyncio report as an error (bench/load.py
+// opens 500 at once). Linux caps it at net.core.somaxconn (4096).
+constexpr int kListenBacklog = 4096;
+
 // True when a server accepts connections on the Unix socket at `path`.
 // A plain connect(2): immediate for Unix sockets, and done once at start-up.
 bool someoneListensOn(const std::string& path) {
@@ -35,9 +43,11 @@ bool someoneListensOn(const std::string& path) {
   return connected;
 }
 
+}  // namespace
+
 // The default socket lives in /tmp/vitrine-UID when there is no
 // XDG_RUNTIME_DIR: make sure that directory is ours and private.
-bool ensurePrivateDirectory(const QString& dir, QString* error) {
+bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
   if (::mkdir(dir.toLocal8Bit().constData(), 0700) != 0 && errno != EEXIST) {
     *error = QStringLiteral("cannot create %1: %2").arg(dir, QString::fromLocal8Bit(std::strerror(errno)));
     return false;
@@ -54,12 +64,11 @@ bool ensurePrivateDirectory(const QString& dir, QString* error) {
   return true;
 }
 
-}  // namespace
-
-std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error) {
+std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
+                                                 TcpReach reach) {
   std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept)));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
-                                                        : listener->listenTcp(endpoint.host, endpoint.port, error);
+                                                        : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
@@ -92,6 +101,7 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
   }
   local_ = new QLocalServer(this);
   local_->setSocketOptions(QLocalServer::UserAccessOption);
+  local_->setListenBacklogSize(kListenBacklog);
   if (!local_->listen(path)) {
     *error = QStringLiteral("cannot listen on %1: %2").arg(where, local_->errorString());
     return false;
@@ -102,7 +112,7 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
   return true;
 }
 
-bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, QString* error) {
+bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, TcpReach reach, QString* error) {
   const QString host = QString::fromStdString(hostText);
   QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
   const QString where = QStringLiteral("tcp:%1:%2").arg(host).arg(port);
@@ -110,13 +120,14 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, QSt
     *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. tcp:127.0.0.1:%2").arg(where).arg(port);
     return false;
   }
-  if (!address.isLoopback()) {
-    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed (anyone who can reach the port "
-                            "could drive the display)")
+  if (!address.isLoopback() && reach == TcpReach::LoopbackOnly) {
+    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without --token-file (anyone "
+                            "who can reach the port could drive the display; see docs/security.md)")
                  .arg(where);
     return false;
   }
   tcp_ = new QTcpServer(this);
+  tcp_->setListenBacklogSize(kListenBacklog);
   if (!tcp_->listen(address, port)) {
     *error = QStringLiteral("cannot listen on %1: %2").arg(where, tcp_->errorString());
     return false;

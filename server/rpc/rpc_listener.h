@@ -1,4 +1,4 @@
-// Accepts connections (Thrift or AMP) on a Unix socket or a loopback TCP port.
+// Accepts connections (Thrift or AMP) on a Unix socket or a TCP port.
 #pragma once
 
 #include <QObject>
@@ -23,20 +23,36 @@ class RpcListener : public QObject {
   Q_OBJECT
 
  public:
+  /// Which TCP addresses may be bound.
+  enum class TcpReach {
+    /// Loopback addresses only: anyone who can reach the port can drive the display.
+    LoopbackOnly,
+    /// Any address: for a server whose TCP connections must authenticate (--token-file).
+    AnyAddress,
+  };
+
   /// Starts listening. On failure returns nullptr and sets *error to one
   /// sentence naming the address and the reason (address in use, another
   /// server already on this socket, not a loopback address, permissions).
   /// Unix sockets: a stale socket file (no one listening) is replaced; the
   /// socket is made mode 0600; the default directory /tmp/vitrine-UID is
   /// created 0700 and refused if another user owns it or others can enter it.
-  /// TCP: only loopback addresses (anyone else could drive the display);
-  /// port 0 picks a free port.
+  /// TCP: with TcpReach::LoopbackOnly, a non-loopback address is refused
+  /// with a message naming --token-file; port 0 picks a free port.
   /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
   /// set) named `peerName` for logs; the connection must take the socket and
   /// be a child of `parent` (the listener).
   using AcceptConnection = std::function<void(QIODevice* socket, QString peerName, QObject* parent)>;
 
-  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error);
+  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
+                                             TcpReach reach = TcpReach::LoopbackOnly);
+
+  /// Makes sure `dir` is a directory only the current user can enter: creates
+  /// it mode 0700 if missing; false and one sentence in *error when it is not
+  /// a directory (a symlink included), belongs to someone else, or has any
+  /// permission for group or others. Used for the default socket directory.
+  /// Any thread; touches the file system.
+  static bool ensurePrivateDirectory(const QString& dir, QString* error);
   ~RpcListener() override;
 
   /// The address actually bound, in Endpoint syntax (the real port for port 0).
@@ -45,7 +61,7 @@ class RpcListener : public QObject {
  private:
   explicit RpcListener(AcceptConnection accept);
   bool listenUnix(const std::string& path, QString* error);
-  bool listenTcp(const std::string& host, std::uint16_t port, QString* error);
+  bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
   void acceptLocal();
   void acceptTcp();
 

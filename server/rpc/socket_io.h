@@ -6,6 +6,7 @@
 #include <QIODevice>
 #include <QLocalSocket>
 #include <QObject>
+#include <QTimer>
 #include <utility>
 
 namespace vitrine {
@@ -41,6 +42,26 @@ inline void abortSocket(QIODevice* socket) {
     tcp->abort();
   } else if (auto* local = qobject_cast<QLocalSocket*>(socket)) {
     local->abort();
+  }
+}
+
+/// Closes `socket` once what was written to it has gone out, then deletes
+/// `owner` (deleteLater): for a connection that answers and then hangs up
+/// (authentication refused). Gives up on bytes the peer does not read
+/// within a few seconds. Never blocks.
+inline void closeSocketAfterWriting(QIODevice* socket, QObject* owner) {
+  constexpr int kPatienceMs = 5000;
+  QTimer::singleShot(kPatienceMs, owner, &QObject::deleteLater);
+  if (auto* tcp = qobject_cast<QAbstractSocket*>(socket)) {
+    QObject::connect(tcp, &QAbstractSocket::disconnected, owner, &QObject::deleteLater);
+    tcp->disconnectFromHost();
+    if (tcp->state() == QAbstractSocket::UnconnectedState) owner->deleteLater();
+  } else if (auto* local = qobject_cast<QLocalSocket*>(socket)) {
+    QObject::connect(local, &QLocalSocket::disconnected, owner, &QObject::deleteLater);
+    local->disconnectFromServer();
+    if (local->state() == QLocalSocket::UnconnectedState) owner->deleteLater();
+  } else {
+    owner->deleteLater();
   }
 }
 

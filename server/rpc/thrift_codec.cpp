@@ -1,5 +1,6 @@
 #include "rpc/thrift_codec.h"
 
+#include <thrift/TApplicationException.h>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
@@ -87,6 +88,31 @@ void ThriftCodec::beginCall(std::span<const char> message) {
   outBuffer_->resetBuffer();
   const std::uint8_t headerSlot[kHeaderBytes] = {};
   outBuffer_->write(headerSlot, kHeaderBytes);
+}
+
+std::optional<ThriftCodec::CallHeader> ThriftCodec::peekCall(std::span<const char> message) {
+  beginCall(message);  // the limits apply to the name too: it cannot claim more than the message holds
+  CallHeader header;
+  apache::thrift::protocol::TMessageType type{};
+  try {
+    input_->readMessageBegin(header.method, type, header.sequenceId);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (type != apache::thrift::protocol::T_CALL && type != apache::thrift::protocol::T_ONEWAY) return std::nullopt;
+  header.oneway = type == apache::thrift::protocol::T_ONEWAY;
+  return header;
+}
+
+std::span<const char> ThriftCodec::exceptionReplyFrame(const CallHeader& call, const std::string& message) {
+  outBuffer_->resetBuffer();
+  const std::uint8_t headerSlot[kHeaderBytes] = {};
+  outBuffer_->write(headerSlot, kHeaderBytes);
+  const apache::thrift::TApplicationException error(apache::thrift::TApplicationException::UNKNOWN, message);
+  output_->writeMessageBegin(call.method, apache::thrift::protocol::T_EXCEPTION, call.sequenceId);
+  error.write(output_.get());
+  output_->writeMessageEnd();
+  return replyFrame();
 }
 
 std::span<const char> ThriftCodec::replyFrame() {

@@ -39,6 +39,22 @@ class ThriftCodec {
   /// claimed size larger than what was actually received is ever allocated.
   void beginCall(std::span<const char> message);
 
+  /// The start of a call message: which method, and the id its reply must carry.
+  struct CallHeader {
+    std::string method;
+    std::int32_t sequenceId = 0;
+    bool oneway = false;
+  };
+  /// Reads the header of `message` without serving it (the authentication
+  /// gate looks at the method name first). Calls beginCall(message): call it
+  /// again before handing the message to the processor. nullopt when the
+  /// header cannot be read or the message is not a call; never throws.
+  std::optional<CallHeader> peekCall(std::span<const char> message);
+  /// Writes, as the reply to `call`, a TApplicationException with `message`
+  /// (type UNKNOWN, as the generated processors use for failed calls) and
+  /// returns the whole frame, valid until the next beginCall().
+  std::span<const char> exceptionReplyFrame(const CallHeader& call, const std::string& message);
+
   /// The reply written since beginCall(), as a whole frame (header filled
   /// in), or an empty span when nothing was written (oneway).
   std::span<const char> replyFrame();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 class QObject;
 
@@ -45,6 +46,40 @@ class EventSubscriber {
 
  protected:
   ~EventSubscriber() = default;
+};
+
+/// Whether a connection is served from its first call, or only once it has
+/// authenticated. Chosen by main for each listener: AuthenticateFirst for
+/// TCP (Thrift and AMP) when the server has a --token-file; Open otherwise
+/// (a Unix socket is already closed to other users).
+enum class Admission {
+  /// Every call is served.
+  Open,
+  /// Only `authenticate` is served until it succeeds; any other call is
+  /// answered "authentication required" and the connection is closed.
+  AuthenticateFirst,
+};
+
+/// The IDL method a connection of Admission::AuthenticateFirst serves first
+/// (on AMP too: the command that calls it).
+inline constexpr std::string_view kAuthenticateMethod = "authenticate";
+
+/// A caller that may have to authenticate before it is served: a TCP
+/// connection of a server with a --token-file (Thrift or AMP). The
+/// authenticate command finds it with dynamic_cast on currentCaller() and
+/// tells it the outcome; the connection itself refuses every other call
+/// until it has heard authenticationSucceeded(). GUI thread only.
+class AuthenticatingCaller {
+ public:
+  /// The caller gave the right token (or the server has none): serve all
+  /// its calls from now on. Calling it again is harmless.
+  virtual void authenticationSucceeded() = 0;
+  /// The caller gave a wrong token: serve nothing more, and close once the
+  /// answer (AuthenticationFailed) has been written.
+  virtual void authenticationFailed() = 0;
+
+ protected:
+  ~AuthenticatingCaller() = default;
 };
 
 }  // namespace vitrine

@@ -4,6 +4,7 @@
 #include <QImageReader>
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 namespace vitrine {
 
@@ -25,7 +26,32 @@ QString sizeLimitError(qint64 width, qint64 height, qint64 maxPixels) {
       .arg(maxPixels);
 }
 
-DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int bytesPerPixel, QImage::Format format) {
+// Owns the bytes a QImage was made over (adoptBytes), deleting them with the image.
+void deleteAdoptedBytes(void* bytes) {
+  delete static_cast<std::string*>(bytes);
+}
+
+// Smallest picture data worth adopting rather than copying.
+constexpr std::size_t kAdoptBytes = 64 * 1024;
+
+// An image over `data`'s own memory, `data` moved out: no copy. Null when
+// QImage cannot use that memory as it is (rows must start on 4-byte
+// boundaries: RGBA always does, RGB and L only for some widths).
+QImage adoptBytes(std::string& data, const QSize& size, std::size_t rowBytes, QImage::Format format) {
+  if (data.size() < kAdoptBytes || rowBytes % 4 != 0) return {};
+  auto* kept = new std::string(std::move(data));
+  QImage image(reinterpret_cast<uchar*>(kept->data()), size.width(), size.height(), static_cast<qsizetype>(rowBytes),
+               format, deleteAdoptedBytes, kept);
+  if (image.isNull()) {  // the cleanup function is not called for an image never made
+    data = std::move(*kept);
+    delete kept;
+  }
+  return image;
+}
+
+// `adoptable`: picture.data itself, when its bytes may be taken (decodePicture's rvalue form), else null.
+DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int bytesPerPixel, QImage::Format format,
+                         QImage* reuse, std::string* adoptable) {
   const qint64 width = picture.width;
   const qint64 height = picture.height;
   if (width <= 0 || height <= 0) {
@@ -49,11 +75,29 @@ DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int byte
                        .arg(bytesPerPixel)
                        .arg(actual));
   }
-  // Wrap the bytes without copying, then make the one copy the window keeps.
-  const QImage view(reinterpret_cast<const uchar*>(picture.data.data()), static_cast<int>(width),
-                    static_cast<int>(height), static_cast<qsizetype>(width * bytesPerPixel), format);
-  QImage image = view.copy();
-  if (image.isNull()) return failure(DecodedPicture::Status::TooLarge, QStringLiteral("not enough memory for the picture"));
+  const QSize size(static_cast<int>(width), static_cast<int>(height));
+  const auto rowBytes = static_cast<std::size_t>(width * bytesPerPixel);
+  if (adoptable) {
+    // The caller gave up the bytes (see decodePicture): none to copy at all.
+    QImage adopted = adoptBytes(*adoptable, size, rowBytes, format);
+    if (!adopted.isNull()) return DecodedPicture{DecodedPicture::Status::Ok, std::move(adopted), {}};
+  }
+  // The one copy the window keeps: into `reuse`'s pixels when they fit and
+  // are ours alone (isDetached: bits() then writes in place, it does not
+  // copy), else into a new image.
+  const bool inPlace = reuse && !reuse->isNull() && reuse->size() == size && reuse->format() == format && reuse->isDetached();
+  QImage image = inPlace ? QImage() : QImage(size, format);
+  QImage& target = inPlace ? *reuse : image;
+  if (target.isNull()) return failure(DecodedPicture::Status::TooLarge, QStringLiteral("not enough memory for the picture"));
+  const char* from = picture.data.data();
+  uchar* to = target.bits();
+  const auto stride = static_cast<std::size_t>(target.bytesPerLine());
+  if (stride == rowBytes) {
+    std::memcpy(to, from, rowBytes * static_cast<std::size_t>(height));
+  } else {  // RGB and L rows are padded to 4 bytes in a QImage
+    for (qint64 row = 0; row < height; ++row, from += rowBytes, to += stride) std::memcpy(to, from, rowBytes);
+  }
+  if (inPlace) image = *reuse;
   return DecodedPicture{DecodedPicture::Status::Ok, std::move(image), {}};
 }
 
@@ -97,16 +141,14 @@ DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, cons
   return DecodedPicture{DecodedPicture::Status::Ok, std::move(image), {}};
 }
 
-}  // namespace
-
-DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels) {
+DecodedPicture decode(const api::Picture& picture, qint64 maxPixels, QImage* reuse, std::string* adoptable) {
   switch (picture.mode) {
     case api::PixelFormat::RGB:
-      return decodeRaw(picture, maxPixels, 3, QImage::Format_RGB888);
+      return decodeRaw(picture, maxPixels, 3, QImage::Format_RGB888, reuse, adoptable);
     case api::PixelFormat::RGBA:
-      return decodeRaw(picture, maxPixels, 4, QImage::Format_RGBA8888);
+      return decodeRaw(picture, maxPixels, 4, QImage::Format_RGBA8888, reuse, adoptable);
     case api::PixelFormat::L:
-      return decodeRaw(picture, maxPixels, 1, QImage::Format_Grayscale8);
+      return decodeRaw(picture, maxPixels, 1, QImage::Format_Grayscale8, reuse, adoptable);
     case api::PixelFormat::PNG:
       return decodeEncoded(picture, maxPixels, "png");
     case api::PixelFormat::JPEG:
@@ -114,6 +156,16 @@ DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels) {
   }
   return failure(DecodedPicture::Status::Invalid,
                  QStringLiteral("unknown pixel format %1 (RGB, RGBA, L, PNG or JPEG)").arg(static_cast<int>(picture.mode)));
+}
+
+}  // namespace
+
+DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels, QImage* reuse) {
+  return decode(picture, maxPixels, reuse, /*adoptable=*/nullptr);
+}
+
+DecodedPicture decodePicture(api::Picture&& picture, qint64 maxPixels, QImage* reuse) {
+  return decode(picture, maxPixels, reuse, &picture.data);
 }
 
 }  // namespace vitrine

@@ -3,6 +3,7 @@
 
 #include <QImage>
 #include <QString>
+#include <string>
 
 #include "vitrine/api/vitrine_types.h"
 
@@ -27,6 +28,21 @@ struct DecodedPicture {
 /// size checked against `maxPixels` before any pixel is decoded; a given
 /// non-zero width/height must match the image's. Pure apart from
 /// allocation; any thread.
-DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels);
+///
+/// `reuse` (may be null): an image the caller owns and is about to replace,
+/// e.g. the one a picture window shows. When the picture is raw, valid, of
+/// the same size and format, and nobody else shares `reuse`'s pixels, they
+/// are overwritten in place and the result shares them: no allocation, no
+/// fresh pages to fault in (a 1920x1080 RGBA stream reuses its 8 MB). On any
+/// failure `reuse` is left untouched. Same thread as whoever owns `reuse`.
+DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels, QImage* reuse = nullptr);
+
+/// The same, but a valid raw picture whose rows are a multiple of 4 bytes
+/// (RGBA always; RGB and L at some widths) and that holds at least 64 KiB
+/// becomes an image over `picture.data`'s own memory: nothing is copied,
+/// and `picture.data` is left empty. In every other case (encoded formats,
+/// padded rows, small pictures, an error) `picture` is left as it was and
+/// the result is what the const overload gives.
+DecodedPicture decodePicture(api::Picture&& picture, qint64 maxPixels, QImage* reuse = nullptr);
 
 }  // namespace vitrine

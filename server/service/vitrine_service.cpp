@@ -1,5 +1,6 @@
 #include "service/vitrine_service.h"
 
+#include <thrift/TApplicationException.h>
 #include <unistd.h>
 
 #include <QBuffer>
@@ -13,6 +14,7 @@
 #include "service/picture_decoder.h"
 #include "service/server_stats.h"
 #include "service/url_policy.h"
+#include "service/utf8_fields.h"
 #include "ui/chooser_windows.h"
 #include "ui/picture_window.h"
 #include "ui/popup_window.h"
@@ -78,6 +80,19 @@ api::LimitExceeded limitExceeded(const QString& message) {
   return error;
 }
 
+api::AuthenticationFailed authenticationFailed() {
+  api::AuthenticationFailed error;
+  error.message = "wrong token: this server's token is the content of its --token-file";
+  return error;
+}
+
+// The IDL's strings are UTF-8, but Thrift's readers pass any bytes on: a
+// field that is not UTF-8 is refused by name rather than shown as U+FFFD
+// (the AMP bridge refuses the same before the call is made).
+QString notUtf8(const std::string& field) {
+  return QStringLiteral("%1 is not valid UTF-8").arg(QString::fromStdString(field));
+}
+
 api::WindowNotFound windowNotFound(std::int64_t id) {
   api::WindowNotFound error;
   error.windowId = id;
@@ -120,6 +135,14 @@ std::string pngOf(const QImage& image) {
 }
 
 // Answers a decode failure through the exception callback; true when there was one.
+// A picture argument whose bytes the handler may take (see showPicture in
+// the header): the generated processor hands its own non-const argument
+// struct through the interface's const reference, so the cast is sound, and
+// an 8 MB frame is not copied once more.
+api::Picture&& takeable(const api::Picture& picture) {
+  return std::move(const_cast<api::Picture&>(picture));
+}
+
 bool failedDecode(const DecodedPicture& decoded, const VitrineService::ExceptionCob& exn_cob) {
   switch (decoded.status) {
     case DecodedPicture::Status::Ok:
@@ -159,6 +182,10 @@ std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeou
 
 void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(url, "url")) {
+    qCInfo(lcService).noquote() << "fetchUrl refused:" << notUtf8(*field);
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   QString why;
   std::optional<QUrl> target = parsePushableUrl(fromUtf8(url.url), options_.allowFileUrls, &why);
   if (!target) {
@@ -171,6 +198,10 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(html, "html")) {
+    qCInfo(lcService).noquote() << "postHtml refused:" << notUtf8(*field);
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   stage_.showHtml(fromUtf8(html.name), QByteArray(html.data.data(), static_cast<qsizetype>(html.data.size())),
                   loadTimeout(html.__isset.timeoutMs, html.timeoutMs), pushAnswer(stage_, events_, std::move(cob)));
 }
@@ -186,6 +217,19 @@ void VitrineService::currentUrl(std::function<void(std::string const&)> cob) {
 }
 
 // ---------------------------------------------------------------- the server
+
+void VitrineService::authenticate(std::function<void()> cob, ExceptionCob exn_cob, const std::string& token) {
+  VITRINE_ASSERT_GUI_THREAD();
+  // The transport asks nothing of us but the verdict: it is the one that
+  // refuses other calls before it (and closes after a wrong token).
+  auto* caller = dynamic_cast<AuthenticatingCaller*>(currentCaller());
+  if (!options_.authToken || options_.authToken->matches(token)) {
+    if (caller) caller->authenticationSucceeded();
+    return cob();
+  }
+  if (caller) caller->authenticationFailed();
+  exn_cob(delayed(authenticationFailed()));
+}
 
 void VitrineService::ping(std::function<void()> cob) {
   VITRINE_ASSERT_GUI_THREAD();
@@ -301,6 +345,12 @@ std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::
 
 PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOptions& options,
                                        const ExceptionCob& exn_cob, std::int64_t* id) {
+  std::optional<std::string> field = firstNonUtf8Field(text, "text");
+  if (!field) field = firstNonUtf8Field(options, "options");
+  if (field) {
+    exn_cob(delayed(invalidArgument(notUtf8(*field))));
+    return nullptr;
+  }
   std::vector<PopupAction> actions;
   for (const api::Action& action : options.actions) {
     if (action.key.empty()) {
@@ -358,6 +408,7 @@ void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, Exc
 void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob,
                          const api::Question& question) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(question, "question")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
   std::optional<QuestionSpec> spec = toQuestionSpec(question, &why);
   if (!spec) return exn_cob(delayed(invalidArgument(why)));
@@ -392,6 +443,11 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
 void VitrineService::chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const api::FileChooser& chooser) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(chooser, "chooser")) {
+    // chooseFile declares no InvalidArgument: the caller gets a TApplicationException with this message.
+    return exn_cob(delayed(apache::thrift::TApplicationException(apache::thrift::TApplicationException::PROTOCOL_ERROR,
+                                                                 notUtf8(*field).toStdString())));
+  }
   if (!checkRoom(exn_cob)) return;
   auto* window = new FileChooserWindow(toFileChooserSpec(chooser));
   auto answered = std::make_shared<bool>(false);
@@ -409,6 +465,7 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
 void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob,
                                  const api::Color& initial, const api::ColorChooser& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
   std::optional<QColor> start = toQColor(initial, &why);
   if (!start) return exn_cob(delayed(invalidArgument(why)));
@@ -433,8 +490,9 @@ void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, Exc
 void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
                                  const api::Picture& picture, const api::PictureOptions& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   if (!checkRoom(exn_cob)) return;
-  DecodedPicture decoded = decodePicture(picture, options_.maxPicturePixels);
+  DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels);
   if (failedDecode(decoded, exn_cob)) return;
   const bool inspectable = options.__isset.inspectable && options.inspectable;
   auto* window = new PictureWindow(options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine picture"),
@@ -458,9 +516,12 @@ void VitrineService::updatePicture(std::function<void()> cob, ExceptionCob exn_c
   VITRINE_ASSERT_GUI_THREAD();
   const WindowRegistry::Entry* entry = windows_.entry(windowId);
   if (!entry || entry->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
-  DecodedPicture decoded = decodePicture(picture, options_.maxPicturePixels);
+  auto* window = static_cast<PictureWindow*>(entry->window.data());
+  // A picture of the same size and format is written over the shown one's
+  // pixels (no allocation); the window repaints at the screen's pace.
+  DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels, window->reusableImage());
   if (failedDecode(decoded, exn_cob)) return;
-  static_cast<PictureWindow*>(entry->window.data())->setImage(std::move(decoded.image));
+  window->setImage(std::move(decoded.image));
   cob();
 }
 

@@ -4,7 +4,9 @@
 #include <QElapsedTimer>
 #include <QStringList>
 #include <chrono>
+#include <optional>
 
+#include "service/auth_token.h"
 #include "service/event_log.h"
 #include "service/window_registry.h"
 #include "vitrine/api/Vitrine.h"
@@ -26,6 +28,8 @@ struct ServiceOptions {
   qint64 maxPicturePixels = 64LL << 20;
   /// Events kept for waitEvents.
   std::size_t eventLogCapacity = 10000;
+  /// The token authenticate() checks (--token-file); unset: any token is accepted.
+  std::optional<AuthToken> authToken;
 };
 
 /// Implements the generated cob-style interface: each method receives a
@@ -60,6 +64,7 @@ class VitrineService : public api::VitrineCobSvIf {
   void currentUrl(std::function<void(std::string const&)> cob) override;
 
   // Vitrine
+  void authenticate(std::function<void()> cob, ExceptionCob exn_cob, const std::string& token) override;
   void ping(std::function<void()> cob) override;
   void serverInfo(std::function<void(api::ServerInfo const&)> cob) override;
   void screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const int64_t windowId) override;
@@ -72,6 +77,11 @@ class VitrineService : public api::VitrineCobSvIf {
                   const api::FileChooser& chooser) override;
   void chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob, const api::Color& initial,
                    const api::ColorChooser& options) override;
+  /// showPicture and updatePicture take the bytes of `picture.data` when
+  /// they can (a raw picture becomes the window's image over that very
+  /// memory, see decodePicture) and may leave it empty: `picture` must be a
+  /// non-const object the caller no longer reads. The generated processor's
+  /// argument struct is that: a local, destroyed when the handler returns.
   void showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob, const api::Picture& picture,
                    const api::PictureOptions& options) override;
   void updatePicture(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId,

@@ -22,13 +22,29 @@ constexpr std::array kZoomSteps = {0.125, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.
 
 PictureView::PictureView(QWidget* parent) : QWidget(parent) {
   setAttribute(Qt::WA_OpaquePaintEvent);
+  repaintTimer_.setSingleShot(true);
+  repaintTimer_.setTimerType(Qt::PreciseTimer);
+  connect(&repaintTimer_, &QTimer::timeout, this, qOverload<>(&QWidget::update));
 }
 
 void PictureView::setImage(QImage image) {
   image_ = std::move(image);
   setFixedSize(std::max(1, static_cast<int>(std::lround(image_.width() * zoom_))),
                std::max(1, static_cast<int>(std::lround(image_.height() * zoom_))));
-  update();
+  scheduleRepaint();
+}
+
+void PictureView::scheduleRepaint() {
+  if (repaintTimer_.isActive()) return;  // a repaint is due already: it will show this image
+  const QScreen* display = screen();
+  const qreal hertz = display && display->refreshRate() >= 1 ? display->refreshRate() : 60;
+  const auto intervalMs = static_cast<qint64>(std::ceil(1000 / hertz));
+  const qint64 elapsed = sinceLastPaint_.isValid() ? sinceLastPaint_.elapsed() : intervalMs;
+  if (elapsed >= intervalMs) {
+    update();
+  } else {
+    repaintTimer_.start(static_cast<int>(intervalMs - elapsed));
+  }
 }
 
 void PictureView::setZoom(double zoom) {
@@ -37,6 +53,7 @@ void PictureView::setZoom(double zoom) {
 }
 
 void PictureView::paintEvent(QPaintEvent* event) {
+  sinceLastPaint_.start();
   QPainter painter(this);
   // Nearest neighbour when magnifying: an inspector shows pixels, not a blur.
   painter.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);

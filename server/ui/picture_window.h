@@ -2,7 +2,9 @@
 #pragma once
 
 #include <QColor>
+#include <QElapsedTimer>
 #include <QImage>
+#include <QTimer>
 #include <QWidget>
 
 #include "ui/managed_window.h"
@@ -13,7 +15,12 @@ class QScrollArea;
 namespace vitrine {
 
 /// Paints an image scaled by a zoom factor, pixels as crisp squares, and
-/// reports clicks in image coordinates. GUI thread only.
+/// reports clicks in image coordinates.
+///
+/// Repaints are paced to the screen's refresh rate: a client that replaces
+/// the picture faster than the screen can show it gets every call applied
+/// (image() is always the latest) but at most one paint per refresh
+/// interval, the last picture included. GUI thread only.
 class PictureView : public QWidget {
   Q_OBJECT
 
@@ -21,6 +28,9 @@ class PictureView : public QWidget {
   explicit PictureView(QWidget* parent = nullptr);
   void setImage(QImage image);
   const QImage& image() const { return image_; }
+  /// The image shown, for decodePicture() to write the next picture into in
+  /// place; setImage() the result afterwards, which schedules the repaint.
+  QImage* reusableImage() { return &image_; }
   void setZoom(double zoom);
   double zoom() const { return zoom_; }
 
@@ -33,8 +43,15 @@ class PictureView : public QWidget {
   void mousePressEvent(QMouseEvent* event) override;
 
  private:
+  /// update() now, or when a refresh interval has passed since the last paint.
+  void scheduleRepaint();
+
   QImage image_;
   double zoom_ = 1.0;
+  /// Started at each paint.
+  QElapsedTimer sinceLastPaint_;
+  /// Fires the deferred update() of scheduleRepaint().
+  QTimer repaintTimer_;
 };
 
 /// A picture window: View menu with Zoom In (Ctrl++), Zoom Out (Ctrl+-) and
@@ -49,6 +66,8 @@ class PictureWindow : public ManagedWindow {
 
   /// Replaces the picture, keeping the zoom.
   void setImage(QImage image);
+  /// See PictureView::reusableImage().
+  QImage* reusableImage() { return view_->reusableImage(); }
   double zoom() const;
 
  Q_SIGNALS:

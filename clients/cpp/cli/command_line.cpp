@@ -124,6 +124,13 @@ Client clientFor(const po::variables_map& values) {
   if (values.count("compact") != 0) {
     options.protocol = ClientOptions::Protocol::Compact;
   }
+  if (values.count("token-file") != 0) {
+    try {
+      options.token = tokenFromFile(values["token-file"].as<std::string>());
+    } catch (const std::invalid_argument& error) {
+      throw UsageError(std::string("--token-file: ") + error.what());
+    }
+  }
   return Client(std::move(endpoint), options);
 }
 

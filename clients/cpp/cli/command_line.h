@@ -64,8 +64,9 @@ class CommandLine {
 };
 
 /// The Client described by the global options: --address (else
-/// $VITRINE_ADDRESS, else the default socket), --timeout and --compact.
-/// Throws UsageError for a malformed address or a negative --timeout.
+/// $VITRINE_ADDRESS, else the default socket), --timeout, --compact and
+/// --token-file (else $VITRINE_TOKEN). Throws UsageError for a malformed
+/// address, a negative --timeout or an unreadable token file.
 Client clientFor(const boost::program_options::variables_map& values);
 
 /// The value of the positional argument or option `key` when given.

@@ -57,7 +57,7 @@ int parserStyle();
 
 /// What a subcommand gets from main(). Lives for the duration of the call.
 struct Context {
-  /// The global options (--address, --timeout, --compact), also accepted
+  /// The global options (--address, --timeout, --token-file, --compact), also accepted
   /// after the subcommand name.
   const boost::program_options::options_description& globalOptions;
   /// Global options given before the subcommand name.

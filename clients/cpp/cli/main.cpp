@@ -31,6 +31,9 @@ po::options_description connectionOptions() {
        "Give up on a call when the server sends nothing for MS milliseconds; 0 (the default) "
        "waits forever. For say, ask, choose-file and choose-color give it before the command: "
        "after it, --timeout is the window's own")
+      ("token-file", po::value<std::string>()->value_name("FILE"),
+       "Authenticate with the token in FILE, for a server started with --token-file "
+       "(default: $VITRINE_TOKEN; a token on the command line would show in ps)")
       ("compact", "Speak Thrift's compact protocol instead of the binary one");
   return options;
 }
@@ -57,7 +60,9 @@ void printHelp(const po::options_description& connection, const po::options_desc
   }
   std::cout << "Run 'vitrine COMMAND --help' for a command's arguments.\n\n"
             << "Without --address, vitrine connects to $VITRINE_ADDRESS, or when that is unset\n"
-            << "to the default socket of the server, now unix:" << vitrine::defaultSocketPath() << ".\n\n"
+            << "to the default socket of the server, now unix:" << vitrine::defaultSocketPath() << ".\n"
+            << "A server started with --token-file serves TCP connections only after they\n"
+            << "authenticate: give the token in $VITRINE_TOKEN or with --token-file.\n\n"
             << connection << '\n'
             << other << '\n'
             << vitrine::cli::exitCodeHelp();

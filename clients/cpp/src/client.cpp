@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -175,7 +176,47 @@ api::VitrineClient& Client::openApi() {
   connection->socket = std::move(socket);
   connection->api = std::make_unique<api::VitrineClient>(protocol);
   connection_ = std::move(connection);
+  if (options_.token) authenticateConnection();
   return *connection_->api;
+}
+
+void Client::authenticateConnection() {
+  const std::string where = "the vitrine server at " + endpoint_.toString();
+  try {
+    connection_->api->authenticate(*options_.token);
+  } catch (const api::AuthenticationFailed&) {
+    close();  // the server closes its end too
+    throw AuthenticationError(where + " refused the token (from $VITRINE_TOKEN or the client's options): it is not "
+                                      "the content of the server's --token-file");
+  } catch (const thrift::TException& error) {
+    // Transport trouble, or a server too old to know authenticate.
+    close();
+    throw ConnectError("connected to " + where + " but could not authenticate (" + error.what() + ")");
+  }
+}
+
+std::optional<std::string> defaultToken() {
+  const char* token = std::getenv("VITRINE_TOKEN");
+  if (token == nullptr || *token == '\0') return std::nullopt;
+  return std::string(token);
+}
+
+std::string tokenFromFile(const std::string& path) {
+  constexpr std::uintmax_t kMaxTokenFileBytes = 4096;
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) throw std::invalid_argument("cannot read the token file " + path + ": " + error.message());
+  if (size > kMaxTokenFileBytes) {
+    throw std::invalid_argument("the token file " + path + " is too large for a token (" + std::to_string(size) +
+                                " bytes, at most 4096)");
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::string token((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file && !file.eof()) throw std::invalid_argument("cannot read the token file " + path);
+  if (token.size() > kMaxTokenFileBytes) throw std::invalid_argument("the token file " + path + " is too large");
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) throw std::invalid_argument("the token file " + path + " is empty");
+  return token;
 }
 
 CallError Client::callFailed(CallError::Reason reason, const char* detail) {

@@ -25,6 +25,25 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
     so one connection and one generated client reach every command.
 
     """
+    def authenticate(self, token):
+        """
+        Proves that the caller knows the server's token (the content of the
+        file given to the server's --token-file). A server with a token file
+        serves nothing else on a TCP connection, Thrift or AMP, until this
+        succeeds; any other call first is answered with an error saying that
+        authentication is required, and the connection is closed. A wrong
+        token is answered AuthenticationFailed, and the connection is closed.
+        Unix-socket connections need no token (the socket is the user's own),
+        and a server without a token file accepts any token: a client that has
+        a token may always send it. Once is enough per connection; calling it
+        again is harmless. The token travels in clear text: see docs/security.md.
+
+        Parameters:
+         - token: The server's token, without a trailing newline.
+
+        """
+        pass
+
     def ping(self):
         """
         Does nothing and answers at once: checks that the server is there.
@@ -204,6 +223,49 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
     """
     def __init__(self, iprot, oprot=None):
         vitrine_thrift.DisplayManager.Client.__init__(self, iprot, oprot)
+
+    def authenticate(self, token):
+        """
+        Proves that the caller knows the server's token (the content of the
+        file given to the server's --token-file). A server with a token file
+        serves nothing else on a TCP connection, Thrift or AMP, until this
+        succeeds; any other call first is answered with an error saying that
+        authentication is required, and the connection is closed. A wrong
+        token is answered AuthenticationFailed, and the connection is closed.
+        Unix-socket connections need no token (the socket is the user's own),
+        and a server without a token file accepts any token: a client that has
+        a token may always send it. Once is enough per connection; calling it
+        again is harmless. The token travels in clear text: see docs/security.md.
+
+        Parameters:
+         - token: The server's token, without a trailing newline.
+
+        """
+        self.send_authenticate(token)
+        self.recv_authenticate()
+
+    def send_authenticate(self, token):
+        self._oprot.writeMessageBegin('authenticate', TMessageType.CALL, self._seqid)
+        args = authenticate_args()
+        args.token = token
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_authenticate(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = authenticate_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        if result.failed is not None:
+            raise result.failed
+        return
 
     def ping(self):
         """
@@ -795,6 +857,7 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
 class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
     def __init__(self, handler):
         vitrine_thrift.DisplayManager.Processor.__init__(self, handler)
+        self._processMap["authenticate"] = Processor.process_authenticate
         self._processMap["ping"] = Processor.process_ping
         self._processMap["serverInfo"] = Processor.process_serverInfo
         self._processMap["screenshot"] = Processor.process_screenshot
@@ -832,6 +895,32 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         else:
             self._processMap[name](self, seqid, iprot, oprot)
         return True
+
+    def process_authenticate(self, seqid, iprot, oprot):
+        args = authenticate_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = authenticate_result()
+        try:
+            self._handler.authenticate(args.token)
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except AuthenticationFailed as failed:
+            msg_type = TMessageType.REPLY
+            result.failed = failed
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("authenticate", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
 
     def process_ping(self, seqid, iprot, oprot):
         args = ping_args()
@@ -1262,6 +1351,130 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         oprot.trans.flush()
 
 # HELPER FUNCTIONS AND STRUCTURES
+
+
+class authenticate_args(object):
+    """
+    Attributes:
+     - token: The server's token, without a trailing newline.
+
+    """
+
+
+    def __init__(self, token=None,):
+        self.token = token
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    self.token = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('authenticate_args')
+        if self.token is not None:
+            oprot.writeFieldBegin('token', TType.STRING, 1)
+            oprot.writeString(self.token.encode('utf-8') if sys.version_info[0] == 2 else self.token)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(authenticate_args)
+authenticate_args.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'token', 'UTF8', None, ),  # 1
+)
+
+
+class authenticate_result(object):
+    """
+    Attributes:
+     - failed: The token is not the server's.
+
+    """
+
+
+    def __init__(self, failed=None,):
+        self.failed = failed
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRUCT:
+                    self.failed = AuthenticationFailed.read(iprot)
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('authenticate_result')
+        if self.failed is not None:
+            oprot.writeFieldBegin('failed', TType.STRUCT, 1)
+            self.failed.write(oprot)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(authenticate_result)
+authenticate_result.thrift_spec = (
+    None,  # 0
+    (1, TType.STRUCT, 'failed', [AuthenticationFailed, None], None, ),  # 1
+)
 
 
 class ping_args(object):

@@ -363,6 +363,11 @@ class FakeServer::Handler : public api::VitrineIf {
     url = state_.lastUrl;
   }
 
+  void authenticate(const std::string& token) override {
+    std::lock_guard lock(mutex_);
+    state_.tokens.push_back(token);
+  }
+
   void ping() override {}
 
   void serverInfo(api::ServerInfo& info) override {

@@ -136,6 +136,8 @@ struct FakeState {
   std::optional<std::int32_t> lastTimeoutMs;
   int whatsLoadedCalls = 0;
   int connections = 0;
+  /// The tokens authenticate() was given, in order (it accepts any).
+  std::vector<std::string> tokens;
 
   // --- Media commands: what the last call was given...
   std::string lastText;  // say, sayAndWait

@@ -134,6 +134,7 @@ TEST(AmpSchemaCommands, ServesThePyGraphicsCommandsAndTheIdlMethods) {
       {"postHtml", "postHtml"},
       {"whatsLoaded", "whatsLoaded"},
       {"currentUrl", "currentUrl"},
+      {"authenticate", "authenticate"},
       {"ping", "ping"},
       {"serverInfo", "serverInfo"},
       {"screenshot", "screenshot"},

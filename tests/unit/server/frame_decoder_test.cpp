@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,73 @@ TEST(FrameDecoder, LargeFrameGrowsItsBufferAndKeepsEveryByte) {
   }
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(text(frames[0]), payload);
+}
+
+/// Feeds `bytes` through writable()/commit() as a socket would, in reads of `chunk` bytes.
+void deliver(FrameDecoder& decoder, const std::string& bytes, std::size_t chunk = 65536) {
+  for (std::size_t at = 0; at < bytes.size();) {
+    const std::span<char> room = decoder.writable();
+    ASSERT_FALSE(room.empty());
+    const std::size_t n = std::min({room.size(), bytes.size() - at, chunk});
+    std::copy_n(bytes.data() + at, n, room.data());
+    at += n;
+    ASSERT_EQ(decoder.commit(n), FrameDecoder::Status::Ok);
+  }
+}
+
+TEST(FrameDecoder, ConsecutiveFramesReuseOneBuffer) {
+  FrameDecoder decoder(1 << 22);
+  const std::string first(1 << 20, 'a');
+  deliver(decoder, frame(first));
+  ASSERT_TRUE(decoder.hasFrame());
+  EXPECT_EQ(std::string(decoder.frame().begin(), decoder.frame().end()), first);
+  const char* storage = decoder.frame().data();
+  const std::size_t capacity = decoder.bufferCapacity();
+  decoder.nextFrame();
+
+  const std::string second(1 << 20, 'b');
+  deliver(decoder, frame(second));
+  ASSERT_TRUE(decoder.hasFrame());
+  EXPECT_EQ(decoder.frame().data(), storage);
+  EXPECT_EQ(decoder.bufferCapacity(), capacity);
+  EXPECT_EQ(std::string(decoder.frame().begin(), decoder.frame().end()), second);
+}
+
+TEST(FrameDecoder, ATakenFrameCanBeRecycledForTheNextOne) {
+  FrameDecoder decoder(1 << 22);
+  deliver(decoder, frame(std::string(1 << 20, 'a')));
+  FrameBytes taken = decoder.takeFrame();
+  EXPECT_EQ(taken.size(), 1u << 20);
+  EXPECT_EQ(decoder.bufferCapacity(), 0u);
+  const char* storage = taken.data();
+  decoder.recycle(std::move(taken));
+  deliver(decoder, frame("next"));
+  ASSERT_TRUE(decoder.hasFrame());
+  EXPECT_EQ(decoder.frame().data(), storage);
+  EXPECT_EQ(std::string(decoder.frame().begin(), decoder.frame().end()), "next");
+}
+
+TEST(FrameDecoder, ALargeBufferIsReleasedAfterManySmallFrames) {
+  FrameDecoder decoder(1 << 22);
+  deliver(decoder, frame(std::string(1 << 20, 'a')));
+  decoder.nextFrame();
+  EXPECT_GE(decoder.bufferCapacity(), 1u << 20);
+  for (int i = 0; i < 16; ++i) {
+    deliver(decoder, frame("ping"));
+    ASSERT_TRUE(decoder.hasFrame());
+    decoder.nextFrame();
+  }
+  EXPECT_LE(decoder.bufferCapacity(), 64u * 1024);
+}
+
+TEST(FrameDecoder, AReusedLargeBufferStillAnnouncesNoMoreThanTheFrame) {
+  // A big buffer from an earlier frame: a small frame's writable() is its own size, so a read cannot run into the next frame.
+  FrameDecoder decoder(1 << 22);
+  deliver(decoder, frame(std::string(1 << 20, 'a')));
+  decoder.nextFrame();
+  const std::string header = frame("abc").substr(0, 4);
+  deliver(decoder, header);
+  EXPECT_EQ(decoder.writable().size(), 3u);
 }
 
 }  // namespace

@@ -118,5 +118,79 @@ TEST(PictureDecoder, UnknownModeIsInvalid) {
             DecodedPicture::Status::Invalid);
 }
 
+TEST(PictureDecoder, SameSizeAndFormatIsWrittenIntoTheReusedImage) {
+  QImage shown(2, 1, QImage::Format_RGBA8888);
+  shown.fill(Qt::black);
+  const uchar* pixels = shown.constBits();
+  const DecodedPicture decoded =
+      decodePicture(raw(2, 1, api::PixelFormat::RGBA, std::string("\x01\x02\x03\xff\x04\x05\x06\xff", 8)), kLimit, &shown);
+  ASSERT_EQ(decoded.status, DecodedPicture::Status::Ok) << decoded.error.toStdString();
+  EXPECT_EQ(decoded.image.constBits(), pixels);  // the same memory, no new image
+  EXPECT_EQ(decoded.image.pixelColor(1, 0), QColor(4, 5, 6));
+  EXPECT_EQ(shown.pixelColor(0, 0), QColor(1, 2, 3));
+}
+
+TEST(PictureDecoder, PaddedRgbRowsAreWrittenIntoTheReusedImageRowByRow) {
+  // 3 x 2 RGB: 9 bytes a row, 12 in a QImage (rows are padded to 4 bytes).
+  QImage shown(3, 2, QImage::Format_RGB888);
+  shown.fill(Qt::black);
+  std::string data;
+  for (int i = 0; i < 18; ++i) data += static_cast<char>(i * 10);
+  const DecodedPicture decoded = decodePicture(raw(3, 2, api::PixelFormat::RGB, data), kLimit, &shown);
+  ASSERT_EQ(decoded.status, DecodedPicture::Status::Ok) << decoded.error.toStdString();
+  EXPECT_EQ(decoded.image.pixelColor(2, 1), QColor(150, 160, 170));
+  EXPECT_EQ(decoded.image.pixelColor(0, 1), QColor(90, 100, 110));
+}
+
+TEST(PictureDecoder, AnotherSizeOrASharedImageGetsANewImageAndLeavesTheOldOneAlone) {
+  QImage shown(2, 2, QImage::Format_RGBA8888);
+  shown.fill(Qt::black);
+  const DecodedPicture smaller = decodePicture(raw(1, 1, api::PixelFormat::RGBA, std::string("\x01\x02\x03\xff", 4)), kLimit, &shown);
+  ASSERT_EQ(smaller.status, DecodedPicture::Status::Ok);
+  EXPECT_NE(smaller.image.constBits(), shown.constBits());
+  EXPECT_EQ(shown.pixelColor(0, 0), QColor(Qt::black));
+
+  const QImage screenshot = shown;  // someone else holds these pixels: they must not change under them
+  const DecodedPicture same = decodePicture(raw(2, 2, api::PixelFormat::RGBA, std::string(16, '\x7f')), kLimit, &shown);
+  ASSERT_EQ(same.status, DecodedPicture::Status::Ok);
+  EXPECT_EQ(screenshot.pixelColor(0, 0), QColor(Qt::black));
+  EXPECT_EQ(same.image.pixelColor(0, 0), QColor(0x7f, 0x7f, 0x7f, 0x7f));
+}
+
+TEST(PictureDecoder, AFailedDecodeLeavesTheReusedImageUntouched) {
+  QImage shown(2, 1, QImage::Format_RGBA8888);
+  shown.fill(Qt::black);
+  const DecodedPicture decoded = decodePicture(raw(2, 1, api::PixelFormat::RGBA, std::string(7, '\x7f')), kLimit, &shown);
+  EXPECT_EQ(decoded.status, DecodedPicture::Status::Invalid);
+  EXPECT_EQ(shown.pixelColor(1, 0), QColor(Qt::black));
+}
+
+TEST(PictureDecoder, AGivenUpRgbaPictureBecomesTheImageWithoutACopy) {
+  api::Picture picture = raw(128, 128, api::PixelFormat::RGBA, std::string(128 * 128 * 4, '\x20'));
+  picture.data[4] = '\x40';
+  const char* bytes = picture.data.data();
+  const DecodedPicture decoded = decodePicture(std::move(picture), kLimit);
+  ASSERT_EQ(decoded.status, DecodedPicture::Status::Ok) << decoded.error.toStdString();
+  EXPECT_EQ(reinterpret_cast<const char*>(decoded.image.constBits()), bytes);
+  EXPECT_EQ(decoded.image.pixelColor(1, 0), QColor(0x40, 0x20, 0x20, 0x20));
+  EXPECT_TRUE(picture.data.empty());  // NOLINT(bugprone-use-after-move): taking it is the point
+  QImage copy = decoded.image;
+  copy.setPixelColor(0, 0, QColor(1, 2, 3));  // writing detaches: the adopted bytes stay the image's
+  EXPECT_EQ(decoded.image.pixelColor(0, 0), QColor(0x20, 0x20, 0x20, 0x20));
+}
+
+TEST(PictureDecoder, AGivenUpPictureThatCannotBeAdoptedIsCopiedAndLeftAsItWas) {
+  // RGB rows of 3 x 127 bytes do not start on 4-byte boundaries: QImage needs a copy.
+  api::Picture padded = raw(127, 200, api::PixelFormat::RGB, std::string(127 * 200 * 3, '\x10'));
+  const DecodedPicture decoded = decodePicture(std::move(padded), kLimit);
+  ASSERT_EQ(decoded.status, DecodedPicture::Status::Ok) << decoded.error.toStdString();
+  EXPECT_EQ(decoded.image.pixelColor(126, 199), QColor(0x10, 0x10, 0x10));
+  EXPECT_EQ(padded.data.size(), 127u * 200 * 3);  // NOLINT(bugprone-use-after-move)
+
+  api::Picture wrongLength = raw(128, 128, api::PixelFormat::RGBA, std::string(100000, '\x10'));
+  EXPECT_EQ(decodePicture(std::move(wrongLength), kLimit).status, DecodedPicture::Status::Invalid);
+  EXPECT_EQ(wrongLength.data.size(), 100000u);  // NOLINT(bugprone-use-after-move)
+}
+
 }  // namespace
 }  // namespace vitrine

@@ -50,11 +50,31 @@ class Error : public std::runtime_error {
 
 /// The client could not open a connection to the server: nothing listens
 /// at the address, the socket file is missing, the host does not resolve,
-/// or the connect timeout ran out. No call was sent.
+/// the connect timeout ran out, or authenticating failed. No call was sent.
 class ConnectError : public Error {
  public:
   using Error::Error;
 };
+
+/// The server refused the client's token (ClientOptions::token, by default
+/// $VITRINE_TOKEN) and closed the connection. No call was sent. The message
+/// never contains the token.
+class AuthenticationError : public ConnectError {
+ public:
+  using ConnectError::ConnectError;
+};
+
+/// $VITRINE_TOKEN when it is set and not empty, else nullopt: the default of
+/// ClientOptions::token. Reads the environment; throws nothing. Any thread
+/// (as safe as getenv).
+std::optional<std::string> defaultToken();
+
+/// The token in the file at `path`: its content with trailing line breaks
+/// removed, as vitrine-server --token-file reads it. Throws
+/// std::invalid_argument naming the path when the file cannot be read, is
+/// larger than 4096 bytes, or holds no token. Does not check the file's
+/// mode (the server does for its own copy). Any thread.
+std::string tokenFromFile(const std::string& path);
 
 /// A call was sent (or being sent) but no usable answer came back. The
 /// client has dropped the connection, so the next call opens a new one and
@@ -99,6 +119,11 @@ struct ClientOptions {
   std::chrono::milliseconds callTimeout{0};
   /// Thrift protocol spoken inside the frames; the server accepts both.
   Protocol protocol = Protocol::Binary;
+  /// Sent with authenticate() right after every connect (and reconnect),
+  /// before any call: a server with --token-file serves TCP connections
+  /// only then; a server without one accepts any token. nullopt sends
+  /// nothing. Default: $VITRINE_TOKEN (defaultToken()).
+  std::optional<std::string> token = defaultToken();
 };
 
 /// One connection to a vitrine server, opened on the first call and opened
@@ -136,9 +161,10 @@ class Client {
   /// The options given at construction.
   const ClientOptions& options() const noexcept { return options_; }
 
-  /// Opens the connection now if it is not open. Throws ConnectError with a
-  /// message naming the address (and, for the default address, how to start
-  /// a server).
+  /// Opens the connection now if it is not open, and authenticates it when
+  /// ClientOptions::token is set. Throws ConnectError with a message naming
+  /// the address (and, for the default address, how to start a server);
+  /// AuthenticationError when the server refuses the token.
   void connect();
   /// True while a connection is open. The server may have closed it since;
   /// the next call then opens a new one before sending anything.
@@ -148,8 +174,8 @@ class Client {
 
   /// Runs `f(api::VitrineClient&)` on an open connection and returns what
   /// it returns: the way to make any call the IDL declares, including ones
-  /// without a convenience method below. Connects first if needed
-  /// (ConnectError). A transport, protocol or Thrift application error
+  /// without a convenience method below. Connects (and authenticates) first
+  /// if needed (ConnectError, AuthenticationError). A transport, protocol or Thrift application error
   /// drops the connection and is rethrown as CallError. An exception the
   /// IDL declares passes through unchanged and leaves the connection open
   /// (it is the server's answer, read in full). Any other exception passes
@@ -297,6 +323,8 @@ class Client {
 
   // Connects if needed and returns the generated client of the open connection.
   api::VitrineClient& openApi();
+  // Sends options_.token on the connection just opened; on failure closes it and throws.
+  void authenticateConnection();
   // Drops the connection and builds the CallError for a failed call.
   CallError callFailed(CallError::Reason reason, const char* detail);
 

@@ -116,9 +116,9 @@ uint32_t DisplayManager_fetchUrl_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast126;
-          xfer += iprot->readI32(ecast126);
-          this->success = static_cast<PushResult::type>(ecast126);
+          int32_t ecast130;
+          xfer += iprot->readI32(ecast130);
+          this->success = static_cast<PushResult::type>(ecast130);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -180,9 +180,9 @@ uint32_t DisplayManager_fetchUrl_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast127;
-          xfer += iprot->readI32(ecast127);
-          (*(this->success)) = static_cast<PushResult::type>(ecast127);
+          int32_t ecast131;
+          xfer += iprot->readI32(ecast131);
+          (*(this->success)) = static_cast<PushResult::type>(ecast131);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -321,9 +321,9 @@ uint32_t DisplayManager_postHtml_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast128;
-          xfer += iprot->readI32(ecast128);
-          this->success = static_cast<PushResult::type>(ecast128);
+          int32_t ecast132;
+          xfer += iprot->readI32(ecast132);
+          this->success = static_cast<PushResult::type>(ecast132);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -385,9 +385,9 @@ uint32_t DisplayManager_postHtml_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast129;
-          xfer += iprot->readI32(ecast129);
-          (*(this->success)) = static_cast<PushResult::type>(ecast129);
+          int32_t ecast133;
+          xfer += iprot->readI32(ecast133);
+          (*(this->success)) = static_cast<PushResult::type>(ecast133);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);

@@ -10,6 +10,208 @@
 namespace vitrine { namespace api {
 
 
+Vitrine_authenticate_args::~Vitrine_authenticate_args() noexcept {
+}
+
+
+uint32_t Vitrine_authenticate_args::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->token);
+          this->__isset.token = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_authenticate_args::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_authenticate_args");
+
+  xfer += oprot->writeFieldBegin("token", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->token);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_authenticate_pargs::~Vitrine_authenticate_pargs() noexcept {
+}
+
+
+uint32_t Vitrine_authenticate_pargs::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_authenticate_pargs");
+
+  xfer += oprot->writeFieldBegin("token", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString((*(this->token)));
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_authenticate_result::~Vitrine_authenticate_result() noexcept {
+}
+
+
+uint32_t Vitrine_authenticate_result::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->failed.read(iprot);
+          this->__isset.failed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_authenticate_result::write(::apache::thrift::protocol::TProtocol* oprot) const {
+
+  uint32_t xfer = 0;
+
+  xfer += oprot->writeStructBegin("Vitrine_authenticate_result");
+
+  if (this->__isset.failed) {
+    xfer += oprot->writeFieldBegin("failed", ::apache::thrift::protocol::T_STRUCT, 1);
+    xfer += this->failed.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_authenticate_presult::~Vitrine_authenticate_presult() noexcept {
+}
+
+
+uint32_t Vitrine_authenticate_presult::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->failed.read(iprot);
+          this->__isset.failed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_authenticate_presult::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_authenticate_presult");
+
+  if (this->__isset.failed) {
+    xfer += oprot->writeFieldBegin("failed", ::apache::thrift::protocol::T_STRUCT, 1);
+    xfer += this->failed.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
 Vitrine_ping_args::~Vitrine_ping_args() noexcept {
 }
 
@@ -2939,14 +3141,14 @@ uint32_t Vitrine_listWindows_result::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size130;
-            ::apache::thrift::protocol::TType _etype133;
-            xfer += iprot->readListBegin(_etype133, _size130);
-            this->success.resize(_size130);
-            uint32_t _i134;
-            for (_i134 = 0; _i134 < _size130; ++_i134)
+            uint32_t _size134;
+            ::apache::thrift::protocol::TType _etype137;
+            xfer += iprot->readListBegin(_etype137, _size134);
+            this->success.resize(_size134);
+            uint32_t _i138;
+            for (_i138 = 0; _i138 < _size134; ++_i138)
             {
-              xfer += this->success[_i134].read(iprot);
+              xfer += this->success[_i138].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -2977,10 +3179,10 @@ uint32_t Vitrine_listWindows_result::write(::apache::thrift::protocol::TProtocol
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<WindowInfo> ::const_iterator _iter135;
-      for (_iter135 = this->success.begin(); _iter135 != this->success.end(); ++_iter135)
+      std::vector<WindowInfo> ::const_iterator _iter139;
+      for (_iter139 = this->success.begin(); _iter139 != this->success.end(); ++_iter139)
       {
-        xfer += (*_iter135).write(oprot);
+        xfer += (*_iter139).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3021,14 +3223,14 @@ uint32_t Vitrine_listWindows_presult::read(::apache::thrift::protocol::TProtocol
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size136;
-            ::apache::thrift::protocol::TType _etype139;
-            xfer += iprot->readListBegin(_etype139, _size136);
-            (*(this->success)).resize(_size136);
-            uint32_t _i140;
-            for (_i140 = 0; _i140 < _size136; ++_i140)
+            uint32_t _size140;
+            ::apache::thrift::protocol::TType _etype143;
+            xfer += iprot->readListBegin(_etype143, _size140);
+            (*(this->success)).resize(_size140);
+            uint32_t _i144;
+            for (_i144 = 0; _i144 < _size140; ++_i144)
             {
-              xfer += (*(this->success))[_i140].read(iprot);
+              xfer += (*(this->success))[_i144].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3057,10 +3259,10 @@ uint32_t Vitrine_listWindows_presult::write(::apache::thrift::protocol::TProtoco
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<WindowInfo> ::const_iterator _iter141;
-    for (_iter141 = (*(this->success)).begin(); _iter141 != (*(this->success)).end(); ++_iter141)
+    std::vector<WindowInfo> ::const_iterator _iter145;
+    for (_iter145 = (*(this->success)).begin(); _iter145 != (*(this->success)).end(); ++_iter145)
     {
-      xfer += (*_iter141).write(oprot);
+      xfer += (*_iter145).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }
@@ -3196,14 +3398,14 @@ uint32_t Vitrine_waitEvents_result::read(::apache::thrift::protocol::TProtocol* 
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size142;
-            ::apache::thrift::protocol::TType _etype145;
-            xfer += iprot->readListBegin(_etype145, _size142);
-            this->success.resize(_size142);
-            uint32_t _i146;
-            for (_i146 = 0; _i146 < _size142; ++_i146)
+            uint32_t _size146;
+            ::apache::thrift::protocol::TType _etype149;
+            xfer += iprot->readListBegin(_etype149, _size146);
+            this->success.resize(_size146);
+            uint32_t _i150;
+            for (_i150 = 0; _i150 < _size146; ++_i150)
             {
-              xfer += this->success[_i146].read(iprot);
+              xfer += this->success[_i150].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3234,10 +3436,10 @@ uint32_t Vitrine_waitEvents_result::write(::apache::thrift::protocol::TProtocol*
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<Event> ::const_iterator _iter147;
-      for (_iter147 = this->success.begin(); _iter147 != this->success.end(); ++_iter147)
+      std::vector<Event> ::const_iterator _iter151;
+      for (_iter151 = this->success.begin(); _iter151 != this->success.end(); ++_iter151)
       {
-        xfer += (*_iter147).write(oprot);
+        xfer += (*_iter151).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3278,14 +3480,14 @@ uint32_t Vitrine_waitEvents_presult::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size148;
-            ::apache::thrift::protocol::TType _etype151;
-            xfer += iprot->readListBegin(_etype151, _size148);
-            (*(this->success)).resize(_size148);
-            uint32_t _i152;
-            for (_i152 = 0; _i152 < _size148; ++_i152)
+            uint32_t _size152;
+            ::apache::thrift::protocol::TType _etype155;
+            xfer += iprot->readListBegin(_etype155, _size152);
+            (*(this->success)).resize(_size152);
+            uint32_t _i156;
+            for (_i156 = 0; _i156 < _size152; ++_i156)
             {
-              xfer += (*(this->success))[_i152].read(iprot);
+              xfer += (*(this->success))[_i156].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3314,10 +3516,10 @@ uint32_t Vitrine_waitEvents_presult::write(::apache::thrift::protocol::TProtocol
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<Event> ::const_iterator _iter153;
-    for (_iter153 = (*(this->success)).begin(); _iter153 != (*(this->success)).end(); ++_iter153)
+    std::vector<Event> ::const_iterator _iter157;
+    for (_iter157 = (*(this->success)).begin(); _iter157 != (*(this->success)).end(); ++_iter157)
     {
-      xfer += (*_iter153).write(oprot);
+      xfer += (*_iter157).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }
@@ -3673,6 +3875,62 @@ uint32_t Vitrine_unsubscribeEvents_presult::write(::apache::thrift::protocol::TP
   xfer += oprot->writeFieldStop();
   xfer += oprot->writeStructEnd();
   return xfer;
+}
+
+void VitrineClient::authenticate(const std::string& token)
+{
+  send_authenticate(token);
+  recv_authenticate();
+}
+
+void VitrineClient::send_authenticate(const std::string& token)
+{
+  int32_t cseqid = 0;
+  oprot_->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_authenticate_pargs args;
+  args.token = &token;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineClient::recv_authenticate()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  iprot_->readMessageBegin(fname, mtype, rseqid);
+  if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+    ::apache::thrift::TApplicationException x;
+    x.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+    throw x;
+  }
+  if (mtype != ::apache::thrift::protocol::T_REPLY) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  if (fname.compare("authenticate") != 0) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  Vitrine_authenticate_presult result;
+  result.read(iprot_);
+  iprot_->readMessageEnd();
+  iprot_->getTransport()->readEnd();
+
+  if (result.__isset.failed) {
+    throw result.failed;
+  }
+  return;
 }
 
 void VitrineClient::ping()
@@ -4650,6 +4908,62 @@ bool VitrineProcessor::dispatchCall(::apache::thrift::protocol::TProtocol* iprot
   return true;
 }
 
+void VitrineProcessor::process_authenticate(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext)
+{
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.authenticate", callContext);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.authenticate");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preRead(ctx, "Vitrine.authenticate");
+  }
+
+  Vitrine_authenticate_args args;
+  args.read(iprot);
+  iprot->readMessageEnd();
+  uint32_t bytes = iprot->getTransport()->readEnd();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postRead(ctx, "Vitrine.authenticate", bytes);
+  }
+
+  Vitrine_authenticate_result result;
+  try {
+    iface_->authenticate(args.token);
+  } catch (AuthenticationFailed &failed) {
+    result.failed = std::move(failed);
+    result.__isset.failed = true;
+  } catch (const std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.authenticate");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return;
+  }
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.authenticate");
+  }
+
+  oprot->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.authenticate", bytes);
+  }
+}
+
 void VitrineProcessor::process_ping(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext)
 {
   void* ctx = nullptr;
@@ -5574,6 +5888,88 @@ void VitrineProcessor::process_unsubscribeEvents(int32_t seqid, ::apache::thrift
   ::std::shared_ptr< VitrineIf > handler(handlerFactory_->getHandler(connInfo), cleanup);
   ::std::shared_ptr< ::apache::thrift::TProcessor > processor(new VitrineProcessor(handler));
   return processor;
+}
+
+void VitrineConcurrentClient::authenticate(const std::string& token)
+{
+  int32_t seqid = send_authenticate(token);
+  recv_authenticate(seqid);
+}
+
+int32_t VitrineConcurrentClient::send_authenticate(const std::string& token)
+{
+  int32_t cseqid = this->sync_->generateSeqId();
+  ::apache::thrift::async::TConcurrentSendSentry sentry(this->sync_.get());
+  oprot_->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_authenticate_pargs args;
+  args.token = &token;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+
+  sentry.commit();
+  return cseqid;
+}
+
+void VitrineConcurrentClient::recv_authenticate(const int32_t seqid)
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  // the read mutex gets dropped and reacquired as part of waitForWork()
+  // The destructor of this sentry wakes up other clients
+  ::apache::thrift::async::TConcurrentRecvSentry sentry(this->sync_.get(), seqid);
+
+  while(true) {
+    if(!this->sync_->getPending(fname, mtype, rseqid)) {
+      iprot_->readMessageBegin(fname, mtype, rseqid);
+    }
+    if(seqid == rseqid) {
+      if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+        ::apache::thrift::TApplicationException x;
+        x.read(iprot_);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+        sentry.commit();
+        throw x;
+      }
+      if (mtype != ::apache::thrift::protocol::T_REPLY) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+      }
+      if (fname.compare("authenticate") != 0) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+
+        // in a bad state, don't commit
+        using ::apache::thrift::protocol::TProtocolException;
+        throw TProtocolException(TProtocolException::INVALID_DATA);
+      }
+      Vitrine_authenticate_presult result;
+      result.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+
+      if (result.__isset.failed) {
+        sentry.commit();
+        throw result.failed;
+      }
+      sentry.commit();
+      return;
+    }
+    // seqid != rseqid
+    this->sync_->updatePending(fname, mtype, rseqid);
+
+    // this will temporarily unlock the readMutex, and let other clients get work done
+    this->sync_->waitForWork(seqid);
+  } // end while(true)
 }
 
 void VitrineConcurrentClient::ping()
@@ -6972,6 +7368,81 @@ void VitrineConcurrentClient::recv_unsubscribeEvents(const int32_t seqid)
   } // end while(true)
 }
 
+void VitrineCobClient::authenticate(::std::function<void(VitrineCobClient* client)> cob, const std::string& token)
+{
+  send_authenticate(token);
+  channel_->sendAndRecvMessage(::std::bind(cob, this), otrans_.get(), itrans_.get());
+}
+
+void VitrineCobClient::send_authenticate(const std::string& token)
+{
+  int32_t cseqid = 0;
+  otrans_->resetBuffer();
+  oprot_->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_authenticate_pargs args;
+  args.token = &token;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineCobClient::recv_authenticate()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+  bool completed = false;
+
+  try {
+    iprot_->readMessageBegin(fname, mtype, rseqid);
+    if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+      ::apache::thrift::TApplicationException x;
+      x.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(true);
+      throw x;
+    }
+    if (mtype != ::apache::thrift::protocol::T_REPLY) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    if (fname.compare("authenticate") != 0) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    Vitrine_authenticate_presult result;
+    result.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+
+    if (result.__isset.failed) {
+      completed = true;
+      completed__(true);
+      throw result.failed;
+    }
+    completed = true;
+    completed__(true);
+    return;
+  } catch (...) {
+    if (!completed) {
+      completed__(false);
+    }
+    throw;
+  }
+}
+
 void VitrineCobClient::ping(::std::function<void(VitrineCobClient* client)> cob)
 {
   send_ping();
@@ -8279,6 +8750,112 @@ void VitrineAsyncProcessor::dispatchCall(::std::function<void(bool ok)> cob, ::a
   }
   (this->*(pfn->second))(cob, seqid, iprot, oprot);
   return;
+}
+
+void VitrineAsyncProcessor::process_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot)
+{
+  Vitrine_authenticate_args args;
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.authenticate", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.authenticate");
+
+  try {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->preRead(ctx, "Vitrine.authenticate");
+    }
+    args.read(iprot);
+    iprot->readMessageEnd();
+    uint32_t bytes = iprot->getTransport()->readEnd();
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->postRead(ctx, "Vitrine.authenticate", bytes);
+    }
+  }
+  catch (const std::exception&) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.authenticate");
+    }
+    return cob(false);
+  }
+  freer.unregister();
+  void (VitrineAsyncProcessor::*return_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx) =
+    &VitrineAsyncProcessor::return_authenticate;
+  void (VitrineAsyncProcessor::*throw_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw) =
+    &VitrineAsyncProcessor::throw_authenticate;
+  iface_->authenticate(
+      ::std::bind(return_fn, this, cob, seqid, oprot, ctx),
+      ::std::bind(throw_fn, this, cob, seqid, oprot, ctx, ::std::placeholders::_1),
+      args.token);
+}
+
+void VitrineAsyncProcessor::return_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx)
+{
+  Vitrine_authenticate_presult result;
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.authenticate", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.authenticate");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.authenticate");
+  }
+
+  oprot->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.authenticate", bytes);
+  }
+  return cob(true);
+}
+
+void VitrineAsyncProcessor::throw_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw)
+{
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.authenticate", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.authenticate");
+
+  Vitrine_authenticate_result result;
+
+  try {
+    _throw->throw_it();
+    return cob(false);
+  }  catch (AuthenticationFailed &failed) {
+    result.failed = failed;
+    result.__isset.failed = true;
+  }
+ catch (std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.authenticate");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return cob(true);
+  }
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.authenticate");
+  }
+
+  oprot->writeMessageBegin("authenticate", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.authenticate", bytes);
+  }
+  return cob(true);
 }
 
 void VitrineAsyncProcessor::process_ping(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot)

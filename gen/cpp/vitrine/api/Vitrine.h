@@ -35,6 +35,22 @@ class VitrineIf : virtual public DisplayManagerIf {
   virtual ~VitrineIf() {}
 
   /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  virtual void authenticate(const std::string& token) = 0;
+
+  /**
    * Does nothing and answers at once: checks that the server is there.
    */
   virtual void ping() = 0;
@@ -194,6 +210,9 @@ class VitrineIfSingletonFactory : virtual public VitrineIfFactory {
 class VitrineNull : virtual public VitrineIf , virtual public DisplayManagerNull {
  public:
   virtual ~VitrineNull() {}
+  void authenticate(const std::string& /* token */) override {
+    return;
+  }
   void ping() override {
     return;
   }
@@ -245,6 +264,128 @@ class VitrineNull : virtual public VitrineIf , virtual public DisplayManagerNull
   void unsubscribeEvents() override {
     return;
   }
+};
+
+typedef struct _Vitrine_authenticate_args__isset {
+  _Vitrine_authenticate_args__isset() : token(false) {}
+  bool token :1;
+} _Vitrine_authenticate_args__isset;
+
+class Vitrine_authenticate_args {
+ public:
+
+  Vitrine_authenticate_args(const Vitrine_authenticate_args&);
+  Vitrine_authenticate_args(Vitrine_authenticate_args&&) noexcept;
+  Vitrine_authenticate_args& operator=(const Vitrine_authenticate_args&);
+  Vitrine_authenticate_args& operator=(Vitrine_authenticate_args&&) noexcept;
+  Vitrine_authenticate_args() noexcept
+                            : token() {
+  }
+
+  virtual ~Vitrine_authenticate_args() noexcept;
+  /**
+   * The server's token, without a trailing newline.
+   */
+  std::string token;
+
+  _Vitrine_authenticate_args__isset __isset;
+
+  void __set_token(const std::string& val);
+
+  bool operator == (const Vitrine_authenticate_args & rhs) const
+  {
+    if (!(token == rhs.token))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_authenticate_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_authenticate_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_authenticate_pargs {
+ public:
+
+
+  virtual ~Vitrine_authenticate_pargs() noexcept;
+  /**
+   * The server's token, without a trailing newline.
+   */
+  const std::string* token;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_authenticate_result__isset {
+  _Vitrine_authenticate_result__isset() : failed(false) {}
+  bool failed :1;
+} _Vitrine_authenticate_result__isset;
+
+class Vitrine_authenticate_result {
+ public:
+
+  Vitrine_authenticate_result(const Vitrine_authenticate_result&);
+  Vitrine_authenticate_result(Vitrine_authenticate_result&&) noexcept;
+  Vitrine_authenticate_result& operator=(const Vitrine_authenticate_result&);
+  Vitrine_authenticate_result& operator=(Vitrine_authenticate_result&&) noexcept;
+  Vitrine_authenticate_result() noexcept {
+  }
+
+  virtual ~Vitrine_authenticate_result() noexcept;
+  /**
+   * The token is not the server's.
+   */
+  AuthenticationFailed failed;
+
+  _Vitrine_authenticate_result__isset __isset;
+
+  void __set_failed(const AuthenticationFailed& val);
+
+  bool operator == (const Vitrine_authenticate_result & rhs) const
+  {
+    if (!(failed == rhs.failed))
+      return false;
+    return true;
+  }
+  bool operator != (const Vitrine_authenticate_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_authenticate_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+typedef struct _Vitrine_authenticate_presult__isset {
+  _Vitrine_authenticate_presult__isset() : failed(false) {}
+  bool failed :1;
+} _Vitrine_authenticate_presult__isset;
+
+class Vitrine_authenticate_presult {
+ public:
+
+
+  virtual ~Vitrine_authenticate_presult() noexcept;
+  /**
+   * The token is not the server's.
+   */
+  AuthenticationFailed failed;
+
+  _Vitrine_authenticate_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
 };
 
 
@@ -2340,6 +2481,23 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
     return poprot_;
   }
   /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  void authenticate(const std::string& token) override;
+  void send_authenticate(const std::string& token);
+  void recv_authenticate();
+  /**
    * Does nothing and answers at once: checks that the server is there.
    */
   void ping() override;
@@ -2497,6 +2655,7 @@ class VitrineProcessor : public DisplayManagerProcessor {
   typedef  void (VitrineProcessor::*ProcessFunction)(int32_t, ::apache::thrift::protocol::TProtocol*, ::apache::thrift::protocol::TProtocol*, void*);
   typedef std::map<std::string, ProcessFunction> ProcessMap;
   ProcessMap processMap_;
+  void process_authenticate(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_ping(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_serverInfo(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_screenshot(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
@@ -2517,6 +2676,7 @@ class VitrineProcessor : public DisplayManagerProcessor {
   VitrineProcessor(::std::shared_ptr<VitrineIf> iface) :
     DisplayManagerProcessor(iface),
     iface_(iface) {
+    processMap_["authenticate"] = &VitrineProcessor::process_authenticate;
     processMap_["ping"] = &VitrineProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineProcessor::process_screenshot;
@@ -2566,6 +2726,29 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
     ifaces_.push_back(iface);
   }
  public:
+  /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  void authenticate(const std::string& token) override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->authenticate(token);
+    }
+    ifaces_[i]->authenticate(token);
+  }
+
   /**
    * Does nothing and answers at once: checks that the server is there.
    */
@@ -2835,6 +3018,23 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
     return poprot_;
   }
   /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  void authenticate(const std::string& token) override;
+  int32_t send_authenticate(const std::string& token);
+  void recv_authenticate(const int32_t seqid);
+  /**
    * Does nothing and answers at once: checks that the server is there.
    */
   void ping() override;
@@ -2995,6 +3195,22 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
   virtual ~VitrineCobClIf() {}
 
   /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  virtual void authenticate(::std::function<void(VitrineCobClient* client)> cob, const std::string& token) = 0;
+
+  /**
    * Does nothing and answers at once: checks that the server is there.
    */
   virtual void ping(::std::function<void(VitrineCobClient* client)> cob) = 0;
@@ -3134,6 +3350,22 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
 class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
  public:
   virtual ~VitrineCobSvIf() {}
+
+  /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  virtual void authenticate(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& token) = 0;
 
   /**
    * Does nothing and answers at once: checks that the server is there.
@@ -3295,6 +3527,9 @@ class VitrineCobSvIfSingletonFactory : virtual public VitrineCobSvIfFactory {
 class VitrineCobSvNull : virtual public VitrineCobSvIf , virtual public DisplayManagerCobSvNull {
  public:
   virtual ~VitrineCobSvNull() {}
+  void authenticate(::std::function<void()> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& /* token */) override {
+    return cob();
+  }
   void ping(::std::function<void()> cob) override {
     return cob();
   }
@@ -3368,6 +3603,23 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
     return channel_;
   }
   virtual void completed__(bool /* success */) {}
+  /**
+   * Proves that the caller knows the server's token (the content of the
+   * file given to the server's --token-file). A server with a token file
+   * serves nothing else on a TCP connection, Thrift or AMP, until this
+   * succeeds; any other call first is answered with an error saying that
+   * authentication is required, and the connection is closed. A wrong
+   * token is answered AuthenticationFailed, and the connection is closed.
+   * Unix-socket connections need no token (the socket is the user's own),
+   * and a server without a token file accepts any token: a client that has
+   * a token may always send it. Once is enough per connection; calling it
+   * again is harmless. The token travels in clear text: see docs/security.md.
+   * 
+   * @param token The server's token, without a trailing newline.
+   */
+  void authenticate(::std::function<void(VitrineCobClient* client)> cob, const std::string& token) override;
+  void send_authenticate(const std::string& token);
+  void recv_authenticate();
   /**
    * Does nothing and answers at once: checks that the server is there.
    */
@@ -3526,6 +3778,9 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
   typedef  void (VitrineAsyncProcessor::*ProcessFunction)(::std::function<void(bool ok)>, int32_t, ::apache::thrift::protocol::TProtocol*, ::apache::thrift::protocol::TProtocol*);
   typedef std::map<std::string, ProcessFunction> ProcessMap;
   ProcessMap processMap_;
+  void process_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_authenticate(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
   void process_ping(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
   void return_ping(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
   void throw_ping(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
@@ -3578,6 +3833,7 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
   VitrineAsyncProcessor(::std::shared_ptr<VitrineCobSvIf> iface) :
     DisplayManagerAsyncProcessor(iface),
     iface_(iface) {
+    processMap_["authenticate"] = &VitrineAsyncProcessor::process_authenticate;
     processMap_["ping"] = &VitrineAsyncProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineAsyncProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineAsyncProcessor::process_screenshot;

@@ -4253,4 +4253,116 @@ const char* LimitExceeded::what() const noexcept {
   }
 }
 
+
+AuthenticationFailed::~AuthenticationFailed() noexcept {
+}
+
+
+void AuthenticationFailed::__set_message(const std::string& val) {
+  this->message = val;
+}
+std::ostream& operator<<(std::ostream& out, const AuthenticationFailed& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t AuthenticationFailed::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->message);
+          this->__isset.message = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t AuthenticationFailed::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("AuthenticationFailed");
+
+  xfer += oprot->writeFieldBegin("message", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->message);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(AuthenticationFailed &a, AuthenticationFailed &b) {
+  using ::std::swap;
+  swap(a.message, b.message);
+  swap(a.__isset, b.__isset);
+}
+
+AuthenticationFailed::AuthenticationFailed(const AuthenticationFailed& other126) : TException() {
+  message = other126.message;
+  __isset = other126.__isset;
+}
+AuthenticationFailed::AuthenticationFailed(AuthenticationFailed&& other127) noexcept : TException() {
+  message = std::move(other127.message);
+  __isset = other127.__isset;
+}
+AuthenticationFailed& AuthenticationFailed::operator=(const AuthenticationFailed& other128) {
+  message = other128.message;
+  __isset = other128.__isset;
+  return *this;
+}
+AuthenticationFailed& AuthenticationFailed::operator=(AuthenticationFailed&& other129) noexcept {
+  message = std::move(other129.message);
+  __isset = other129.__isset;
+  return *this;
+}
+void AuthenticationFailed::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "AuthenticationFailed(";
+  out << "message=" << to_string(message);
+  out << ")";
+}
+
+const char* AuthenticationFailed::what() const noexcept {
+  try {
+    std::stringstream ss;
+    ss << "TException - service has thrown: " << *this;
+    this->thriftTExceptionMessageHolder_ = ss.str();
+    return this->thriftTExceptionMessageHolder_.c_str();
+  } catch (const std::exception&) {
+    return "TException - service has thrown: AuthenticationFailed";
+  }
+}
+
 }} // namespace

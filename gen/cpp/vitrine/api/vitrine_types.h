@@ -317,6 +317,8 @@ class DialogCanceled;
 
 class LimitExceeded;
 
+class AuthenticationFailed;
+
 typedef struct _PushUrl__isset {
   _PushUrl__isset() : name(false), url(false), timeoutMs(false) {}
   bool name :1;
@@ -2087,6 +2089,59 @@ class LimitExceeded : public ::apache::thrift::TException {
 void swap(LimitExceeded &a, LimitExceeded &b);
 
 std::ostream& operator<<(std::ostream& out, const LimitExceeded& obj);
+
+typedef struct _AuthenticationFailed__isset {
+  _AuthenticationFailed__isset() : message(false) {}
+  bool message :1;
+} _AuthenticationFailed__isset;
+
+/**
+ * The token given to authenticate() is not the server's (--token-file); the server then closes the connection.
+ */
+class AuthenticationFailed : public ::apache::thrift::TException {
+ public:
+
+  AuthenticationFailed(const AuthenticationFailed&);
+  AuthenticationFailed(AuthenticationFailed&&) noexcept;
+  AuthenticationFailed& operator=(const AuthenticationFailed&);
+  AuthenticationFailed& operator=(AuthenticationFailed&&) noexcept;
+  AuthenticationFailed() noexcept
+                       : message() {
+  }
+
+  virtual ~AuthenticationFailed() noexcept;
+  /**
+   * A sentence saying so; it never repeats either token.
+   */
+  std::string message;
+
+  _AuthenticationFailed__isset __isset;
+
+  void __set_message(const std::string& val);
+
+  bool operator == (const AuthenticationFailed & rhs) const
+  {
+    if (!(message == rhs.message))
+      return false;
+    return true;
+  }
+  bool operator != (const AuthenticationFailed &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const AuthenticationFailed & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+  virtual void printTo(std::ostream& out) const;
+  mutable std::string thriftTExceptionMessageHolder_;
+  const char* what() const noexcept override;
+};
+
+void swap(AuthenticationFailed &a, AuthenticationFailed &b);
+
+std::ostream& operator<<(std::ostream& out, const AuthenticationFailed& obj);
 
 }} // namespace
 
