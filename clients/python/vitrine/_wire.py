@@ -1,24 +1,29 @@
 """Thrift messages to and from frames, with no I/O: shared by the sync and asyncio clients.
 
-A call is encoded with the generated client's `send_X` into an in-memory
-transport, and its answer decoded with `recv_X` from another. The bytes
-travel as one frame each (Thrift's framed transport: a 4-byte big-endian
-length, then the message), so a client only has to write one frame and
-read one frame per call, which both a blocking socket and an asyncio
-stream do easily.
+A call is encoded with the generated client's `send_X` into memory, and
+its answer decoded with `recv_X` from memory. The bytes travel as one
+frame each (Thrift's framed transport: a 4-byte big-endian length, then
+the message), so a client only has to write one frame and read one frame
+per call, which both a blocking socket and an asyncio stream do easily.
 
 The generated Python client neither numbers its calls nor checks the
 number an answer carries. Here each call gets its own sequence id and the
 answer must carry it and the method's name, so an answer that belongs to
 another call is never taken for this one's.
+
+A Codec lives as long as its client and is built for a call every few
+microseconds: its protocol objects and generated clients are made once and
+kept, bound to two in-memory transports of its own whose buffer is the only
+thing new for each message (docs/performance.md, P5).
 """
 
 import struct
+from io import BytesIO
 from typing import Any, Callable, Optional, Tuple
 
 from thrift.protocol import TBinaryProtocol, TCompactProtocol
 from thrift.Thrift import TApplicationException, TMessageType
-from thrift.transport.TTransport import TMemoryBuffer
+from thrift.transport.TTransport import CReadableTransport, TTransportBase
 
 from vitrine_thrift import Vitrine
 from vitrine_thrift import ttypes
@@ -31,21 +36,18 @@ from . import errors
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 
 HEADER = struct.Struct("!i")
+# Where a frame's length goes until the message after it is written.
+_LENGTH_TO_COME = bytes(HEADER.size)
 
-_PROTOCOLS = {
-    # The accelerated protocols use Thrift's C extension when it is there,
-    # and fall back to pure Python when it is not.
-    "binary": TBinaryProtocol.TBinaryProtocolAcceleratedFactory(),
-    "compact": TCompactProtocol.TCompactProtocolAcceleratedFactory(),
-}
-# The same protocols in pure Python. Thrift 0.17's C extension copies large
-# strings slowly (about 15 ms a megabyte, measured on Debian 12; the pure
-# Python protocol hands the bytes object to the buffer whole: 0.2 ms), so
-# messages carrying a bulky value (a picture, a long HTML document, a
-# screenshot) go through these.
-_PLAIN_PROTOCOLS = {
-    "binary": TBinaryProtocol.TBinaryProtocolFactory(),
-    "compact": TCompactProtocol.TCompactProtocolFactory(),
+# For each protocol: the accelerated class (Thrift's C extension when it is
+# there, pure Python when it is not), and the same protocol in pure Python.
+# Thrift 0.17's C extension copies large strings slowly (about 15 ms a
+# megabyte, measured on Debian 12; the pure Python protocol hands the bytes
+# object to the buffer whole: 0.2 ms), so messages carrying a bulky value
+# (a picture, a long HTML document, a screenshot) go through the second.
+_PROTOCOL_CLASSES = {
+    "binary": (TBinaryProtocol.TBinaryProtocolAccelerated, TBinaryProtocol.TBinaryProtocol),
+    "compact": (TCompactProtocol.TCompactProtocolAccelerated, TCompactProtocol.TCompactProtocol),
 }
 # From this size on a value counts as bulky.
 BULKY_BYTES = 64 * 1024
@@ -89,28 +91,123 @@ class Call:
         return "Call(%s)" % self.method
 
 
+class _MessageBuffer(TTransportBase, CReadableTransport):
+    """An in-memory Thrift transport that holds one message at a time, to write or to read.
+
+    A Codec keeps one for its calls and one for their answers, with the
+    protocol objects bound to them; hold() puts the next message's BytesIO
+    under them. The C extension reads the BytesIO itself (`cstringio_buf`).
+    Not thread-safe: a Codec is used under its client's lock.
+    """
+
+    def __init__(self):
+        self.hold(BytesIO())
+
+    def hold(self, buffer: BytesIO) -> None:
+        """Makes `buffer` the message written to or read from (reading starts at its position)."""
+        self._buffer = buffer
+        # The protocols call these for every field they write or read: bound
+        # to the BytesIO itself, they cost no Python frame of their own.
+        self.write = buffer.write
+        self.read = buffer.read
+
+    def readAll(self, size: int) -> bytes:
+        data = self._buffer.read(size)
+        if len(data) != size:
+            raise EOFError("the message ends %d bytes early" % (size - len(data)))
+        return data
+
+    def isOpen(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def cstringio_buf(self) -> BytesIO:
+        return self._buffer
+
+    def cstringio_refill(self, partialread: bytes, reqlen: int) -> BytesIO:
+        raise EOFError("the message ends early")  # the whole message is in memory: there is nothing more
+
+
+def _answer_protocol(protocol_class: type) -> type:
+    """A subclass of `protocol_class` whose readMessageBegin accepts only the answer expected.
+
+    The generated `recv_X` reads the message header itself; checking it
+    there reads it once, and refuses an answer to another call before its
+    body is read as this call's.
+    """
+
+    def __init__(self, trans):
+        protocol_class.__init__(self, trans)
+        self.expected = ("", -1)  # (method, sequence id), set by Codec.decode
+
+    def readMessageBegin(self):
+        name, kind, seqid = protocol_class.readMessageBegin(self)
+        method, expected_seqid = self.expected
+        if seqid != expected_seqid or name != method:
+            raise OutOfStep("expected the answer to %s #%d, got %s #%d" % (method, expected_seqid, name, seqid))
+        if kind != TMessageType.REPLY and kind != TMessageType.EXCEPTION:
+            raise OutOfStep("expected an answer, got a message of type %d" % kind)
+        return name, kind, seqid
+
+    return type("Answer" + protocol_class.__name__, (protocol_class,),
+                {"__init__": __init__, "readMessageBegin": readMessageBegin, "__doc__": _answer_protocol.__doc__})
+
+
+_ANSWER_PROTOCOLS = {cls: _answer_protocol(cls) for classes in _PROTOCOL_CLASSES.values() for cls in classes}
+
+
 class Codec:
-    """Encodes calls into frames and decodes answers for one connection (one protocol)."""
+    """Encodes calls into frames and decodes answers for one connection (one protocol).
+
+    Not thread-safe: the sync client uses it under its lock, the asyncio
+    client under its asyncio.Lock. An error while encoding or decoding
+    leaves it ready for the next call.
+    """
 
     def __init__(self, protocol: str = "binary"):
         try:
-            self._factory = _PROTOCOLS[protocol]
+            self._classes = _PROTOCOL_CLASSES[protocol]
         except KeyError:
             raise errors.InvalidArgument("protocol must be 'binary' or 'compact', not %r" % (protocol,)) from None
-        self._bulk_factory = _PLAIN_PROTOCOLS[protocol]  # the same bytes on the wire, faster for big values
         self.protocol = protocol
         self._seqid = 0
+        self._calls = _MessageBuffer()
+        self._answers = _MessageBuffer()
+        self._bind()
+
+    def _bind(self) -> None:
+        """Makes the protocol objects and the generated clients over the two buffers.
+
+        Again after an error: the compact protocol keeps a state (where in a
+        message it is) that a message broken off would leave behind.
+        """
+        accelerated, plain = self._classes
+        self._fast_answers = _ANSWER_PROTOCOLS[accelerated](self._answers)
+        self._fast = Vitrine.Client(self._fast_answers, accelerated(self._calls))
+        # The same bytes on the wire, faster for big values.
+        self._plain_answers = _ANSWER_PROTOCOLS[plain](self._answers)
+        self._plain = Vitrine.Client(self._plain_answers, plain(self._calls))
 
     def encode(self, call: Call) -> Tuple[int, bytes]:
         """(sequence id, the whole frame) for `call`."""
-        self._seqid = (self._seqid + 1) & 0x7FFFFFFF
-        buffer = TMemoryBuffer()
-        factory = self._bulk_factory if _bulky(call.args) else self._factory
-        client = Vitrine.Client(factory.getProtocol(buffer))
-        client._seqid = self._seqid
-        getattr(client, "send_" + call.method)(*call.args)
-        message = buffer.getvalue()
-        return self._seqid, HEADER.pack(len(message)) + message
+        self._seqid = seqid = (self._seqid + 1) & 0x7FFFFFFF
+        buffer = BytesIO()
+        buffer.write(_LENGTH_TO_COME)
+        self._calls.hold(buffer)
+        client = self._plain if _bulky(call.args) else self._fast
+        client._seqid = seqid
+        try:
+            getattr(client, "send_" + call.method)(*call.args)
+        except BaseException:
+            self._bind()
+            raise
+        length = buffer.tell() - HEADER.size
+        buffer.seek(0)
+        buffer.write(HEADER.pack(length))
+        return seqid, buffer.getvalue()  # the BytesIO's own bytes, not a copy
 
     def decode(self, call: Call, seqid: int, message: bytes) -> Any:
         """The result of `call` from its answer's message (the frame's body).
@@ -118,19 +215,22 @@ class Codec:
         Raises the exception the IDL declares when the server sent one,
         TApplicationException, a Thrift protocol error, or OutOfStep.
         """
-        name, kind, answer_seqid = self._factory.getProtocol(TMemoryBuffer(message)).readMessageBegin()
-        if answer_seqid != seqid or name != call.method:
-            raise OutOfStep("expected the answer to %s #%d, got %s #%d" % (call.method, seqid, name, answer_seqid))
-        if kind not in (TMessageType.REPLY, TMessageType.EXCEPTION):
-            raise OutOfStep("expected an answer, got a message of type %d" % kind)
-        factory = self._bulk_factory if len(message) >= BULKY_BYTES else self._factory
-        client = Vitrine.Client(factory.getProtocol(TMemoryBuffer(message)))
-        return getattr(client, "recv_" + call.method)()
+        if len(message) >= BULKY_BYTES:
+            client, reader = self._plain, self._plain_answers
+        else:
+            client, reader = self._fast, self._fast_answers
+        self._answers.hold(BytesIO(message))  # shares `message`, no copy
+        reader.expected = (call.method, seqid)
+        try:
+            return getattr(client, "recv_" + call.method)()
+        except BaseException:
+            self._bind()
+            raise
 
 
-def frame_length(header: bytes) -> int:
-    """The body length a frame header announces; OutOfStep when it is out of bounds."""
-    (length,) = HEADER.unpack(header)
+def frame_length(header) -> int:
+    """The body length a frame header (its first 4 bytes) announces; OutOfStep when it is out of bounds."""
+    (length,) = HEADER.unpack_from(header)
     if length <= 0 or length > MAX_ANSWER_BYTES:
         raise OutOfStep("the server announced an answer of %d bytes" % length)
     return length

@@ -27,17 +27,27 @@ closed while idle is replaced the same way).
 
 import asyncio
 import select
+import sys
 import time
 from typing import Any, AsyncIterator, List, Optional, Sequence, Tuple
 
-from . import _calls, _wire
+from . import _auth, _calls, _wire
 from ._address import Address, AddressLike, resolve_address
 from ._calls import ActionsLike, ColorLike
 from ._values import Event, PushResult, ServerInfo, Window
 from .client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, _png_to_image, not_running_message, read_timeout
-from .errors import ServerNotRunning
+from .errors import ServerNotRunning, VitrineError
 
 __all__ = ["AsyncClient", "connect"]
+
+if sys.version_info >= (3, 11):
+    async def _within(seconds: Optional[float], awaitable) -> Any:
+        """`await awaitable`, or asyncio.TimeoutError after `seconds` (None: no limit), in the calling task."""
+        async with asyncio.timeout(seconds):
+            return await awaitable
+else:  # asyncio.timeout() is new in Python 3.11; wait_for() runs the awaitable in a task of its own
+    def _within(seconds: Optional[float], awaitable) -> Any:
+        return asyncio.wait_for(awaitable, seconds)
 
 
 class AsyncClient:
@@ -49,13 +59,16 @@ class AsyncClient:
     """
 
     def __init__(self, address: Optional[AddressLike] = None, *, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                 connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary"):
+                 connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
+                 token: Optional[str] = None):
         self.address: Address = resolve_address(address)
+        self._token = _auth.resolve_token(token)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._codec = _wire.Codec(protocol)
         self._reader: Optional[asyncio.StreamReader] = None
         self._writer: Optional[asyncio.StreamWriter] = None
+        self._idle_check: Optional[select.poll] = None  # polls the connection's socket (see _is_stale)
         self._lock: Optional[asyncio.Lock] = None  # made on first use, inside the loop
 
     def __repr__(self) -> str:
@@ -99,7 +112,7 @@ class AsyncClient:
         """Closes the connection at once, without waiting (for use on any error path)."""
         if self._writer is not None:
             self._writer.close()
-        self._reader = self._writer = None
+        self._reader = self._writer = self._idle_check = None
 
     def _is_stale(self) -> bool:
         """True when the idle connection must not carry the next call: the server closed it
@@ -108,8 +121,7 @@ class AsyncClient:
         if reader.at_eof() or reader.exception() is not None or writer.is_closing():
             return True
         # The event loop may not have run since the peer closed: ask the socket itself.
-        sock = writer.get_extra_info("socket")
-        return sock is not None and bool(select.select([sock], [], [], 0)[0])
+        return self._idle_check is not None and bool(self._idle_check.poll(0))
 
     async def _ensure_open(self) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self._writer is not None:
@@ -125,16 +137,48 @@ class AsyncClient:
             self._reader, self._writer = await asyncio.wait_for(opening, self.connect_timeout)
         except (OSError, asyncio.TimeoutError) as error:
             raise ServerNotRunning(not_running_message(address, error)) from None
+        sock = self._writer.get_extra_info("socket")
+        if sock is not None:
+            self._idle_check = select.poll()
+            self._idle_check.register(sock.fileno(), select.POLLIN)
+        if self._token is not None:
+            await self._authenticate()
         return self._reader, self._writer
+
+    async def _authenticate(self) -> None:
+        """Sends the token on the connection just opened; closes it on any failure."""
+        call = _auth.call(self._token)
+        seqid, frame = self._codec.encode(call)
+        try:
+            self._writer.write(frame)
+            await _within(self.timeout, self._writer.drain())
+            body = await _within(self.timeout, self._read_frame(self._reader))
+            _auth.check_answer(self._codec, call, seqid, body, self.address)
+        except asyncio.TimeoutError:  # before OSError: it is one since Python 3.11
+            self._drop()
+            raise _wire.timed_out(self.address, self.timeout) from None
+        except asyncio.IncompleteReadError:
+            self._drop()
+            raise _wire.lost(self.address, "the server closed it") from None
+        except VitrineError:
+            self._drop()
+            raise
+        except OSError as error:
+            self._drop()
+            raise _wire.lost(self.address, str(error)) from None
+        except BaseException:  # cancelled
+            self._drop()
+            raise
 
     async def _run(self, call: _wire.Call) -> Any:
         async with self._locked():
             seqid, frame = self._codec.encode(call)  # a bad argument fails here, before anything is sent
             reader, writer = await self._ensure_open()
             try:
-                writer.write(frame)
-                await asyncio.wait_for(writer.drain(), self.timeout)
-                body = await asyncio.wait_for(self._read_frame(reader), read_timeout(self.timeout, call))
+                writer.write(frame)  # sends at once what the socket takes
+                if writer.transport.get_write_buffer_size():  # the rest waits for the server to read
+                    await _within(self.timeout, writer.drain())
+                body = await self._read_answer(reader, read_timeout(self.timeout, call))
             except asyncio.TimeoutError:  # before OSError: it is one since Python 3.11
                 self._drop()
                 raise _wire.timed_out(self.address, read_timeout(self.timeout, call)) from None
@@ -153,6 +197,22 @@ class AsyncClient:
     async def _read_frame(reader: asyncio.StreamReader) -> bytes:
         header = await reader.readexactly(_wire.HEADER.size)
         return await reader.readexactly(_wire.frame_length(header))
+
+    async def _read_answer(self, reader: asyncio.StreamReader, seconds: Optional[float]) -> bytes:
+        """The body of the next frame; asyncio.TimeoutError when it has not come within `seconds` (None: no limit).
+
+        The timer fails the reader rather than the task: asyncio.wait_for()
+        runs the read in a task of its own and asyncio.timeout() cancels and
+        uncancels this one, each several microseconds a call (docs/performance.md,
+        P5). A reader that timed out goes with its connection anyway.
+        """
+        if seconds is None:
+            return await self._read_frame(reader)
+        alarm = asyncio.get_running_loop().call_later(seconds, reader.set_exception, asyncio.TimeoutError())
+        try:
+            return await self._read_frame(reader)
+        finally:
+            alarm.cancel()
 
     async def call(self, method: str, *args: Any) -> Any:
         """Calls any method of the IDL by its name with the generated types; see Client.call."""
@@ -296,10 +356,13 @@ class _Connecting:
 
 
 def connect(address: Optional[AddressLike] = None, timeout: Optional[float] = DEFAULT_TIMEOUT, *,
-            connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary") -> _Connecting:
+            connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
+            token: Optional[str] = None) -> _Connecting:
     """A connected AsyncClient: `client = await vitrine.aio.connect()`, or
     `async with vitrine.aio.connect() as client:` (which closes it at the end).
 
-    ServerNotRunning when nothing answers at `address`. See vitrine.Client for the arguments.
+    ServerNotRunning when nothing answers at `address`, AuthenticationFailed when the server
+    refuses the token. See vitrine.Client for the arguments.
     """
-    return _Connecting(AsyncClient(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol))
+    return _Connecting(AsyncClient(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol,
+                                   token=token))

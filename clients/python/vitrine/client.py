@@ -22,18 +22,30 @@ event loop, use vitrine.aio instead.
 import math
 import select
 import socket
+import struct
 import threading
 import time
 from typing import Any, Iterator, List, Optional, Sequence
 
-from . import _calls, _wire
+from . import _auth, _calls, _wire
 from ._address import Address, AddressLike, default_socket_path, resolve_address
 from ._calls import ActionsLike, ColorLike
 from ._values import Event, PushResult, ServerInfo, Window
-from .errors import ConnectionLost, ServerNotRunning
+from .errors import ConnectionLost, ServerNotRunning, VitrineError
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
+
+# The kernel enforces a call's timeouts (SO_SNDTIMEO, SO_RCVTIMEO on a
+# blocking socket): Python's own socket timeouts cost a poll() before every
+# send and recv, and settimeout() a system call of its own. The options take
+# a struct timeval: two C longs on Linux, the BSDs and 64-bit macOS.
+_TIMEVAL = struct.Struct("@ll")
+_LONGEST_TIMEOUT = 2**31 - 1  # seconds (68 years): fits any C long
+# The first read of an answer, into a buffer the client keeps: a small
+# answer (most are) arrives whole in one recv.
+_FIRST_READ = 64 * 1024
+_NOT_SET = object()
 
 
 def not_running_message(address: Address, error: BaseException) -> str:
@@ -62,6 +74,25 @@ def read_timeout(timeout: Optional[float], call: _wire.Call) -> Optional[float]:
     return timeout + (call.wait or 0.0)
 
 
+def timeval(seconds: Optional[float]) -> bytes:
+    """`seconds` as the struct timeval of SO_SNDTIMEO and SO_RCVTIMEO; None: no timeout.
+
+    Rounded up to a microsecond, so that a tiny timeout does not become 0,
+    which the kernel reads as none. ValueError when negative (as settimeout()).
+    """
+    if seconds is None:
+        return _TIMEVAL.pack(0, 0)
+    if not seconds >= 0:
+        raise ValueError("Timeout value out of range")
+    if seconds >= _LONGEST_TIMEOUT:
+        return _TIMEVAL.pack(_LONGEST_TIMEOUT, 0)
+    whole = int(seconds)
+    micros = math.ceil((seconds - whole) * 1e6)
+    if micros >= 1000000:
+        whole, micros = whole + 1, 0
+    return _TIMEVAL.pack(whole, micros if whole or micros else 1)
+
+
 class Client:
     """A connection to a vitrine server. See the module's documentation.
 
@@ -75,15 +106,26 @@ class Client:
     they take.
     `connect_timeout`: seconds to wait for the connection to be accepted.
     `protocol`: "binary" or "compact".
+    `token`: sent with `authenticate` right after every connect, for a
+    server started with --token-file (see docs/security.md); None for
+    $VITRINE_TOKEN, else none. AuthenticationFailed when the server
+    refuses it.
     """
 
     def __init__(self, address: Optional[AddressLike] = None, *, timeout: Optional[float] = DEFAULT_TIMEOUT,
-                 connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary"):
+                 connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
+                 token: Optional[str] = None):
         self.address: Address = resolve_address(address)
+        self._token = _auth.resolve_token(token)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._codec = _wire.Codec(protocol)
         self._socket: Optional[socket.socket] = None
+        self._idle_check: Optional[select.poll] = None  # polls self._socket for bytes nobody asked for
+        self._stray_bytes = False  # True once bytes nobody asked for came after an answer
+        self._send_timeout: Any = _NOT_SET  # the SO_SNDTIMEO and SO_RCVTIMEO set on self._socket, in seconds
+        self._receive_timeout: Any = _NOT_SET
+        self._inbox = bytearray(_FIRST_READ)
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -115,15 +157,14 @@ class Client:
                 try:
                     self._socket.close()
                 finally:
-                    self._socket = None
+                    self._socket = self._idle_check = None
 
     def _ensure_open(self) -> socket.socket:
         if self._socket is not None:
             # An idle connection with something to read has been closed by
             # the server (EOF), reset, or sent bytes nobody asked for: it
             # must not carry the next call.
-            readable, _, _ = select.select([self._socket], [], [], 0)
-            if not readable:
+            if not self._stray_bytes and not self._idle_check.poll(0):
                 return self._socket
             self.disconnect()
         address = self.address
@@ -141,17 +182,90 @@ class Client:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as error:
             raise ServerNotRunning(not_running_message(address, error)) from None
+        sock.settimeout(None)  # blocking: the kernel keeps the timeouts of calls (see _TIMEVAL)
+        self._send_timeout = self._receive_timeout = _NOT_SET
+        self._stray_bytes = False
+        self._idle_check = select.poll()
+        self._idle_check.register(sock, select.POLLIN)
         self._socket = sock
+        if self._token is not None:
+            self._authenticate(sock)
         return sock
 
-    def _receive(self, sock: socket.socket, size: int) -> bytes:
-        data = bytearray()
-        while len(data) < size:
-            chunk = sock.recv(min(size - len(data), 1 << 20))
+    def _authenticate(self, sock: socket.socket) -> None:
+        """Sends the token on the connection just opened; closes it on any failure."""
+        call = _auth.call(self._token)
+        seqid, frame = self._codec.encode(call)
+        try:
+            self._send(sock, frame)
+            _auth.check_answer(self._codec, call, seqid, self._receive(sock, self.timeout), self.address)
+        except (socket.timeout, BlockingIOError):
+            self.disconnect()
+            raise _wire.timed_out(self.address, self.timeout) from None
+        except VitrineError:
+            self.disconnect()
+            raise
+        except OSError as error:
+            self.disconnect()
+            raise _wire.lost(self.address, str(error)) from None
+        except BaseException:
+            self.disconnect()
+            raise
+
+    def _send(self, sock: socket.socket, frame: bytes) -> None:
+        """Writes `frame` within self.timeout, with one system call unless the server stops reading."""
+        timeout = self.timeout
+        if timeout != self._send_timeout:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval(timeout))
+            self._send_timeout = timeout
+        started = time.monotonic()
+        sent = sock.send(frame)
+        if sent < len(frame):  # the server's buffer filled up: the rest within what is left of the timeout
+            rest = memoryview(frame)[sent:]
+            if timeout is None:
+                sock.sendall(rest)
+                return
+            left = started + timeout - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("timed out")
+            sock.settimeout(left)
+            try:
+                sock.sendall(rest)
+            finally:
+                sock.settimeout(None)
+
+    def _receive(self, sock: socket.socket, timeout: Optional[float]) -> bytes:
+        """The body of the next frame, each read waiting at most `timeout`; usually one system call."""
+        if timeout != self._receive_timeout:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval(timeout))
+            self._receive_timeout = timeout
+        inbox = self._inbox
+        count = got = sock.recv_into(inbox)
+        while True:
+            if not count:
+                raise _wire.lost(self.address, "the server closed it")
+            if got >= _wire.HEADER.size:
+                break
+            count = sock.recv_into(memoryview(inbox)[got:])  # a header split between reads
+            got += count
+        end = _wire.HEADER.size + _wire.frame_length(inbox)
+        if got >= end:
+            # Bytes after the answer, which nobody asked for (read along with
+            # it, so the idle check cannot see them): this connection must not
+            # carry the next call.
+            self._stray_bytes = got > end
+            return bytes(memoryview(inbox)[_wire.HEADER.size:end])
+        # A long answer: the rest as it arrives (the buffer grows only with
+        # bytes that really came), joined once.
+        chunks = [bytes(memoryview(inbox)[_wire.HEADER.size:got])]
+        missing = end - got
+        while missing:
+            chunk = sock.recv(min(missing, 1 << 20))
             if not chunk:
                 raise _wire.lost(self.address, "the server closed it")
-            data += chunk
-        return bytes(data)
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
 
     def _run(self, call: _wire.Call) -> Any:
         """Sends `call`, waits for its answer and returns it converted."""
@@ -159,11 +273,9 @@ class Client:
             seqid, frame = self._codec.encode(call)  # a bad argument fails here, before anything is sent
             sock = self._ensure_open()
             try:
-                sock.settimeout(self.timeout)
-                sock.sendall(frame)
-                sock.settimeout(read_timeout(self.timeout, call))
-                body = self._receive(sock, _wire.frame_length(self._receive(sock, _wire.HEADER.size)))
-            except socket.timeout:  # before OSError, of which it is one
+                self._send(sock, frame)
+                body = self._receive(sock, read_timeout(self.timeout, call))
+            except (socket.timeout, BlockingIOError):  # before OSError; the kernel's timeouts are EAGAIN
                 self.disconnect()
                 raise _wire.timed_out(self.address, read_timeout(self.timeout, call)) from None
             except ConnectionLost:  # from _receive; before OSError, of which it is one
@@ -348,10 +460,13 @@ def _png_to_image(png: bytes):
 
 
 def connect(address: Optional[AddressLike] = None, timeout: Optional[float] = DEFAULT_TIMEOUT, *,
-            connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary") -> Client:
+            connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
+            token: Optional[str] = None) -> Client:
     """A Client connected to the server at `address` ($VITRINE_ADDRESS, else the default socket).
 
-    Raises ServerNotRunning (saying how to start one) when nothing answers there.
+    Raises ServerNotRunning (saying how to start one) when nothing answers there,
+    AuthenticationFailed when the server refuses the token ($VITRINE_TOKEN unless `token`).
     See Client for the arguments. Use it as a context manager to close it.
     """
-    return Client(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol).connect()
+    return Client(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol,
+                  token=token).connect()

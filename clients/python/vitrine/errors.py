@@ -3,7 +3,8 @@
 Four mirror the exceptions the IDL declares (the server raises them on
 purpose; the connection stays usable): DialogCanceled, WindowNotFound,
 InvalidArgument, LimitExceeded. The others are the client's own:
-ServerNotRunning (no connection could be opened), Timeout and
+ServerNotRunning (no connection could be opened), AuthenticationFailed
+(the server refused the token), Timeout and
 ConnectionLost (a call got no usable answer; the connection has been
 dropped, and the next call opens a new one), ServerError (the server could
 not run the call at all).
@@ -56,6 +57,10 @@ class LimitExceeded(VitrineError):
 
 class ServerNotRunning(VitrineError, ConnectionError):
     """No vitrine server answers at the address; the message says how to start one."""
+
+
+class AuthenticationFailed(VitrineError, ConnectionError):
+    """The server refused the token (token= or $VITRINE_TOKEN) and closed the connection; no call was sent."""
 
 
 class Timeout(VitrineError, TimeoutError):
