@@ -12,8 +12,10 @@ PREFIX     ?= $(HOME)/.local
 ARGS       ?=
 # Seconds each fuzz target runs under `make fuzz`.
 FUZZ_SECONDS ?= 60
+# Extra flags for `make load`, e.g. make load LOAD_ARGS='--only 1,2'
+LOAD_ARGS  ?=
 
-.PHONY: all deps configure build gen run test fuzz bench install clean
+.PHONY: all deps configure build gen run test sanitize fuzz bench load install clean
 
 all: build
 
@@ -45,6 +47,11 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
 
+# Every test again with ASan, LeakSanitizer and UBSan, in build-asan/; fails on
+# any report from a test or from a server a test started (see scripts/sanitize.sh).
+sanitize:
+	JOBS=$(JOBS) scripts/sanitize.sh
+
 # libFuzzer targets (tests/fuzz), built with clang in build-fuzz/, each run for
 # FUZZ_SECONDS; fails if one crashes and names the input (see scripts/fuzz.sh).
 fuzz:
@@ -56,6 +63,12 @@ fuzz:
 # that writes bench/results-partial.json instead.
 bench: build
 	bench/run.py --build $(BUILD) $(if $(QUICK),--quick)
+
+# The load tool (bench/load.py, docs/performance.md#load): 500 connections at
+# once, misbehaving peers, clients killed mid-question, the open-files limit.
+# Prints a table; exits 1 when a correctness condition fails. Not a test.
+load: build
+	bench/load.py --build $(BUILD) $(LOAD_ARGS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
