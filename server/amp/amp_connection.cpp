@@ -11,6 +11,7 @@
 #include "app/logging.h"
 #include "rpc/rpc_limits.h"
 #include "rpc/socket_io.h"
+#include "rpc/turn_budget.h"
 #include "rpc/thrift_codec.h"
 #include "service/event_log.h"
 #include "service/server_stats.h"
@@ -25,7 +26,6 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // Boxes handled per turn of the event loop before other connections and
 // windows get theirs: one peer's thousands of pipelined asks (each may cost
 // milliseconds: a screenshot) must not hold the GUI thread.
-constexpr int kBoxesPerTurn = 32;
 // Thrift codecs kept for reuse per connection (one per command in flight).
 constexpr std::size_t kIdleCodecs = 4;
 // The call message buffer is kept between commands up to this size (a few
@@ -120,21 +120,26 @@ bool AmpConnection::roomToServe() const {
 void AmpConnection::serve() {
   if (serving_) return;  // a command that completed synchronously: the loop below goes on
   serving_ = true;
-  for (int handled = 0; !closing_;) {
-    while (!closing_ && !queued_.empty() && roomToServe() && handled < kBoxesPerTurn) {
+  TurnBudget turn;  // one for the whole call, reads included
+  bool turnUsed = false;
+  while (!closing_) {
+    while (!closing_ && !queued_.empty() && roomToServe()) {
+      if (!turn.takeOne()) {
+        turnUsed = true;
+        break;
+      }
       const AmpBox box = std::move(queued_.front());
       queued_.pop_front();
       handleBox(box);
-      ++handled;
+    }
+    if (turnUsed) {
+      // This turn's share is used: come back after what else waits in the event loop.
+      resumeLater();
+      break;
     }
     if (closing_ || !roomToServe()) {
       // Resumed by finishCommand, or by bytesWritten when the peer reads.
       if (!closing_ && unsentBytesOverLimit()) waitingForDrain_ = true;
-      break;
-    }
-    if (handled == kBoxesPerTurn) {
-      // This turn's share is used: come back after what else waits in the event loop.
-      if (!queued_.empty() || socket_->bytesAvailable() > 0) resumeLater();
       break;
     }
     if (!queued_.empty()) continue;

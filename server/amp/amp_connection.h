@@ -97,7 +97,7 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
   /// Stops serving, and closes once what was sent so far has gone.
   void closeAfterWriting(const QString& reason);
   /// Serves queued boxes and reads more while there is room (commands in
-  /// flight, unsent bytes); at most kBoxesPerTurn boxes per call, then it
+  /// flight, unsent bytes) for one TurnBudget, then it
   /// resumes from the event loop.
   void serve();
   void resumeLater();

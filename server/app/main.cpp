@@ -1,4 +1,5 @@
 // vitrine-server: the display server. See --help.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <thrift/Thrift.h>
@@ -9,6 +10,7 @@
 #include <QLoggingCategory>
 #include <QQuickWindow>
 #include <QRegularExpression>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <list>
@@ -53,7 +55,36 @@ struct Options {
   bool welcome = false;
   /// --token-file was given: TCP connections authenticate, and may come from anywhere.
   bool tokenRequired = false;
+  /// --max-connections; 0: as many as the open-files limit allows (connectionsAllowedBy).
+  int maxConnections = 0;
 };
+
+// File descriptors kept for what is not a connection: the web engine's
+// (about 40 once the stage exists), fonts, images being read, logs.
+constexpr rlim_t kFilesNotForConnections = 128;
+
+// Raises the soft open-files limit to the hard one (a login's soft limit is
+// often 1024 under a hard limit of a million) and returns the soft limit in
+// effect: what bounds the connections the server can hold.
+rlim_t raiseOpenFilesLimit() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0) return 1024;
+  if (files.rlim_cur < files.rlim_max) {
+    rlimit raised = files;
+    raised.rlim_cur = files.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) files = raised;
+  }
+  return files.rlim_cur;
+}
+
+// Connections an open-files limit leaves room for, one descriptor each.
+int connectionsAllowedBy(rlim_t openFiles) {
+  constexpr rlim_t kAtLeast = 16;
+  constexpr rlim_t kAtMost = 1 << 20;
+  if (openFiles == RLIM_INFINITY) return static_cast<int>(kAtMost);
+  const rlim_t room = openFiles > kFilesNotForConnections + kAtLeast ? openFiles - kFilesNotForConnections : kAtLeast;
+  return static_cast<int>(std::min(room, kAtMost));
+}
 
 [[noreturn]] void usageError(const QString& message) {
   std::fprintf(stderr, "vitrine-server: %s\nTry 'vitrine-server --help'.\n", qPrintable(message));
@@ -127,6 +158,13 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption maxPicturePixels(QStringLiteral("max-picture-pixels"),
                                             QStringLiteral("Most pixels in one picture (default 67108864 = 8192 x 8192)."),
                                             QStringLiteral("N"), QString::number(64LL << 20));
+  const QCommandLineOption maxConnections(
+      QStringLiteral("max-connections"),
+      QStringLiteral("Most connections (Thrift and AMP together) held at once; one more is closed as soon as it "
+                     "is accepted, with a warning. Default and ceiling: what the open-files limit (ulimit -n, "
+                     "raised to its hard limit at start) leaves after %1 files for the server itself.")
+          .arg(kFilesNotForConnections),
+      QStringLiteral("N"));
   const QCommandLineOption tokenFile(
       QStringLiteral("token-file"),
       QStringLiteral("Read a token from FILE (one line of printable ASCII; mode 0600 or stricter, owned by you). "
@@ -137,7 +175,7 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
   parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows,
-                     maxPicturePixels, welcome});
+                     maxPicturePixels, maxConnections, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -178,6 +216,11 @@ Options parseOptions(const QApplication& app) {
   const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
   if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
   options.service.maxPicturePixels = pixels;
+  if (parser.isSet(maxConnections)) {
+    const int connections = parser.value(maxConnections).toInt(&ok);
+    if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
+    options.maxConnections = connections;
+  }
 
   const QRegularExpressionMatch wxh = QRegularExpression(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$")).match(parser.value(size));
   if (!wxh.hasMatch()) usageError(QStringLiteral("--size must look like 1280x720"));
@@ -248,6 +291,17 @@ int main(int argc, char** argv) {
   if (runningAsRoot) qCInfo(lcServer) << "running as root: Chromium's sandbox is disabled (--no-sandbox)";
 
   ServerStats stats;
+  // Never accept(2) into EMFILE: Qt's listeners do not survive it (see RpcListener::Quota).
+  const int allowedByFiles = connectionsAllowedBy(raiseOpenFilesLimit());
+  if (options.maxConnections > allowedByFiles) {
+    qCWarning(lcServer).noquote() << QStringLiteral("--max-connections %1 is more than the open-files limit allows; "
+                                                    "using %2 (raise ulimit -n for more)")
+                                         .arg(options.maxConnections)
+                                         .arg(allowedByFiles);
+  }
+  const RpcListener::Quota quota{&stats.connections, options.maxConnections > 0
+                                                         ? std::min(options.maxConnections, allowedByFiles)
+                                                         : allowedByFiles};
   Stage stage(options.stageSize, options.fullScreen);
   auto service = std::make_shared<VitrineService>(stage, stats, options.service);
   auto processor = std::make_shared<api::VitrineAsyncProcessor>(service);
@@ -271,7 +325,7 @@ int main(int argc, char** argv) {
         [processor, limits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
           new RpcConnection(socket, std::move(peer), processor, limits, stats, admission, parent);
         },
-        &error, reach);
+        &error, reach, &quota);
     if (!listener) {
       std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
       return kExitCannotListen;
@@ -298,7 +352,7 @@ int main(int argc, char** argv) {
         [schema, processor, ampLimits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
           new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, admission, parent);
         },
-        &error, reach);
+        &error, reach, &quota);
     if (listener) {
       addresses << QStringLiteral("amp:") + listener->address();
       std::printf("vitrine: AMP listening on %s\n", qPrintable(listener->address()));

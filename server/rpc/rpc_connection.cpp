@@ -7,6 +7,7 @@
 #include "app/logging.h"
 #include "rpc/socket_io.h"
 #include "rpc/thrift_codec.h"
+#include "rpc/turn_budget.h"
 #include "service/caller.h"
 #include "service/server_stats.h"
 
@@ -19,11 +20,6 @@ namespace {
 bool looksUnframed(std::uint32_t announced) {
   return (announced >> 16) == 0x8001;
 }
-
-// Calls served per turn of the event loop before other connections and
-// windows get theirs: one peer's pipelined calls (a screenshot costs
-// milliseconds) must not hold the GUI thread.
-constexpr int kCallsPerTurn = 32;
 
 }  // namespace
 
@@ -65,6 +61,10 @@ bool RpcConnection::queueIsFull() const {
 }
 
 void RpcConnection::readAvailable() {
+  if (readIntoQueue()) dispatchQueued();
+}
+
+bool RpcConnection::readIntoQueue() {
   while (!closing_ && !queueIsFull()) {
     std::span<char> room = decoder_.writable();
     const qint64 got = socket_->read(room.data(), static_cast<qint64>(room.size()));
@@ -73,14 +73,17 @@ void RpcConnection::readAvailable() {
       case FrameDecoder::Status::Ok:
         break;
       case FrameDecoder::Status::EmptyFrame:
-        return drop(QStringLiteral("empty frame"));
+        drop(QStringLiteral("empty frame"));
+        return false;
       case FrameDecoder::Status::FrameTooLarge:
         if (looksUnframed(decoder_.announcedLength())) {
-          return drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
+          drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
+        } else {
+          drop(QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame)")
+                   .arg(decoder_.announcedLength())
+                   .arg(limits_.maxFrameBytes));
         }
-        return drop(QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame)")
-                        .arg(decoder_.announcedLength())
-                        .arg(limits_.maxFrameBytes));
+        return false;
     }
     if (decoder_.hasFrame()) {
       FrameBytes frame = decoder_.takeFrame();
@@ -88,19 +91,25 @@ void RpcConnection::readAvailable() {
       queued_.push_back(std::move(frame));
     }
   }
-  dispatchQueued();
+  return !closing_;
 }
 
 void RpcConnection::dispatchQueued() {
   if (dispatching_) return;
   dispatching_ = true;
-  int served = 0;
-  while (!closing_ && !callInFlight_ && !queued_.empty()) {
+  // One budget for the whole turn, refills from the socket included: a peer
+  // that keeps its pipe full must still yield (see TurnBudget).
+  TurnBudget turn;
+  while (!closing_ && !callInFlight_) {
+    if (queued_.empty()) {
+      // Room in the queue again: take what the socket (or the kernel) holds.
+      if (socket_->bytesAvailable() <= 0 || !readIntoQueue() || queued_.empty()) break;
+    }
     if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) {
       waitingForDrain_ = true;  // bytesWritten resumes us
       break;
     }
-    if (served++ == kCallsPerTurn) {
+    if (!turn.takeOne()) {
       // This turn's share is used: come back after what else waits in the event loop.
       dispatching_ = false;
       return resumeLater();
@@ -147,8 +156,6 @@ void RpcConnection::dispatchQueued() {
     decoder_.recycle(std::move(frame));
   }
   dispatching_ = false;
-  // Room in the queue again: read what the socket (or the kernel) holds.
-  if (!closing_ && !callInFlight_ && !queueIsFull() && socket_->bytesAvailable() > 0) readAvailable();
 }
 
 void RpcConnection::resumeLater() {

@@ -65,7 +65,13 @@ class RpcConnection : public QObject, public AuthenticatingCaller {
   bool admit(std::span<const char> frame);
   /// Stops serving, and closes once the answers written so far have gone.
   void closeAfterWriting(const QString& reason);
+  /// readyRead: reads into the queue, then serves it.
   void readAvailable();
+  /// Reads frames into the queue until it is full or the socket is empty.
+  /// False when the peer broke the protocol (the connection is dropped).
+  bool readIntoQueue();
+  /// Serves queued calls, refilling the queue from the socket, for one
+  /// TurnBudget; then resumes from the event loop if there is more.
   void dispatchQueued();
   /// Continues dispatchQueued() from the event loop (once, however often asked).
   void resumeLater();

@@ -12,10 +12,12 @@
 #include <QLocalSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <cerrno>
 #include <cstring>
 
 #include "app/logging.h"
+#include "rpc/socket_io.h"
 
 namespace vitrine {
 
@@ -65,15 +67,15 @@ bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
 }
 
 std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                                 TcpReach reach) {
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept)));
+                                                 TcpReach reach, const Quota* quota) {
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), quota));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(AcceptConnection accept) : accept_(std::move(accept)) {}
+RpcListener::RpcListener(AcceptConnection accept, const Quota* quota) : accept_(std::move(accept)), quota_(quota) {}
 
 RpcListener::~RpcListener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
@@ -133,19 +135,47 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
     return false;
   }
   connect(tcp_, &QTcpServer::newConnection, this, &RpcListener::acceptTcp);
+  // Out of file descriptors all the same (the web engine's own, say): Qt
+  // pauses accepting; try again shortly rather than never.
+  connect(tcp_, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+    qCWarning(lcRpc).noquote() << "cannot accept a connection on" << address_ << "-" << tcp_->errorString()
+                               << "- trying again in 1 s";
+    QTimer::singleShot(1000, tcp_, &QTcpServer::resumeAccepting);
+  });
   Endpoint bound{Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(), tcp_->serverPort()};
   address_ = QString::fromStdString(bound.toString());
   return true;
 }
 
+bool RpcListener::admit(QIODevice* socket) {
+  if (!quota_ || *quota_->openConnections < quota_->maxConnections) return true;
+  abortSocket(socket);
+  socket->deleteLater();
+  ++refusedSinceWarning_;
+  constexpr qint64 kWarningIntervalMs = 10000;
+  if (!sinceWarning_.isValid() || sinceWarning_.elapsed() >= kWarningIntervalMs) {
+    qCWarning(lcRpc).noquote() << QStringLiteral(
+                                      "closed %1 new connection(s) on %2: %3 are open, the most this server takes "
+                                      "(--max-connections; it is bounded by the open-files limit, ulimit -n)")
+                                      .arg(refusedSinceWarning_)
+                                      .arg(address_)
+                                      .arg(*quota_->openConnections);
+    refusedSinceWarning_ = 0;
+    sinceWarning_.start();
+  }
+  return false;
+}
+
 void RpcListener::acceptLocal() {
   while (QLocalSocket* socket = local_->nextPendingConnection()) {
+    if (!admit(socket)) continue;
     accept_(socket, QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
   }
 }
 
 void RpcListener::acceptTcp() {
   while (QTcpSocket* socket = tcp_->nextPendingConnection()) {
+    if (!admit(socket)) continue;
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // small replies go out at once
     const QString peer = QStringLiteral("tcp:%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
     accept_(socket, peer, this);

@@ -1,6 +1,7 @@
 // Accepts connections (Thrift or AMP) on a Unix socket or a TCP port.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <functional>
@@ -44,8 +45,21 @@ class RpcListener : public QObject {
   /// be a child of `parent` (the listener).
   using AcceptConnection = std::function<void(QIODevice* socket, QString peerName, QObject* parent)>;
 
+  /// How many connections the server holds at once, over all its
+  /// listeners. A connection accepted beyond `maxConnections` is closed at
+  /// once, with a warning at most every 10 s: the server must never run out
+  /// of file descriptors, because an accept(2) failing with EMFILE makes
+  /// QLocalServer close itself (removing its socket file) and QTcpServer
+  /// stop accepting, for good.
+  struct Quota {
+    /// Connections open now (ServerStats::connections); read only.
+    const int* openConnections = nullptr;
+    int maxConnections = 0;
+  };
+
+  /// `quota` may be null (no cap); it must outlive the listener.
   static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                             TcpReach reach = TcpReach::LoopbackOnly);
+                                             TcpReach reach = TcpReach::LoopbackOnly, const Quota* quota = nullptr);
 
   /// Makes sure `dir` is a directory only the current user can enter: creates
   /// it mode 0700 if missing; false and one sentence in *error when it is not
@@ -59,13 +73,19 @@ class RpcListener : public QObject {
   const QString& address() const { return address_; }
 
  private:
-  explicit RpcListener(AcceptConnection accept);
+  RpcListener(AcceptConnection accept, const Quota* quota);
   bool listenUnix(const std::string& path, QString* error);
   bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
   void acceptLocal();
   void acceptTcp();
+  /// False, after closing `socket` and maybe warning, when the quota is used up.
+  bool admit(QIODevice* socket);
 
   AcceptConnection accept_;
+  const Quota* quota_;
+  /// Connections closed by the quota since the last warning, and when that was.
+  quint64 refusedSinceWarning_ = 0;
+  QElapsedTimer sinceWarning_;
   QLocalServer* local_ = nullptr;
   QTcpServer* tcp_ = nullptr;
   QString address_;

@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
+#include <stdexcept>
+#include <vector>
 
 #include "raw_socket.h"
 #include "server_process.h"
@@ -132,12 +135,50 @@ TEST(ServerLifecycle, NonLoopbackTcpIsRefused) {
   EXPECT_NE(err.find("--token-file"), std::string::npos) << err;  // the way to allow it (auth_test.cpp)
 }
 
+// Past --max-connections (over both listeners) a new connection is closed at
+// once; the ones held are unharmed, and a freed place is taken again. (Left
+// to the open-files limit, the same cap keeps accept(2) from ever failing
+// with EMFILE, which Qt's listeners do not survive: bench/load.py scenario 4.)
+TEST(ServerLifecycle, ConnectionsPastMaxConnectionsAreClosedAndTheOthersCarryOn) {
+  constexpr int kMax = 3;
+  ServerProcess server({"--max-connections", std::to_string(kMax)});
+  auto pingOn = [](RawSocket& socket, int seqid) {
+    try {
+      socket.send(framedCall("ping", seqid));
+    } catch (const std::runtime_error&) {
+      return false;  // already closed by the server
+    }
+    const auto reply = socket.readFrame();
+    return reply && parseReplyHeader(*reply).seqid == seqid && !parseReplyHeader(*reply).isException;
+  };
+  std::vector<std::unique_ptr<RawSocket>> held;
+  for (int i = 0; i < kMax; ++i) {
+    held.push_back(std::make_unique<RawSocket>(i % 2 ? server.tcpEndpoint() : server.unixEndpoint()));
+    ASSERT_TRUE(pingOn(*held.back(), i + 1)) << "connection " << i + 1 << " of " << kMax;
+  }
+  RawSocket overUnix(server.unixEndpoint());
+  EXPECT_TRUE(overUnix.closedByPeer());
+  RawSocket overTcp(server.tcpEndpoint());
+  EXPECT_TRUE(overTcp.closedByPeer());
+  for (auto& socket : held) EXPECT_TRUE(pingOn(*socket, 100));
+
+  held.pop_back();  // a place frees up once the server has seen the close: poll for it
+  bool servedAgain = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!servedAgain && std::chrono::steady_clock::now() < deadline) {
+    RawSocket next(server.unixEndpoint());
+    servedAgain = pingOn(next, 7);
+  }
+  EXPECT_TRUE(servedAgain);
+  EXPECT_TRUE(server.running());
+}
+
 TEST(ServerLifecycle, HelpAndVersion) {
   std::string out, err;
   EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--version"}, &out, &err), 0);
   EXPECT_NE(out.find("0.1.0"), std::string::npos);
   EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--help"}, &out, &err), 0);
-  for (const char* flag : {"--listen", "--max-frame", "--load-timeout", "--allow-file-urls", "--size", "--fullscreen", "--welcome"}) {
+  for (const char* flag : {"--listen", "--max-frame", "--max-connections", "--load-timeout", "--allow-file-urls", "--size", "--fullscreen", "--welcome"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(runCommand({binDirectory() + "/vitrine-server", "--max-frame", "ten"}, &out, &err), 2);
