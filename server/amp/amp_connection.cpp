@@ -5,12 +5,13 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <QPointer>
+#include <QTimer>
 #include <exception>
 
 #include "amp/amp_schema.h"
 #include "app/logging.h"
 #include "rpc/rpc_limits.h"
-#include "rpc/socket_io.h"
+#include "rpc/stream_socket.h"
 #include "rpc/turn_budget.h"
 #include "rpc/thrift_codec.h"
 #include "service/event_log.h"
@@ -67,7 +68,7 @@ std::string hexTag(std::uint64_t number) {
 
 }  // namespace
 
-AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+AmpConnection::AmpConnection(StreamSocket* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
                              ServerStats& stats, Admission admission, QObject* parent)
     : QObject(parent),
@@ -81,7 +82,7 @@ AmpConnection::AmpConnection(QIODevice* socket, QString peerName, std::shared_pt
       authenticated_(admission == Admission::Open) {
   socket_->setParent(this);
   ++stats_.connections;
-  watchSocket(socket_, this, [this] { close(); });
+  connect(socket_, &StreamSocket::disconnected, this, &AmpConnection::close);
   connect(socket_, &QIODevice::readyRead, this, &AmpConnection::serve);
   // The peer read what we sent: commands and events held back by
   // maxUnsentBytes may go on. Direct, and a flag test only: flush() emits
@@ -290,7 +291,7 @@ bool AmpConnection::send(const AmpBox& box) {
     return false;
   }
   socket_->write(bytes.data(), static_cast<qint64>(bytes.size()));
-  flushSocket(socket_);
+  socket_->flush();
   return true;
 }
 
@@ -433,7 +434,12 @@ void AmpConnection::closeAfterWriting(const QString& reason) {
   closing_ = true;
   queued_.clear();
   unsubscribeEvents();
-  closeSocketAfterWriting(socket_, this);
+  // Answers written so far go out first; a peer that does not read them
+  // within a few seconds is closed all the same.
+  constexpr int kPatienceMs = 5000;
+  QTimer::singleShot(kPatienceMs, this, &QObject::deleteLater);
+  connect(socket_, &StreamSocket::disconnected, this, &QObject::deleteLater);
+  socket_->disconnectFromPeer();
 }
 
 // ---------------------------------------------------------------- closing
@@ -449,7 +455,7 @@ void AmpConnection::close() {
   closing_ = true;
   queued_.clear();
   unsubscribeEvents();
-  abortSocket(socket_);
+  socket_->abort();
   deleteLater();
 }
 

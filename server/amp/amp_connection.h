@@ -15,7 +15,6 @@
 #include "service/caller.h"
 #include "vitrine/api/vitrine_types.h"
 
-class QIODevice;
 
 namespace apache::thrift::async {
 class TAsyncProcessor;
@@ -28,6 +27,7 @@ namespace vitrine {
 
 class AmpSchema;
 struct AmpCommand;
+class StreamSocket;
 class ThriftCodec;
 struct ServerStats;
 
@@ -76,7 +76,7 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
   Q_OBJECT
 
  public:
-  AmpConnection(QIODevice* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+  AmpConnection(StreamSocket* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
                 std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
                 ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~AmpConnection() override;
@@ -121,7 +121,7 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
   void handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError);
   void drop(const QString& reason);
 
-  QIODevice* socket_;
+  StreamSocket* socket_;
   QString peerName_;
   std::shared_ptr<const AmpSchema> schema_;
   std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;

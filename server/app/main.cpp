@@ -322,7 +322,7 @@ int main(int argc, char** argv) {
     const Admission admission = admissionFor(endpoint);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         endpoint,
-        [processor, limits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
+        [processor, limits, &stats, admission](StreamSocket* socket, QString peer, QObject* parent) {
           new RpcConnection(socket, std::move(peer), processor, limits, stats, admission, parent);
         },
         &error, reach, &quota);
@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
     const Admission admission = admissionFor(*options.amp);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         *options.amp,
-        [schema, processor, ampLimits, &stats, admission](QIODevice* socket, QString peer, QObject* parent) {
+        [schema, processor, ampLimits, &stats, admission](StreamSocket* socket, QString peer, QObject* parent) {
           new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, admission, parent);
         },
         &error, reach, &quota);

@@ -2,10 +2,11 @@
 
 #include <thrift/async/TAsyncProcessor.h>
 
+#include <QTimer>
 #include <exception>
 
 #include "app/logging.h"
-#include "rpc/socket_io.h"
+#include "rpc/stream_socket.h"
 #include "rpc/thrift_codec.h"
 #include "rpc/turn_budget.h"
 #include "service/caller.h"
@@ -23,7 +24,7 @@ bool looksUnframed(std::uint32_t announced) {
 
 }  // namespace
 
-RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
+RpcConnection::RpcConnection(StreamSocket* socket, QString peerName,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
                              ServerStats& stats, Admission admission, QObject* parent)
     : QObject(parent),
@@ -36,7 +37,7 @@ RpcConnection::RpcConnection(QIODevice* socket, QString peerName,
       authenticated_(admission == Admission::Open) {
   socket_->setParent(this);
   ++stats_.connections;
-  watchSocket(socket_, this, [this] { close(); });
+  connect(socket_, &StreamSocket::disconnected, this, &RpcConnection::close);
   connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
   // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
   // Direct, and a flag test only: flush() emits bytesWritten synchronously
@@ -177,7 +178,7 @@ void RpcConnection::finishCall(bool ok) {
   std::span<const char> reply = codec_->replyFrame();
   if (!reply.empty()) {
     socket_->write(reply.data(), static_cast<qint64>(reply.size()));
-    flushSocket(socket_);
+    socket_->flush();
   }
   ++stats_.callsServed;
   if (closeAfterReply_) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
@@ -209,7 +210,7 @@ bool RpcConnection::admit(std::span<const char> frame) {
                "authenticate(token) before anything else (vitrine's clients send $VITRINE_TOKEN); "
                "closing the connection");
     socket_->write(reply.data(), static_cast<qint64>(reply.size()));
-    flushSocket(socket_);
+    socket_->flush();
   }
   QString method = QString::fromStdString(call->method).left(100);  // the peer's bytes: one clean log line
   for (QChar& c : method) {
@@ -225,7 +226,12 @@ void RpcConnection::closeAfterWriting(const QString& reason) {
   closing_ = true;
   queued_.clear();
   queuedBytes_ = 0;
-  closeSocketAfterWriting(socket_, this);
+  // Answers written so far go out first; a peer that does not read them
+  // within a few seconds is closed all the same.
+  constexpr int kPatienceMs = 5000;
+  QTimer::singleShot(kPatienceMs, this, &QObject::deleteLater);
+  connect(socket_, &StreamSocket::disconnected, this, &QObject::deleteLater);
+  socket_->disconnectFromPeer();
 }
 
 void RpcConnection::drop(const QString& reason) {
@@ -239,7 +245,7 @@ void RpcConnection::close() {
   closing_ = true;
   queued_.clear();
   queuedBytes_ = 0;
-  abortSocket(socket_);
+  socket_->abort();
   deleteLater();
 }
 

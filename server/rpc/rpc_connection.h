@@ -1,7 +1,6 @@
 // One Thrift client connection, served in the GUI event loop.
 #pragma once
 
-#include <QIODevice>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -20,9 +19,10 @@ class TAsyncProcessor;
 namespace vitrine {
 
 struct ServerStats;
+class StreamSocket;
 class ThriftCodec;
 
-/// Reads framed Thrift calls from one socket (QLocalSocket or QTcpSocket),
+/// Reads framed Thrift calls from one socket (a StreamSocket, Unix or TCP),
 /// hands them one at a time to the shared cob-style processor, and writes
 /// each reply as a single frame, in order.
 ///
@@ -46,7 +46,7 @@ class RpcConnection : public QObject, public AuthenticatingCaller {
   Q_OBJECT
 
  public:
-  RpcConnection(QIODevice* socket, QString peerName, std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
+  RpcConnection(StreamSocket* socket, QString peerName, std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
                 const RpcLimits& limits, ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~RpcConnection() override;
 
@@ -79,7 +79,7 @@ class RpcConnection : public QObject, public AuthenticatingCaller {
   void drop(const QString& reason);
   bool queueIsFull() const;
 
-  QIODevice* socket_;
+  StreamSocket* socket_;
   QString peerName_;
   std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
   RpcLimits limits_;

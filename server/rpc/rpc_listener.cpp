@@ -1,5 +1,7 @@
 #include "rpc/rpc_listener.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,15 +11,13 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QLocalServer>
-#include <QLocalSocket>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTimer>
 #include <cerrno>
 #include <cstring>
 
 #include "app/logging.h"
-#include "rpc/socket_io.h"
+#include "rpc/stream_socket.h"
 
 namespace vitrine {
 
@@ -46,6 +46,33 @@ bool someoneListensOn(const std::string& path) {
 }
 
 }  // namespace
+
+// Qt's servers, minus Qt's sockets: each accepted descriptor goes to the
+// listener as it is (see StreamSocket for why the connections read and
+// write it themselves).
+class DescriptorLocalServer : public QLocalServer {
+ public:
+  DescriptorLocalServer(QObject* parent, std::function<void(int)> accepted)
+      : QLocalServer(parent), accepted_(std::move(accepted)) {}
+
+ protected:
+  void incomingConnection(quintptr fd) override { accepted_(static_cast<int>(fd)); }
+
+ private:
+  std::function<void(int)> accepted_;
+};
+
+class DescriptorTcpServer : public QTcpServer {
+ public:
+  DescriptorTcpServer(QObject* parent, std::function<void(int)> accepted)
+      : QTcpServer(parent), accepted_(std::move(accepted)) {}
+
+ protected:
+  void incomingConnection(qintptr fd) override { accepted_(static_cast<int>(fd)); }
+
+ private:
+  std::function<void(int)> accepted_;
+};
 
 // The default socket lives in /tmp/vitrine-UID when there is no
 // XDG_RUNTIME_DIR: make sure that directory is ours and private.
@@ -101,7 +128,7 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
     }
     QLocalServer::removeServer(path);  // stale file left by a server that died
   }
-  local_ = new QLocalServer(this);
+  local_ = new DescriptorLocalServer(this, [this](int fd) { acceptLocal(fd); });
   local_->setSocketOptions(QLocalServer::UserAccessOption);
   local_->setListenBacklogSize(kListenBacklog);
   if (!local_->listen(path)) {
@@ -109,7 +136,6 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
     return false;
   }
   ::chmod(path.toLocal8Bit().constData(), 0600);
-  connect(local_, &QLocalServer::newConnection, this, &RpcListener::acceptLocal);
   address_ = where;
   return true;
 }
@@ -128,13 +154,12 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
                  .arg(where);
     return false;
   }
-  tcp_ = new QTcpServer(this);
+  tcp_ = new DescriptorTcpServer(this, [this](int fd) { acceptTcp(fd); });
   tcp_->setListenBacklogSize(kListenBacklog);
   if (!tcp_->listen(address, port)) {
     *error = QStringLiteral("cannot listen on %1: %2").arg(where, tcp_->errorString());
     return false;
   }
-  connect(tcp_, &QTcpServer::newConnection, this, &RpcListener::acceptTcp);
   // Out of file descriptors all the same (the web engine's own, say): Qt
   // pauses accepting; try again shortly rather than never.
   connect(tcp_, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
@@ -147,10 +172,9 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
   return true;
 }
 
-bool RpcListener::admit(QIODevice* socket) {
+bool RpcListener::admit(int fd) {
   if (!quota_ || *quota_->openConnections < quota_->maxConnections) return true;
-  abortSocket(socket);
-  socket->deleteLater();
+  ::close(fd);
   ++refusedSinceWarning_;
   constexpr qint64 kWarningIntervalMs = 10000;
   if (!sinceWarning_.isValid() || sinceWarning_.elapsed() >= kWarningIntervalMs) {
@@ -166,20 +190,25 @@ bool RpcListener::admit(QIODevice* socket) {
   return false;
 }
 
-void RpcListener::acceptLocal() {
-  while (QLocalSocket* socket = local_->nextPendingConnection()) {
-    if (!admit(socket)) continue;
-    accept_(socket, QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
-  }
+void RpcListener::acceptLocal(int fd) {
+  if (!admit(fd)) return;
+  accept_(new StreamSocket(fd), QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
 }
 
-void RpcListener::acceptTcp() {
-  while (QTcpSocket* socket = tcp_->nextPendingConnection()) {
-    if (!admit(socket)) continue;
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // small replies go out at once
-    const QString peer = QStringLiteral("tcp:%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
-    accept_(socket, peer, this);
+void RpcListener::acceptTcp(int fd) {
+  if (!admit(fd)) return;
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // small replies go out at once
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  QString name = QStringLiteral("tcp:?");
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+    const QHostAddress address(reinterpret_cast<const sockaddr*>(&peer));
+    const quint16 port = ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port
+                                                          : reinterpret_cast<const sockaddr_in*>(&peer)->sin_port);
+    name = QStringLiteral("tcp:%1:%2").arg(address.toString()).arg(port);
   }
+  accept_(new StreamSocket(fd), name, this);
 }
 
 }  // namespace vitrine

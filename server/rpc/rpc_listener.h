@@ -9,11 +9,12 @@
 
 #include "vitrine/endpoint.h"
 
-class QIODevice;
-class QLocalServer;
-class QTcpServer;
 
 namespace vitrine {
+
+class StreamSocket;
+class DescriptorLocalServer;
+class DescriptorTcpServer;
 
 /// Listens on one endpoint and hands every accepted socket to a factory that
 /// makes the protocol's connection object (RpcConnection, AmpConnection) as
@@ -43,7 +44,7 @@ class RpcListener : public QObject {
   /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
   /// set) named `peerName` for logs; the connection must take the socket and
   /// be a child of `parent` (the listener).
-  using AcceptConnection = std::function<void(QIODevice* socket, QString peerName, QObject* parent)>;
+  using AcceptConnection = std::function<void(StreamSocket* socket, QString peerName, QObject* parent)>;
 
   /// How many connections the server holds at once, over all its
   /// listeners. A connection accepted beyond `maxConnections` is closed at
@@ -76,18 +77,19 @@ class RpcListener : public QObject {
   RpcListener(AcceptConnection accept, const Quota* quota);
   bool listenUnix(const std::string& path, QString* error);
   bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
-  void acceptLocal();
-  void acceptTcp();
-  /// False, after closing `socket` and maybe warning, when the quota is used up.
-  bool admit(QIODevice* socket);
+  /// Serves the accepted descriptor `fd` (unless the quota is used up).
+  void acceptLocal(int fd);
+  void acceptTcp(int fd);
+  /// False, after closing `fd` and maybe warning, when the quota is used up.
+  bool admit(int fd);
 
   AcceptConnection accept_;
   const Quota* quota_;
   /// Connections closed by the quota since the last warning, and when that was.
   quint64 refusedSinceWarning_ = 0;
   QElapsedTimer sinceWarning_;
-  QLocalServer* local_ = nullptr;
-  QTcpServer* tcp_ = nullptr;
+  DescriptorLocalServer* local_ = nullptr;
+  DescriptorTcpServer* tcp_ = nullptr;
   QString address_;
   quint64 accepted_ = 0;
 };

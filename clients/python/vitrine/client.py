@@ -6,8 +6,9 @@
         screen.post_html("<h1>Hello</h1>", name="hello")
         age = screen.ask("How old are you?", kind="integer", minimum=0)
 
-One Client is one connection over a Unix socket or loopback TCP, with
-Thrift's framed transport and binary (or compact) protocol. It is opened on
+One Client is one connection over a Unix socket or TCP, with Thrift's
+framed transport and binary (or compact) protocol; to a server with a
+--token-file it authenticates first (token=, or $VITRINE_TOKEN). It is opened on
 the first call and opened again after a failure: after a Timeout or a
 ConnectionLost the connection is dropped at once, so a late answer can
 never be read as the answer to the next call, and an idle connection the

@@ -1,0 +1,198 @@
+#include "rpc/stream_socket.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vitrine {
+
+StreamSocket::StreamSocket(int fd, QObject* parent)
+    : QIODevice(parent),
+      fd_(fd),
+      readNotifier_(fd, QSocketNotifier::Read, this),
+      writeNotifier_(fd, QSocketNotifier::Write, this) {
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  ::fcntl(fd_, F_SETFD, ::fcntl(fd_, F_GETFD) | FD_CLOEXEC);
+  writeNotifier_.setEnabled(false);
+  connect(&readNotifier_, &QSocketNotifier::activated, this, &StreamSocket::onReadable);
+  connect(&writeNotifier_, &QSocketNotifier::activated, this, &StreamSocket::onWritable);
+  QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+}
+
+StreamSocket::~StreamSocket() {
+  readNotifier_.setEnabled(false);
+  writeNotifier_.setEnabled(false);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+qint64 StreamSocket::bytesAvailable() const {
+  return static_cast<qint64>(aheadEnd_ - aheadBegin_) + (kernelMayHaveMore_ ? 1 : 0);
+}
+
+qint64 StreamSocket::bytesToWrite() const {
+  return static_cast<qint64>(unsent_.size() - unsentBegin_);
+}
+
+qint64 StreamSocket::readData(char* data, qint64 maxSize) {
+  const auto wanted = static_cast<std::size_t>(maxSize);
+  std::size_t copied = 0;
+  if (aheadBegin_ < aheadEnd_) {
+    copied = std::min(wanted, aheadEnd_ - aheadBegin_);
+    std::memcpy(data, readAhead_.get() + aheadBegin_, copied);
+    aheadBegin_ += copied;
+    if (copied == wanted) return static_cast<qint64>(copied);
+  }
+  // The read-ahead is empty now. A large read goes straight to the caller's
+  // memory; a small one refills the read-ahead, so that the next small reads
+  // (a frame's header, then its body) cost no syscall.
+  const std::size_t rest = wanted - copied;
+  qint64 got = 0;
+  if (rest >= kReadAhead) {
+    got = readFromKernel(data + copied, rest);
+    if (got > 0) return static_cast<qint64>(copied) + got;
+  } else {
+    if (!readAhead_) readAhead_ = std::make_unique<char[]>(kReadAhead);
+    got = readFromKernel(readAhead_.get(), kReadAhead);
+    if (got > 0) {
+      const std::size_t taken = std::min(rest, static_cast<std::size_t>(got));
+      std::memcpy(data + copied, readAhead_.get(), taken);
+      aheadBegin_ = taken;
+      aheadEnd_ = static_cast<std::size_t>(got);
+      return static_cast<qint64>(copied + taken);
+    }
+  }
+  return copied > 0 ? static_cast<qint64>(copied) : got;
+}
+
+qint64 StreamSocket::readFromKernel(char* into, std::size_t size) {
+  if (fd_ < 0) return -1;
+  if (!kernelMayHaveMore_) return 0;  // drained since the last readyRead: the notifier will say when
+  while (true) {
+    const ssize_t n = ::read(fd_, into, size);
+    if (n > 0) {
+      // A stream socket returns less than asked only when it had no more:
+      // drained, so wait for the notifier instead of trying again.
+      if (static_cast<std::size_t>(n) < size) {
+        kernelMayHaveMore_ = false;
+        readNotifier_.setEnabled(true);
+      }
+      return n;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      kernelMayHaveMore_ = false;
+      readNotifier_.setEnabled(true);
+      return 0;
+    }
+    closeNow();  // 0: the peer hung up; otherwise ECONNRESET and the like
+    return -1;
+  }
+}
+
+qint64 StreamSocket::writeData(const char* data, qint64 size) {
+  if (fd_ < 0 || closeWhenSent_) return -1;
+  const auto length = static_cast<std::size_t>(size);
+  std::size_t sent = 0;
+  if (unsentBegin_ == unsent_.size()) {  // nothing waits: straight to the kernel
+    while (sent < length) {
+      const ssize_t n = ::send(fd_, data + sent, length - sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        break;
+      } else {
+        closeNow();  // EPIPE, ECONNRESET: the peer is gone
+        return -1;
+      }
+    }
+  }
+  if (sent < length) {
+    if (unsentBegin_ > 0 && unsentBegin_ >= unsent_.size() / 2) {
+      unsent_.erase(0, unsentBegin_);  // what was sent goes before the buffer grows
+      unsentBegin_ = 0;
+    }
+    unsent_.append(data + sent, length - sent);
+    writeNotifier_.setEnabled(true);
+  }
+  return size;
+}
+
+void StreamSocket::writePending() {
+  qint64 written = 0;
+  while (fd_ >= 0 && unsentBegin_ < unsent_.size()) {
+    const ssize_t n = ::send(fd_, unsent_.data() + unsentBegin_, unsent_.size() - unsentBegin_, MSG_NOSIGNAL);
+    if (n > 0) {
+      unsentBegin_ += static_cast<std::size_t>(n);
+      written += n;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    } else {
+      closeNow();
+      return;
+    }
+  }
+  const bool allSent = unsentBegin_ == unsent_.size();
+  if (allSent) {
+    unsent_.clear();
+    unsentBegin_ = 0;
+  }
+  writeNotifier_.setEnabled(!allSent && fd_ >= 0);
+  if (written > 0) Q_EMIT bytesWritten(written);
+  if (allSent && closeWhenSent_) closeNow();
+}
+
+void StreamSocket::flush() {
+  if (unsentBegin_ < unsent_.size()) writePending();
+}
+
+void StreamSocket::abort() {
+  unsent_.clear();
+  unsentBegin_ = 0;
+  closeNow();
+}
+
+void StreamSocket::disconnectFromPeer() {
+  closeWhenSent_ = true;
+  kernelMayHaveMore_ = false;
+  readNotifier_.setEnabled(false);
+  if (unsentBegin_ == unsent_.size()) {
+    closeNow();
+  } else {
+    writePending();
+  }
+}
+
+void StreamSocket::closeNow() {
+  if (fd_ < 0) return;
+  // Off before the descriptor goes: its number may be reused by the next accept.
+  readNotifier_.setEnabled(false);
+  writeNotifier_.setEnabled(false);
+  ::close(fd_);
+  fd_ = -1;
+  kernelMayHaveMore_ = false;
+  if (disconnectPosted_) return;
+  disconnectPosted_ = true;
+  QMetaObject::invokeMethod(this, &StreamSocket::disconnected, Qt::QueuedConnection);
+}
+
+void StreamSocket::onReadable() {
+  // Off until a read drains the kernel: a reader that stops (its queue is
+  // full) must not be woken again and again for the same bytes.
+  readNotifier_.setEnabled(false);
+  kernelMayHaveMore_ = true;
+  Q_EMIT readyRead();
+}
+
+void StreamSocket::onWritable() {
+  writePending();
+}
+
+}  // namespace vitrine

@@ -1,0 +1,102 @@
+// One accepted connection's socket (Unix or TCP), read and written through
+// its file descriptor on the GUI thread.
+#pragma once
+
+#include <QIODevice>
+#include <QSocketNotifier>
+#include <memory>
+#include <string>
+
+namespace vitrine {
+
+/// A connected stream socket served on the GUI thread, over its file
+/// descriptor, for the Thrift and AMP connections.
+///
+/// Why not QLocalSocket/QTcpSocket: Qt's sockets read everything the kernel
+/// has into a ring buffer of their own (an ioctl and a read per wake-up), and
+/// the connection then copies it out again. For a 1920x1080 picture that
+/// second copy of 8 MB was half the server's instructions, and for a small
+/// call the ioctl was one syscall in four. Here:
+/// - A read of 64 KiB or more goes straight from the kernel into the
+///   caller's memory (a frame's body lands in its FrameBytes).
+/// - Smaller reads are served from a 64 KiB read-ahead, so a small call's
+///   header and body cost one read(2) together.
+/// - A read that returns less than it asked for has drained the kernel: the
+///   read notifier is switched back on and nothing more is tried until it
+///   fires, so a call costs poll, read, write and nothing else.
+/// - Writes go out at once; what the kernel does not take waits in a buffer
+///   that the write notifier drains, emitting bytesWritten() as it goes.
+///
+/// readyRead() is emitted when the kernel has bytes; the reader need not
+/// take them all (a connection with a full queue stops): bytesAvailable() is
+/// then non-zero, and readyRead() is not emitted again until a read has
+/// drained the kernel. That is what makes a peer that outruns the server meet
+/// flow control rather than the server's memory.
+///
+/// Opened ReadWrite and Unbuffered. Owns the descriptor (closed by abort(),
+/// by disconnectFromPeer() once the unsent bytes are out, on the peer's
+/// hang-up or an I/O error, and by the destructor). GUI thread only.
+class StreamSocket : public QIODevice {
+  Q_OBJECT
+
+ public:
+  /// Takes `fd`, an accepted, connected stream socket; makes it non-blocking.
+  explicit StreamSocket(int fd, QObject* parent = nullptr);
+  ~StreamSocket() override;
+
+  bool isSequential() const override { return true; }
+  /// Bytes read ahead, plus 1 while the kernel may hold more (readyRead()
+  /// fired and no read has drained it since): non-zero means "read again".
+  qint64 bytesAvailable() const override;
+  /// Bytes written but not yet taken by the kernel.
+  qint64 bytesToWrite() const override;
+
+  /// Writes what it can of the unsent bytes now; never blocks.
+  void flush();
+  /// Closes now, dropping unsent bytes; disconnected() follows.
+  void abort();
+  /// Stops reading and closes once the unsent bytes are out (at once if
+  /// there are none); disconnected() follows.
+  void disconnectFromPeer();
+  /// False once closed, for whatever reason.
+  bool isConnected() const { return fd_ >= 0; }
+
+ Q_SIGNALS:
+  /// The socket is closed: the peer hung up, an I/O error, abort() or
+  /// disconnectFromPeer(). Emitted once, from the event loop (never from
+  /// inside a read or write of the caller).
+  void disconnected();
+
+ protected:
+  qint64 readData(char* data, qint64 maxSize) override;
+  qint64 writeData(const char* data, qint64 size) override;
+
+ private:
+  /// One read(2) of up to `size` bytes into `into`; updates the drained
+  /// state. Returns the count, 0 when there is nothing now, -1 when closed.
+  qint64 readFromKernel(char* into, std::size_t size);
+  /// Sends unsent_ until it is empty or the kernel is full; closes on an error.
+  void writePending();
+  /// Closes the descriptor and posts disconnected() (once).
+  void closeNow();
+  void onReadable();
+  void onWritable();
+
+  static constexpr std::size_t kReadAhead = 64 * 1024;
+
+  int fd_;
+  QSocketNotifier readNotifier_;
+  QSocketNotifier writeNotifier_;
+  /// The kernel may hold unread bytes: readyRead() was emitted and no read has come back short since.
+  bool kernelMayHaveMore_ = false;
+  std::unique_ptr<char[]> readAhead_;
+  std::size_t aheadBegin_ = 0;
+  std::size_t aheadEnd_ = 0;
+  /// Written but not yet sent: unsent_[unsentBegin_..].
+  std::string unsent_;
+  std::size_t unsentBegin_ = 0;
+  bool closeWhenSent_ = false;
+  bool disconnectPosted_ = false;
+};
+
+}  // namespace vitrine
