@@ -47,7 +47,10 @@ main() {
   # QtWebEngine in this tree. The compiler is fixed at the first configure.
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DVITRINE_FUZZ=ON -DVITRINE_BUILD_SERVER=OFF -DVITRINE_BUILD_TESTS=OFF >/dev/null
+  started=$SECONDS
   nice cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
+  echo "vitrine: fuzz build took $((SECONDS - started)) s"
+  started=$SECONDS
 
   # Sanitizer reports are crashes, with a stack; leaks are checked per input by libFuzzer.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=0}
@@ -97,6 +100,7 @@ main() {
     fi
   done
 
+  echo "vitrine: fuzz runs took $((SECONDS - started)) s"
   if ((${#failed[@]} > 0)); then
     echo "vitrine: fuzzing found problems in: ${failed[*]}" >&2
     exit 1
