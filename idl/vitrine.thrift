@@ -26,6 +26,11 @@
  * server has a --token-file). A server started with --token-file serves a TCP
  * connection, Thrift or AMP, only once it has called authenticate() with the
  * token; see docs/security.md.
+ *
+ * Every `string` is UTF-8. One that is not is refused by the field's name:
+ * InvalidArgument where the method declares it, INVALID_ARGUMENT from
+ * fetchUrl and postHtml, a TApplicationException from chooseFile. Bytes
+ * that are not text travel as `binary`.
  */
 
 namespace cpp vitrine.api
