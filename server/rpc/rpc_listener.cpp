@@ -47,31 +47,27 @@ bool someoneListensOn(const std::string& path) {
 
 }  // namespace
 
-// Qt's servers, minus Qt's sockets: each accepted descriptor goes to the
-// listener as it is (see StreamSocket for why the connections read and
-// write it themselves).
-class DescriptorLocalServer : public QLocalServer {
+// Qt's servers (QLocalServer, QTcpServer), minus Qt's sockets: each
+// accepted descriptor goes to the listener as it is (see StreamSocket for
+// why the connections read and write it themselves).
+template <typename QtServer, typename Descriptor>
+class DescriptorServer : public QtServer {
  public:
-  DescriptorLocalServer(QObject* parent, std::function<void(int)> accepted)
-      : QLocalServer(parent), accepted_(std::move(accepted)) {}
+  DescriptorServer(QObject* parent, std::function<void(int)> accepted)
+      : QtServer(parent), accepted_(std::move(accepted)) {}
 
  protected:
-  void incomingConnection(quintptr fd) override { accepted_(static_cast<int>(fd)); }
+  void incomingConnection(Descriptor fd) override { accepted_(static_cast<int>(fd)); }
 
  private:
   std::function<void(int)> accepted_;
 };
 
-class DescriptorTcpServer : public QTcpServer {
- public:
-  DescriptorTcpServer(QObject* parent, std::function<void(int)> accepted)
-      : QTcpServer(parent), accepted_(std::move(accepted)) {}
-
- protected:
-  void incomingConnection(qintptr fd) override { accepted_(static_cast<int>(fd)); }
-
- private:
-  std::function<void(int)> accepted_;
+class DescriptorLocalServer : public DescriptorServer<QLocalServer, quintptr> {
+  using DescriptorServer::DescriptorServer;
+};
+class DescriptorTcpServer : public DescriptorServer<QTcpServer, qintptr> {
+  using DescriptorServer::DescriptorServer;
 };
 
 // The default socket lives in /tmp/vitrine-UID when there is no
