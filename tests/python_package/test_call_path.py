@@ -15,28 +15,15 @@ import struct
 import threading
 
 import pytest
-from thrift.protocol import TBinaryProtocol, TCompactProtocol
+from thrift.protocol import TBinaryProtocol
 from thrift.Thrift import TMessageType
 from thrift.transport.TTransport import TMemoryBuffer
 
 import vitrine
 import vitrine.aio
+from thrift_messages import ACCELERATED, call_message
 from vitrine import _wire
 from vitrine_thrift import DisplayManager, Vitrine, ttypes
-
-ACCELERATED = {
-    "binary": TBinaryProtocol.TBinaryProtocolAccelerated,
-    "compact": TCompactProtocol.TCompactProtocolAccelerated,
-}
-
-
-def call_message(protocol, seqid, method, *args):
-    """The message the generated client writes for a call."""
-    buffer = TMemoryBuffer()
-    client = Vitrine.Client(ACCELERATED[protocol](buffer))
-    client._seqid = seqid
-    getattr(client, "send_" + method)(*args)
-    return buffer.getvalue()
 
 
 def answer_message(protocol, seqid, method, result, kind=TMessageType.REPLY):

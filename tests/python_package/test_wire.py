@@ -7,26 +7,13 @@ and read exactly the same bytes. No server is needed.
 """
 
 import pytest
-from thrift.protocol import TBinaryProtocol, TCompactProtocol
 from thrift.Thrift import TMessageType
 from thrift.transport.TTransport import TMemoryBuffer
 
+from thrift_messages import ACCELERATED, call_message
 from vitrine import _wire
 from vitrine_thrift import Vitrine
 from vitrine_thrift.ttypes import Picture, PixelFormat, PushHtml, SayOptions
-
-ACCELERATED = {
-    "binary": TBinaryProtocol.TBinaryProtocolAccelerated,
-    "compact": TCompactProtocol.TCompactProtocolAccelerated,
-}
-
-
-def accelerated_message(protocol, seqid, method, *args):
-    buffer = TMemoryBuffer()
-    client = Vitrine.Client(ACCELERATED[protocol](buffer))
-    client._seqid = seqid
-    getattr(client, "send_" + method)(*args)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("protocol", ["binary", "compact"])
@@ -38,7 +25,7 @@ def accelerated_message(protocol, seqid, method, *args):
 def test_a_call_is_the_same_bytes_whichever_path_encodes_it(protocol, call):
     codec = _wire.Codec(protocol)
     seqid, frame = codec.encode(call)
-    message = accelerated_message(protocol, seqid, call.method, *call.args)
+    message = call_message(protocol, seqid, call.method, *call.args)
     assert frame == _wire.HEADER.pack(len(message)) + message
 
 
