@@ -5,7 +5,6 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <QPointer>
-#include <QTimer>
 #include <exception>
 
 #include "amp/amp_schema.h"
@@ -24,9 +23,6 @@ namespace {
 
 // Bytes taken from the socket per read.
 constexpr std::size_t kReadChunk = 64 * 1024;
-// Boxes handled per turn of the event loop before other connections and
-// windows get theirs: one peer's thousands of pipelined asks (each may cost
-// milliseconds: a screenshot) must not hold the GUI thread.
 // Thrift codecs kept for reuse per connection (one per command in flight).
 constexpr std::size_t kIdleCodecs = 4;
 // The call message buffer is kept between commands up to this size (a few
@@ -114,8 +110,7 @@ bool AmpConnection::unsentBytesOverLimit() const {
 }
 
 bool AmpConnection::roomToServe() const {
-  return commandsInFlight_ < limits_.maxCommandsInFlight &&
-         static_cast<std::size_t>(socket_->bytesToWrite()) <= limits_.maxUnsentBytes;
+  return commandsInFlight_ < limits_.maxCommandsInFlight && !unsentBytesOverLimit();
 }
 
 void AmpConnection::serve() {
@@ -434,11 +429,9 @@ void AmpConnection::closeAfterWriting(const QString& reason) {
   closing_ = true;
   queued_.clear();
   unsubscribeEvents();
-  // Answers written so far go out first; a peer that does not read them
-  // within a few seconds is closed all the same.
-  constexpr int kPatienceMs = 5000;
-  QTimer::singleShot(kPatienceMs, this, &QObject::deleteLater);
-  connect(socket_, &StreamSocket::disconnected, this, &QObject::deleteLater);
+  // Answers written so far go out first (a peer that does not read them
+  // is closed after a few seconds all the same); disconnected() then
+  // calls close(), which deletes us.
   socket_->disconnectFromPeer();
 }
 
@@ -451,7 +444,7 @@ void AmpConnection::drop(const QString& reason) {
 }
 
 void AmpConnection::close() {
-  if (closing_) return;
+  // Also the end of closeAfterWriting(), when the socket has closed.
   closing_ = true;
   queued_.clear();
   unsubscribeEvents();

@@ -2,7 +2,6 @@
 
 #include <thrift/async/TAsyncProcessor.h>
 
-#include <QTimer>
 #include <exception>
 
 #include "app/logging.h"
@@ -226,11 +225,9 @@ void RpcConnection::closeAfterWriting(const QString& reason) {
   closing_ = true;
   queued_.clear();
   queuedBytes_ = 0;
-  // Answers written so far go out first; a peer that does not read them
-  // within a few seconds is closed all the same.
-  constexpr int kPatienceMs = 5000;
-  QTimer::singleShot(kPatienceMs, this, &QObject::deleteLater);
-  connect(socket_, &StreamSocket::disconnected, this, &QObject::deleteLater);
+  // Answers written so far go out first (a peer that does not read them
+  // is closed after a few seconds all the same); disconnected() then
+  // calls close(), which deletes us.
   socket_->disconnectFromPeer();
 }
 
@@ -241,7 +238,7 @@ void RpcConnection::drop(const QString& reason) {
 }
 
 void RpcConnection::close() {
-  if (closing_) return;
+  // Also the end of closeAfterWriting(), when the socket has closed.
   closing_ = true;
   queued_.clear();
   queuedBytes_ = 0;

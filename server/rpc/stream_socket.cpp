@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QTimer>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -159,15 +160,15 @@ void StreamSocket::abort() {
   closeNow();
 }
 
-void StreamSocket::disconnectFromPeer() {
+void StreamSocket::disconnectFromPeer(std::chrono::milliseconds patience) {
   closeWhenSent_ = true;
   kernelMayHaveMore_ = false;
   readNotifier_.setEnabled(false);
-  if (unsentBegin_ == unsent_.size()) {
-    closeNow();
-  } else {
-    writePending();
-  }
+  if (unsentBegin_ == unsent_.size()) return closeNow();
+  writePending();
+  // A peer that does not read is not waited for forever (abort() after
+  // closing is harmless).
+  if (fd_ >= 0) QTimer::singleShot(patience, this, &StreamSocket::abort);
 }
 
 void StreamSocket::closeNow() {

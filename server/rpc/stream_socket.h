@@ -4,6 +4,7 @@
 
 #include <QIODevice>
 #include <QSocketNotifier>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -56,8 +57,9 @@ class StreamSocket : public QIODevice {
   /// Closes now, dropping unsent bytes; disconnected() follows.
   void abort();
   /// Stops reading and closes once the unsent bytes are out (at once if
-  /// there are none); disconnected() follows.
-  void disconnectFromPeer();
+  /// there are none), or after `patience` if the peer does not read them
+  /// (then they are dropped); disconnected() follows.
+  void disconnectFromPeer(std::chrono::milliseconds patience = std::chrono::seconds(5));
   /// False once closed, for whatever reason.
   bool isConnected() const { return fd_ >= 0; }
 

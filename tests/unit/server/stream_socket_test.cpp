@@ -154,6 +154,15 @@ TEST_F(StreamSocketTest, DisconnectFromPeerSendsWhatWasWrittenThenCloses) {
   EXPECT_EQ(::recv(peer_, &byte, 1, 0), 0);  // and then end of stream
 }
 
+TEST_F(StreamSocketTest, DisconnectFromPeerGivesUpOnAPeerThatDoesNotRead) {
+  const std::string reply(4 << 20, 'u');  // more than a socketpair buffers: some must wait
+  socket_->write(reply.data(), static_cast<qint64>(reply.size()));
+  ASSERT_GT(socket_->bytesToWrite(), 0);
+  socket_->disconnectFromPeer(std::chrono::milliseconds(50));
+  ASSERT_TRUE(spinUntil([this] { return disconnects_ == 1; }));  // the peer never read
+  EXPECT_FALSE(socket_->isConnected());
+}
+
 TEST_F(StreamSocketTest, AbortDropsWhatWasNotSent) {
   const std::string reply(4 << 20, 'x');
   socket_->write(reply.data(), static_cast<qint64>(reply.size()));
