@@ -412,44 +412,6 @@ std::string encodeBoolean(bool value) {
 
 // ---- Unicode
 
-bool isValidUtf8(std::string_view bytes) {
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    // The second byte's range is narrowed where the plain 80..BF would admit
-    // overlong forms (after E0, F0), surrogates (after ED) or code points
-    // past U+10FFFF (after F4). C0, C1 and F5..FF only start overlong or
-    // out-of-range sequences, and 80..BF cannot start one at all.
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (bytes.size() - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto c = static_cast<unsigned char>(bytes[i + k]);
-      if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 std::optional<std::string> decodeUnicode(std::string_view bytes, std::string* error) {
   if (!isValidUtf8(bytes)) return reject<std::string>(error, "Unicode: invalid UTF-8");
   return std::string(bytes);

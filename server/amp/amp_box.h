@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "service/utf8_fields.h"  // isValidUtf8, what Unicode and BigUnicode accept
+
 namespace vitrine {
 
 /// Longest key the wire allows (a longer key prefix means a broken peer).
@@ -204,9 +206,6 @@ std::string encodeFloat(double value);
 std::optional<bool> decodeBoolean(std::string_view bytes, std::string* error = nullptr);
 std::string encodeBoolean(bool value);
 
-/// Whether `bytes` is well-formed UTF-8 as Python's strict decoder sees it:
-/// no overlong forms, no surrogates (U+D800..U+DFFF), nothing over U+10FFFF.
-bool isValidUtf8(std::string_view bytes);
 /// Unicode: the bytes themselves when they are valid UTF-8. Encoding is the
 /// identity on a UTF-8 std::string, so there is no encodeUnicode.
 std::optional<std::string> decodeUnicode(std::string_view bytes, std::string* error = nullptr);

@@ -3,7 +3,6 @@
 #include <thrift/protocol/TVirtualProtocol.h>
 #include <thrift/transport/TTransportUtils.h>
 
-#include <QUtf8StringView>
 #include <memory>
 #include <vector>
 
@@ -47,7 +46,7 @@ class Utf8Finder : public apache::thrift::protocol::TVirtualProtocol<Utf8Finder>
   uint32_t writeI64(const int64_t) { return 0; }
   uint32_t writeDouble(const double) { return 0; }
   uint32_t writeString(const std::string& text) {
-    if (!found_ && !isUtf8(text)) found_ = path_.back();
+    if (!found_ && !isValidUtf8(text)) found_ = path_.back();
     return 0;
   }
   uint32_t writeBinary(const std::string&) { return 0; }
@@ -59,11 +58,42 @@ class Utf8Finder : public apache::thrift::protocol::TVirtualProtocol<Utf8Finder>
 
 }  // namespace
 
-bool isUtf8(std::string_view bytes) {
-  // Qt's check allocates nothing (an HTML document may be megabytes) and, like
-  // Python's strict decoder (and so AMP), refuses overlong forms, surrogates
-  // and code points over U+10FFFF.
-  return QUtf8StringView(bytes.data(), static_cast<qsizetype>(bytes.size())).isValidUtf8();
+bool isValidUtf8(std::string_view bytes) {
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    // The second byte's range is narrowed where the plain 80..BF would admit
+    // overlong forms (after E0, F0), surrogates (after ED) or code points
+    // past U+10FFFF (after F4). C0, C1 and F5..FF only start overlong or
+    // out-of-range sequences, and 80..BF cannot start one at all.
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (bytes.size() - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto c = static_cast<unsigned char>(bytes[i + k]);
+      if (c < (k == 1 ? low : 0x80) || c > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += length;
+  }
+  return true;
 }
 
 std::optional<std::string> firstNonUtf8FieldWritten(

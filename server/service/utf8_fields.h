@@ -12,9 +12,10 @@ class TProtocol;
 
 namespace vitrine {
 
-/// Whether `bytes` is well-formed UTF-8 (no overlong forms, no surrogates,
-/// nothing over U+10FFFF). Pure; any thread.
-bool isUtf8(std::string_view bytes);
+/// Whether `bytes` is well-formed UTF-8 as Python's strict decoder sees it
+/// (and so AMP's Unicode): no overlong forms, no surrogates (U+D800..U+DFFF),
+/// nothing over U+10FFFF. Allocates nothing. Pure; any thread.
+bool isValidUtf8(std::string_view bytes);
 
 /// The name of the first string written by `write` (which writes one value
 /// with a Thrift protocol, as a generated struct's write() does) that is not
@@ -36,7 +37,7 @@ std::optional<std::string> firstNonUtf8Field(const Struct& value, std::string_vi
 
 /// `name` when the string argument `text` is not UTF-8, else nullopt.
 inline std::optional<std::string> firstNonUtf8Field(const std::string& text, std::string_view name) {
-  if (isUtf8(text)) return std::nullopt;
+  if (isValidUtf8(text)) return std::nullopt;
   return std::string(name);
 }
 
