@@ -31,6 +31,22 @@
  * InvalidArgument where the method declares it, INVALID_ARGUMENT from
  * fetchUrl and postHtml, a TApplicationException from chooseFile. Bytes
  * that are not text travel as `binary`.
+ *
+ * Sizes are bounded, and every bound is checked before anything is built
+ * or set aside for it. What a window shows has these limits (each a flag of
+ * vitrine-server, with its default): a text (a popup's message, a
+ * question's prompt or default) at most --max-text bytes (65536); a label
+ * (a title, a name, an action's key or label, a choice, a name filter) at
+ * most --max-label bytes (4096); a list (choices, default choices, name
+ * filters) at most --max-list-items entries (100000); a popup at most
+ * --max-actions action buttons (16); an HTML document at most --max-html
+ * bytes (33554432); a URL at most 2097152 bytes (Chromium's own limit).
+ * Past one, the call is answered LimitExceeded naming the field, the limit
+ * and its flag (fetchUrl and postHtml, which declare no exceptions, answer
+ * INVALID_ARGUMENT and the server logs why). A request frame over
+ * --max-frame is answered with a TApplicationException saying so (the
+ * clients raise LimitExceeded), then the connection closes. See
+ * docs/security.md for every limit and budget.
  */
 
 namespace cpp vitrine.api
@@ -54,7 +70,7 @@ enum PushResult {
 struct PushUrl {
   /** A label for what is shown, returned by whatsLoaded(). */
   1: string name,
-  /** Absolute URL; http, https and data are allowed (file only with --allow-file-urls). */
+  /** Absolute URL of at most 2097152 bytes; http, https and data are allowed (file only with --allow-file-urls, and for remote clients only with --remote-files too). */
   2: string url,
   /** Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout. */
   3: optional i32 timeoutMs,
@@ -64,7 +80,7 @@ struct PushUrl {
 struct PushHtml {
   /** A label for what is shown, returned by whatsLoaded(). */
   1: string name,
-  /** The HTML document itself (UTF-8). */
+  /** The HTML document itself (UTF-8), at most --max-html bytes (default 33554432). */
   2: string data,
   /** Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout. */
   3: optional i32 timeoutMs,
@@ -100,13 +116,13 @@ struct Action {
 
 /** How a popup looks and when it goes away. */
 struct SayOptions {
-  /** Window title; default "vitrine". */
+  /** Window title (at most --max-label bytes); default "vitrine". */
   1: optional string title,
   /** Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed. */
   2: optional i32 timeoutMs,
-  /** Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button. */
+  /** Buttons, at most --max-actions (default 16), each key and label at most --max-label bytes; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button. */
   3: optional list<Action> actions,
-  /** A label for listWindows(). */
+  /** A label for listWindows() (at most --max-label bytes). */
   4: optional string name,
 }
 
@@ -130,13 +146,13 @@ enum QuestionKind {
 
 /** A question for the person at the screen. */
 struct Question {
-  /** The question itself, shown above the input. */
+  /** The question itself, shown above the input (at most --max-text bytes). */
   1: string prompt,
   /** The kind of answer wanted. */
   2: QuestionKind kind = QuestionKind.TEXT,
-  /** Window title; default "vitrine". */
+  /** Window title (at most --max-label bytes); default "vitrine". */
   3: optional string title,
-  /** Pre-filled text (TEXT, PASSWORD). */
+  /** Pre-filled text (TEXT, PASSWORD; at most --max-text bytes). */
   4: optional string defaultText,
   /** Pre-filled value (INTEGER). */
   5: optional i64 defaultInteger,
@@ -146,9 +162,9 @@ struct Question {
   7: optional double minimum,
   /** Largest accepted value (INTEGER, NUMBER). */
   8: optional double maximum,
-  /** The options (CHOICE, MULTI_CHOICE); at least one for CHOICE. */
+  /** The options (CHOICE, MULTI_CHOICE); at least one for CHOICE, at most --max-list-items (default 100000), each at most --max-label bytes. Long lists are shown lazily: a list of 100000 costs the server no more than a list of ten. */
   9: optional list<string> choices,
-  /** Indices into `choices` selected at first (CHOICE: the first of them). */
+  /** Indices into `choices` selected at first (CHOICE: the first of them); at most --max-list-items. */
   10: optional list<i32> defaultChoices,
   /** The button focused at first (YES_NO); default Yes. */
   11: optional bool defaultYes,
@@ -188,13 +204,13 @@ enum FileChooserMode {
 struct FileChooser {
   /** What to pick. */
   1: FileChooserMode mode = FileChooserMode.OPEN,
-  /** Where the dialog starts; default the server's working directory. */
+  /** Where the dialog starts; default the server's working directory (at most --max-label bytes). */
   2: optional string directory (amp.name = "initialdir"),
-  /** Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]. */
+  /** Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at most --max-list-items, each at most --max-label bytes. */
   3: optional list<string> nameFilters,
-  /** Window title. */
+  /** Window title (at most --max-label bytes). */
   4: optional string title,
-  /** File name proposed in SAVE mode. */
+  /** File name proposed in SAVE mode (at most --max-label bytes). */
   5: optional string defaultName,
   /** Give up after this many milliseconds (DialogCanceled with TIMED_OUT). */
   6: optional i32 timeoutMs,
@@ -214,7 +230,7 @@ struct Color {
 
 /** Title and timeout of a colour chooser. */
 struct ColorChooser {
-  /** Window title. */
+  /** Window title (at most --max-label bytes). */
   1: optional string title,
   /** Give up after this many milliseconds (DialogCanceled with TIMED_OUT). */
   2: optional i32 timeoutMs,
@@ -254,11 +270,11 @@ struct Picture {
 
 /** How a picture window looks. */
 struct PictureOptions {
-  /** Window title; default "vitrine picture". */
+  /** Window title (at most --max-label bytes); default "vitrine picture". */
   1: optional string title,
   /** A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED. */
   2: optional bool inspectable,
-  /** A label for listWindows(). */
+  /** A label for listWindows() (at most --max-label bytes). */
   3: optional string name,
 }
 
@@ -320,9 +336,23 @@ enum EventKind {
   PAGE_LOADED = 4,
   /** The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch. */
   EVENTS_MISSED = 5,
+  /**
+   * The stage's web renderer ended (crashed, killed, or out of memory) and
+   * the stage was given a fresh one: `name` and `url` of the page shown
+   * again, `reason` says how the old one ended. A page that keeps killing
+   * its renderer is not reloaded more than a few times a minute; the stage
+   * is then left blank and `url` is empty.
+   */
+  RENDERER_RESTARTED = 6,
 }
 
-/** Something that happened, in the order it happened. */
+/**
+ * Something that happened, in the order it happened. The strings a client
+ * chose (names, URLs, action keys, answers) are cut to at most 1024 bytes
+ * in an event (a URL to 2048, an answer's choices to the first 100), so
+ * the log stays small whatever clients send; the caller of ask() gets the
+ * whole answer.
+ */
 struct Event {
   /** Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED. */
   1: i64 sequence,
@@ -350,6 +380,8 @@ struct Event {
   12: optional string url,
   /** EVENTS_MISSED: how many events the caller will never see. */
   13: optional i64 missed,
+  /** RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory"). */
+  14: optional string reason,
 }
 
 /** A snapshot of the server's state, for monitoring and for `vitrine info`. */
@@ -372,6 +404,23 @@ struct ServerInfo {
   8: string qtVersion,
   /** The server's process id. */
   9: i32 pid,
+  /**
+   * The longest the GUI thread spent on one piece of work (one event: a
+   * socket read and the calls it served, a timer, a repaint) without
+   * returning to its event loop, in microseconds, since the server started
+   * or since the last resetLongestTurn(). Every other client waits that
+   * long, so it is the figure to watch: under a frame (16667) when all is
+   * well.
+   */
+  10: i64 longestTurnUs,
+  /** What that longest turn served: the calls (e.g. "Vitrine.say"), or the kind of event when no call ran in it. */
+  11: string longestTurnCause,
+  /** Turns longer than --slow-turn since the server started (each is logged with its cause). */
+  12: i64 slowTurns,
+  /** Bytes of pixels held by open picture windows now; at most --max-picture-memory. */
+  13: i64 pictureBytes,
+  /** Bytes of answers written and not yet read by their clients, over every connection; at most --max-unsent. */
+  14: i64 unsentBytes,
 }
 
 /** The caller passed a value the server cannot act on; the message says which and why. */
@@ -396,11 +445,22 @@ exception DialogCanceled {
   2: string message,
 } (amp.code = "DIALOG_CANCELED")
 
-/** The server's limit on something (open windows, picture size) would be exceeded. */
+/** The server's limit on something (open windows, picture size or memory, a text's length, a list's entries) would be exceeded. */
 exception LimitExceeded {
   /** Which limit, its value, and the flag that sets it. */
   1: string message,
 } (amp.code = "LIMIT_EXCEEDED")
+
+/**
+ * The command is not open to this caller: a remote client (one that came
+ * over TCP to a server with a --token-file, or over TLS) may not browse the
+ * server's files (chooseFile, a screenshot of a file chooser) unless the
+ * server was started with --remote-files.
+ */
+exception NotAllowed {
+  /** What was refused and the flag that would allow it. */
+  1: string message,
+} (amp.code = "NOT_ALLOWED")
 
 /** The token given to authenticate() is not the server's (--token-file); the server then closes the connection. */
 exception AuthenticationFailed {
@@ -477,16 +537,26 @@ service Vitrine extends DisplayManager {
   ) throws (
     /** No window with this id is open. */
     1: WindowNotFound notFound,
+    /** A remote client asked for a file chooser's picture (its folder's file names) without --remote-files. */
+    2: NotAllowed notAllowed,
   ),
+
+  /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  void resetLongestTurn(),
 
   /** Opens a popup showing `text` and answers at once with its window id. */
   i64 say(
-    /** The message (plain text; line breaks are kept). */
+    /** The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls). */
     1: string text,
     /** Title, timeout, action buttons (every field optional; may be left out). */
     2: SayOptions options,
   ) throws (
-    /** Too many windows are open (--max-windows). */
+    /** Too many windows are open (--max-windows, or this client's share, --max-windows-per-client), or a text, label or list over its limit. */
     1: LimitExceeded limit,
     /** An action with an empty key, or a negative timeout. */
     2: InvalidArgument invalid,
@@ -498,12 +568,12 @@ service Vitrine extends DisplayManager {
    * the action pressed, or "" when it closed otherwise.
    */
   string sayAndWait(
-    /** The message. */
+    /** The message (as for say). */
     1: string text,
     /** Title, timeout, action buttons (every field optional; may be left out). */
     2: SayOptions options,
   ) throws (
-    /** Too many windows are open (--max-windows). */
+    /** Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit. */
     1: LimitExceeded limit,
     /** An action with an empty key, or a negative timeout. */
     2: InvalidArgument invalid,
@@ -521,19 +591,25 @@ service Vitrine extends DisplayManager {
     1: DialogCanceled canceled,
     /** CHOICE without choices, minimum above maximum, a default out of range... */
     2: InvalidArgument invalid,
-    /** Too many windows are open (--max-windows). */
+    /** Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit. */
     3: LimitExceeded limit,
   ),
 
-  /** Lets the person pick a file or directory; answers with its absolute path. */
+  /**
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
+   */
   string chooseFile(
     /** Mode, start directory, filters. */
     1: FileChooser chooser (amp.flatten = "true"),
   ) throws (
     /** Cancel, Escape, the window closed, closeWindow, or the timeout. */
     1: DialogCanceled canceled,
-    /** Too many windows are open (--max-windows). */
+    /** Too many windows are open (--max-windows, --max-windows-per-client), or a label or list over its limit. */
     2: LimitExceeded limit,
+    /** A remote client, and the server has no --remote-files. */
+    3: NotAllowed notAllowed,
   ) (amp.response = "path",
      amp.alias.AskOpenFilename = "mode=OPEN",
      amp.alias.AskSaveasFilename = "mode=SAVE",
@@ -550,7 +626,7 @@ service Vitrine extends DisplayManager {
     1: DialogCanceled canceled,
     /** A channel outside 0..255. */
     2: InvalidArgument invalid,
-    /** Too many windows are open (--max-windows). */
+    /** Too many windows are open (--max-windows, --max-windows-per-client), or a title over --max-label. */
     3: LimitExceeded limit,
   ) (amp.command = "AskColor"),
 
@@ -563,7 +639,7 @@ service Vitrine extends DisplayManager {
   ) throws (
     /** Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected). */
     1: InvalidArgument invalid,
-    /** Too many windows, or a picture over --max-picture-pixels. */
+    /** Too many windows (--max-windows, --max-windows-per-client), a picture over --max-picture-pixels, or one whose pixels would take the open pictures past --max-picture-memory. */
     2: LimitExceeded limit,
   ) (amp.command = "StartInspect", amp.response = "inspector_id"),
 
@@ -578,7 +654,7 @@ service Vitrine extends DisplayManager {
     1: WindowNotFound notFound,
     /** Data of the wrong length, a bad size, undecodable PNG/JPEG. */
     2: InvalidArgument invalid,
-    /** A picture over --max-picture-pixels. */
+    /** A picture over --max-picture-pixels, or one that would take the open pictures past --max-picture-memory. */
     3: LimitExceeded limit,
   ) (amp.command = "UpdateInspect"),
 
@@ -605,7 +681,8 @@ service Vitrine extends DisplayManager {
 
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.

@@ -280,9 +280,19 @@ class DialogCanceled(VitrineAmpError):
 
 
 class LimitExceeded(VitrineAmpError):
-    """The server's limit on something (open windows, picture size) would be exceeded.
+    """The server's limit on something (open windows, picture size or memory, a text's length, a list's entries) would be exceeded.
 
     AMP error code: LIMIT_EXCEEDED.
+    """
+
+
+class NotAllowed(VitrineAmpError):
+    """The command is not open to this caller: a remote client (one that came
+    over TCP to a server with a --token-file, or over TLS) may not browse the
+    server's files (chooseFile, a screenshot of a file chooser) unless the
+    server was started with --remote-files.
+
+    AMP error code: NOT_ALLOWED.
     """
 
 
@@ -315,7 +325,7 @@ ENUMS = {
     # What an event reports.
     "EventKind": (
         "WINDOW_CLOSED", "ACTION_INVOKED", "PIXEL_CLICKED", "ANSWER_GIVEN", "PAGE_LOADED",
-        "EVENTS_MISSED"
+        "EVENTS_MISSED", "RENDERER_RESTARTED"
     ),
 }
 
@@ -327,7 +337,8 @@ ENUMS = {
 PUSH_URL_FIELDS = [
     # A label for what is shown, returned by whatsLoaded().
     (b"name", BigUnicode()),
-    # Absolute URL; http, https and data are allowed (file only with --allow-file-urls).
+    # Absolute URL of at most 2097152 bytes; http, https and data are allowed (file only with
+    # --allow-file-urls, and for remote clients only with --remote-files too).
     (b"url", BigUnicode()),
     # Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout.
     (b"timeoutMs", amp.Integer(optional=True)),
@@ -337,7 +348,7 @@ PUSH_URL_FIELDS = [
 PUSH_HTML_FIELDS = [
     # A label for what is shown, returned by whatsLoaded().
     (b"name", BigUnicode()),
-    # The HTML document itself (UTF-8).
+    # The HTML document itself (UTF-8), at most --max-html bytes (default 33554432).
     (b"data", BigUnicode()),
     # Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout.
     (b"timeoutMs", amp.Integer(optional=True)),
@@ -353,26 +364,27 @@ ACTION_FIELDS = [
 
 # SayOptions: How a popup looks and when it goes away.
 SAY_OPTIONS_FIELDS = [
-    # Window title; default "vitrine".
+    # Window title (at most --max-label bytes); default "vitrine".
     (b"title", BigUnicode(optional=True)),
     # Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed.
     (b"timeoutMs", amp.Integer(optional=True)),
-    # Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has
-    # an OK button.
+    # Buttons, at most --max-actions (default 16), each key and label at most --max-label bytes;
+    # pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK
+    # button.
     (b"actions", amp.AmpList(ACTION_FIELDS, optional=True)),
-    # A label for listWindows().
+    # A label for listWindows() (at most --max-label bytes).
     (b"name", BigUnicode(optional=True)),
 ]
 
 # Question: A question for the person at the screen.
 QUESTION_FIELDS = [
-    # The question itself, shown above the input.
+    # The question itself, shown above the input (at most --max-text bytes).
     (b"prompt", BigUnicode()),
     # The kind of answer wanted.
     (b"kind", Enum("QuestionKind")),
-    # Window title; default "vitrine".
+    # Window title (at most --max-label bytes); default "vitrine".
     (b"title", BigUnicode(optional=True)),
-    # Pre-filled text (TEXT, PASSWORD).
+    # Pre-filled text (TEXT, PASSWORD; at most --max-text bytes).
     (b"defaultText", BigUnicode(optional=True)),
     # Pre-filled value (INTEGER).
     (b"defaultInteger", amp.Integer(optional=True)),
@@ -382,9 +394,12 @@ QUESTION_FIELDS = [
     (b"minimum", amp.Float(optional=True)),
     # Largest accepted value (INTEGER, NUMBER).
     (b"maximum", amp.Float(optional=True)),
-    # The options (CHOICE, MULTI_CHOICE); at least one for CHOICE.
+    # The options (CHOICE, MULTI_CHOICE); at least one for CHOICE, at most --max-list-items (default
+    # 100000), each at most --max-label bytes. Long lists are shown lazily: a list of 100000 costs
+    # the server no more than a list of ten.
     (b"choices", amp.ListOf(amp.Unicode(), optional=True)),
-    # Indices into `choices` selected at first (CHOICE: the first of them).
+    # Indices into `choices` selected at first (CHOICE: the first of them); at most
+    # --max-list-items.
     (b"defaultChoices", amp.ListOf(amp.Integer(), optional=True)),
     # The button focused at first (YES_NO); default Yes.
     (b"defaultYes", amp.Boolean(optional=True)),
@@ -416,13 +431,14 @@ ANSWER_FIELDS = [
 FILE_CHOOSER_FIELDS = [
     # What to pick.
     (b"mode", Enum("FileChooserMode")),
-    # Where the dialog starts; default the server's working directory.
+    # Where the dialog starts; default the server's working directory (at most --max-label bytes).
     (b"initialdir", BigUnicode(optional=True)),
-    # Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+    # Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at most --max-list-items,
+    # each at most --max-label bytes.
     (b"nameFilters", amp.ListOf(amp.Unicode(), optional=True)),
-    # Window title.
+    # Window title (at most --max-label bytes).
     (b"title", BigUnicode(optional=True)),
-    # File name proposed in SAVE mode.
+    # File name proposed in SAVE mode (at most --max-label bytes).
     (b"defaultName", BigUnicode(optional=True)),
     # Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
     (b"timeoutMs", amp.Integer(optional=True)),
@@ -442,7 +458,7 @@ COLOR_FIELDS = [
 
 # ColorChooser: Title and timeout of a colour chooser.
 COLOR_CHOOSER_FIELDS = [
-    # Window title.
+    # Window title (at most --max-label bytes).
     (b"title", BigUnicode(optional=True)),
     # Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
     (b"timeoutMs", amp.Integer(optional=True)),
@@ -466,11 +482,11 @@ PICTURE_FIELDS = [
 
 # PictureOptions: How a picture window looks.
 PICTURE_OPTIONS_FIELDS = [
-    # Window title; default "vitrine picture".
+    # Window title (at most --max-label bytes); default "vitrine picture".
     (b"title", BigUnicode(optional=True)),
     # A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED.
     (b"inspectable", amp.Boolean(optional=True)),
-    # A label for listWindows().
+    # A label for listWindows() (at most --max-label bytes).
     (b"name", BigUnicode(optional=True)),
 ]
 
@@ -502,7 +518,10 @@ WINDOW_INFO_FIELDS = [
     (b"visible", amp.Boolean()),
 ]
 
-# Event: Something that happened, in the order it happened.
+# Event: Something that happened, in the order it happened. The strings a client chose (names, URLs,
+# action keys, answers) are cut to at most 1024 bytes in an event (a URL to 2048, an answer's
+# choices to the first 100), so the log stays small whatever clients send; the caller of ask() gets
+# the whole answer.
 EVENT_FIELDS = [
     # Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED.
     (b"sequence", amp.Integer()),
@@ -530,6 +549,9 @@ EVENT_FIELDS = [
     (b"url", BigUnicode(optional=True)),
     # EVENTS_MISSED: how many events the caller will never see.
     (b"missed", amp.Integer(optional=True)),
+    # RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of
+    # memory").
+    (b"reason", BigUnicode(optional=True)),
 ]
 
 # ServerInfo: A snapshot of the server's state, for monitoring and for `vitrine info`.
@@ -553,6 +575,21 @@ SERVER_INFO_FIELDS = [
     (b"qtVersion", BigUnicode()),
     # The server's process id.
     (b"pid", amp.Integer()),
+    # The longest the GUI thread spent on one piece of work (one event: a socket read and the calls
+    # it served, a timer, a repaint) without returning to its event loop, in microseconds, since the
+    # server started or since the last resetLongestTurn(). Every other client waits that long, so it
+    # is the figure to watch: under a frame (16667) when all is well.
+    (b"longestTurnUs", amp.Integer()),
+    # What that longest turn served: the calls (e.g. "Vitrine.say"), or the kind of event when no
+    # call ran in it.
+    (b"longestTurnCause", BigUnicode()),
+    # Turns longer than --slow-turn since the server started (each is logged with its cause).
+    (b"slowTurns", amp.Integer()),
+    # Bytes of pixels held by open picture windows now; at most --max-picture-memory.
+    (b"pictureBytes", amp.Integer()),
+    # Bytes of answers written and not yet read by their clients, over every connection; at most
+    # --max-unsent.
+    (b"unsentBytes", amp.Integer()),
 ]
 
 
@@ -687,6 +724,24 @@ class serverInfo(amp.Command):
         (b"qtVersion", BigUnicode()),
         # pid: The server's process id.
         (b"pid", amp.Integer()),
+        # longestTurnUs: The longest the GUI thread spent on one piece of work (one event: a socket
+        # read and the calls it served, a timer, a repaint) without returning to its event loop, in
+        # microseconds, since the server started or since the last resetLongestTurn(). Every other
+        # client waits that long, so it is the figure to watch: under a frame (16667) when all is
+        # well.
+        (b"longestTurnUs", amp.Integer()),
+        # longestTurnCause: What that longest turn served: the calls (e.g. "Vitrine.say"), or the
+        # kind of event when no call ran in it.
+        (b"longestTurnCause", BigUnicode()),
+        # slowTurns: Turns longer than --slow-turn since the server started (each is logged with its
+        # cause).
+        (b"slowTurns", amp.Integer()),
+        # pictureBytes: Bytes of pixels held by open picture windows now; at most
+        # --max-picture-memory.
+        (b"pictureBytes", amp.Integer()),
+        # unsentBytes: Bytes of answers written and not yet read by their clients, over every
+        # connection; at most --max-unsent.
+        (b"unsentBytes", amp.Integer()),
     ]
 
 
@@ -707,7 +762,22 @@ class screenshot(amp.Command):
     ]
     errors = {
         WindowNotFound: b"WINDOW_DOES_NOT_EXIST",
+        NotAllowed: b"NOT_ALLOWED",
     }
+
+
+class resetLongestTurn(amp.Command):
+    """Starts a new record of the longest GUI-thread turn: serverInfo's
+    longestTurnUs and longestTurnCause then cover only what came after
+    this call (a monitor that wants the worst stall of each interval, or a
+    test that wants the cost of one command).
+
+    Calls Vitrine.resetLongestTurn.
+    """
+
+    commandName = b"resetLongestTurn"
+    arguments = []
+    response = []
 
 
 class say(amp.Command):
@@ -718,7 +788,8 @@ class say(amp.Command):
 
     commandName = b"say"
     arguments = [
-        # text: The message (plain text; line breaks are kept).
+        # text: The message (plain text; line breaks are kept; at most --max-text bytes; a long one
+        # scrolls).
         (b"text", BigUnicode()),
         # options: Title, timeout, action buttons (every field optional; may be left out).
         (b"options", Struct(SAY_OPTIONS_FIELDS, optional=True)),
@@ -742,7 +813,7 @@ class Say(amp.Command):
 
     commandName = b"Say"
     arguments = [
-        # text: The message.
+        # text: The message (as for say).
         (b"text", BigUnicode()),
         # options: Title, timeout, action buttons (every field optional; may be left out).
         (b"options", Struct(SAY_OPTIONS_FIELDS, optional=True)),
@@ -792,7 +863,9 @@ class ask(amp.Command):
 
 
 class chooseFile(amp.Command):
-    """Lets the person pick a file or directory; answers with its absolute path.
+    """Lets the person pick a file or directory; answers with its absolute
+    path. It browses the server's files, so a remote client may call it
+    only when the server has --remote-files.
 
     Calls Vitrine.chooseFile.
     """
@@ -801,13 +874,15 @@ class chooseFile(amp.Command):
     arguments = [
         # chooser.mode: What to pick.
         (b"mode", Enum("FileChooserMode")),
-        # chooser.directory: Where the dialog starts; default the server's working directory.
+        # chooser.directory: Where the dialog starts; default the server's working directory (at
+        # most --max-label bytes).
         (b"initialdir", BigUnicode(optional=True)),
-        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at
+        # most --max-list-items, each at most --max-label bytes.
         (b"nameFilters", amp.ListOf(amp.Unicode(), optional=True)),
-        # chooser.title: Window title.
+        # chooser.title: Window title (at most --max-label bytes).
         (b"title", BigUnicode(optional=True)),
-        # chooser.defaultName: File name proposed in SAVE mode.
+        # chooser.defaultName: File name proposed in SAVE mode (at most --max-label bytes).
         (b"defaultName", BigUnicode(optional=True)),
         # chooser.timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
         (b"timeoutMs", amp.Integer(optional=True)),
@@ -818,11 +893,14 @@ class chooseFile(amp.Command):
     errors = {
         DialogCanceled: b"DIALOG_CANCELED",
         LimitExceeded: b"LIMIT_EXCEEDED",
+        NotAllowed: b"NOT_ALLOWED",
     }
 
 
 class AskDirectory(AliasCommand):
-    """Lets the person pick a file or directory; answers with its absolute path.
+    """Lets the person pick a file or directory; answers with its absolute
+    path. It browses the server's files, so a remote client may call it
+    only when the server has --remote-files.
 
     Calls Vitrine.chooseFile (as chooseFile does) with mode=DIRECTORY always sent.
     """
@@ -830,13 +908,15 @@ class AskDirectory(AliasCommand):
     commandName = b"AskDirectory"
     fixedArguments = {b"mode": b"DIRECTORY"}
     arguments = [
-        # chooser.directory: Where the dialog starts; default the server's working directory.
+        # chooser.directory: Where the dialog starts; default the server's working directory (at
+        # most --max-label bytes).
         (b"initialdir", BigUnicode(optional=True)),
-        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at
+        # most --max-list-items, each at most --max-label bytes.
         (b"nameFilters", amp.ListOf(amp.Unicode(), optional=True)),
-        # chooser.title: Window title.
+        # chooser.title: Window title (at most --max-label bytes).
         (b"title", BigUnicode(optional=True)),
-        # chooser.defaultName: File name proposed in SAVE mode.
+        # chooser.defaultName: File name proposed in SAVE mode (at most --max-label bytes).
         (b"defaultName", BigUnicode(optional=True)),
         # chooser.timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
         (b"timeoutMs", amp.Integer(optional=True)),
@@ -847,11 +927,14 @@ class AskDirectory(AliasCommand):
     errors = {
         DialogCanceled: b"DIALOG_CANCELED",
         LimitExceeded: b"LIMIT_EXCEEDED",
+        NotAllowed: b"NOT_ALLOWED",
     }
 
 
 class AskOpenFilename(AliasCommand):
-    """Lets the person pick a file or directory; answers with its absolute path.
+    """Lets the person pick a file or directory; answers with its absolute
+    path. It browses the server's files, so a remote client may call it
+    only when the server has --remote-files.
 
     Calls Vitrine.chooseFile (as chooseFile does) with mode=OPEN always sent.
     """
@@ -859,13 +942,15 @@ class AskOpenFilename(AliasCommand):
     commandName = b"AskOpenFilename"
     fixedArguments = {b"mode": b"OPEN"}
     arguments = [
-        # chooser.directory: Where the dialog starts; default the server's working directory.
+        # chooser.directory: Where the dialog starts; default the server's working directory (at
+        # most --max-label bytes).
         (b"initialdir", BigUnicode(optional=True)),
-        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at
+        # most --max-list-items, each at most --max-label bytes.
         (b"nameFilters", amp.ListOf(amp.Unicode(), optional=True)),
-        # chooser.title: Window title.
+        # chooser.title: Window title (at most --max-label bytes).
         (b"title", BigUnicode(optional=True)),
-        # chooser.defaultName: File name proposed in SAVE mode.
+        # chooser.defaultName: File name proposed in SAVE mode (at most --max-label bytes).
         (b"defaultName", BigUnicode(optional=True)),
         # chooser.timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
         (b"timeoutMs", amp.Integer(optional=True)),
@@ -876,11 +961,14 @@ class AskOpenFilename(AliasCommand):
     errors = {
         DialogCanceled: b"DIALOG_CANCELED",
         LimitExceeded: b"LIMIT_EXCEEDED",
+        NotAllowed: b"NOT_ALLOWED",
     }
 
 
 class AskSaveasFilename(AliasCommand):
-    """Lets the person pick a file or directory; answers with its absolute path.
+    """Lets the person pick a file or directory; answers with its absolute
+    path. It browses the server's files, so a remote client may call it
+    only when the server has --remote-files.
 
     Calls Vitrine.chooseFile (as chooseFile does) with mode=SAVE always sent.
     """
@@ -888,13 +976,15 @@ class AskSaveasFilename(AliasCommand):
     commandName = b"AskSaveasFilename"
     fixedArguments = {b"mode": b"SAVE"}
     arguments = [
-        # chooser.directory: Where the dialog starts; default the server's working directory.
+        # chooser.directory: Where the dialog starts; default the server's working directory (at
+        # most --max-label bytes).
         (b"initialdir", BigUnicode(optional=True)),
-        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+        # chooser.nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at
+        # most --max-list-items, each at most --max-label bytes.
         (b"nameFilters", amp.ListOf(amp.Unicode(), optional=True)),
-        # chooser.title: Window title.
+        # chooser.title: Window title (at most --max-label bytes).
         (b"title", BigUnicode(optional=True)),
-        # chooser.defaultName: File name proposed in SAVE mode.
+        # chooser.defaultName: File name proposed in SAVE mode (at most --max-label bytes).
         (b"defaultName", BigUnicode(optional=True)),
         # chooser.timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
         (b"timeoutMs", amp.Integer(optional=True)),
@@ -905,6 +995,7 @@ class AskSaveasFilename(AliasCommand):
     errors = {
         DialogCanceled: b"DIALOG_CANCELED",
         LimitExceeded: b"LIMIT_EXCEEDED",
+        NotAllowed: b"NOT_ALLOWED",
     }
 
 
@@ -924,7 +1015,7 @@ class AskColor(amp.Command):
         (b"b", amp.Integer()),
         # initial.a: Alpha (opacity); unset means opaque (255).
         (b"a", amp.Integer(optional=True)),
-        # options.title: Window title.
+        # options.title: Window title (at most --max-label bytes).
         (b"title", BigUnicode(optional=True)),
         # options.timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
         (b"timeoutMs", amp.Integer(optional=True)),
@@ -958,12 +1049,12 @@ class StartInspect(amp.Command):
     arguments = [
         # picture: The pixels.
         (b"img", Struct(PICTURE_FIELDS)),
-        # options.title: Window title; default "vitrine picture".
+        # options.title: Window title (at most --max-label bytes); default "vitrine picture".
         (b"title", BigUnicode(optional=True)),
         # options.inspectable: A click on the picture shows x, y and the pixel's colour, and emits
         # PIXEL_CLICKED.
         (b"inspectable", amp.Boolean(optional=True)),
-        # options.name: A label for listWindows().
+        # options.name: A label for listWindows() (at most --max-label bytes).
         (b"name", BigUnicode(optional=True)),
     ]
     response = [
@@ -1045,7 +1136,8 @@ class listWindows(amp.Command):
 
 class waitEvents(amp.Command):
     """The events after sequence number `afterSequence`, oldest first (at most
-    1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+    1000, and never more bytes than --max-frame: the rest come with the next
+    call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
     then answers with an empty list. `afterSequence` 0 starts from the oldest
     event kept; -1 from now. A caller that fell behind the bounded log gets an
     EVENTS_MISSED event first.
@@ -1136,6 +1228,9 @@ class Event(amp.Command):
         (b"url", BigUnicode(optional=True)),
         # event.missed: EVENTS_MISSED: how many events the caller will never see.
         (b"missed", amp.Integer(optional=True)),
+        # event.reason: RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal
+        # exit", "out of memory").
+        (b"reason", BigUnicode(optional=True)),
     ]
     response = []
 
@@ -1150,6 +1245,7 @@ COMMANDS = {
     b"ping": ping,
     b"serverInfo": serverInfo,
     b"screenshot": screenshot,
+    b"resetLongestTurn": resetLongestTurn,
     b"say": say,
     b"Say": Say,
     b"ask": ask,
@@ -1175,5 +1271,6 @@ ERRORS = {
     b"WINDOW_DOES_NOT_EXIST": WindowNotFound,
     b"DIALOG_CANCELED": DialogCanceled,
     b"LIMIT_EXCEEDED": LimitExceeded,
+    b"NOT_ALLOWED": NotAllowed,
     b"AUTHENTICATION_FAILED": AuthenticationFailed,
 }

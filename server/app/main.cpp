@@ -21,6 +21,7 @@
 #include "amp/amp_connection.h"
 #include "amp/amp_schema.h"
 #include "app/logging.h"
+#include "app/monitored_application.h"
 #include "app/token_file.h"
 #include "app/unix_signals.h"
 #include "rpc/rpc_connection.h"
@@ -57,6 +58,8 @@ struct Options {
   bool tokenRequired = false;
   /// --max-connections; 0: as many as the open-files limit allows (connectionsAllowedBy).
   int maxConnections = 0;
+  /// --slow-turn: GUI-thread turns longer than this are logged and counted.
+  std::chrono::milliseconds slowTurn{50};
 };
 
 // File descriptors kept for what is not a connection: the web engine's
@@ -172,10 +175,16 @@ Options parseOptions(const QApplication& app) {
                      "else, and --listen/--amp may bind non-loopback addresses. Clients take it from "
                      "VITRINE_TOKEN. Make one with: openssl rand -hex 32 > FILE; chmod 600 FILE."),
       QStringLiteral("FILE"));
+  const QCommandLineOption slowTurn(
+      QStringLiteral("slow-turn"),
+      QStringLiteral("Log (at most once a second) and count every turn of the GUI thread longer than MS: one "
+                     "event, such as a socket read and the calls served from it, during which every other client "
+                     "waits. serverInfo reports the longest (default 50)."),
+      QStringLiteral("MS"), QStringLiteral("50"));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
   parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows,
-                     maxPicturePixels, maxConnections, welcome});
+                     maxPicturePixels, maxConnections, slowTurn, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -221,6 +230,10 @@ Options parseOptions(const QApplication& app) {
     if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
     options.maxConnections = connections;
   }
+
+  const int slowTurnMs = parser.value(slowTurn).toInt(&ok);
+  if (!ok || slowTurnMs < 1) usageError(QStringLiteral("--slow-turn must be a positive number of milliseconds"));
+  options.slowTurn = std::chrono::milliseconds(slowTurnMs);
 
   const QRegularExpressionMatch wxh = QRegularExpression(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$")).match(parser.value(size));
   if (!wxh.hasMatch()) usageError(QStringLiteral("--size must look like 1280x720"));
@@ -276,7 +289,8 @@ int main(int argc, char** argv) {
   // QT_NO_GLIB set to anything, even empty, is the user's choice and kept.
   if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
 
-  QApplication app(argc, argv);
+  ServerStats stats;  // before the application, which times every event into stats.turns
+  MonitoredApplication app(argc, argv, stats.turns);
   QApplication::setApplicationName(QStringLiteral("vitrine-server"));
   QApplication::setApplicationVersion(QStringLiteral(VITRINE_VERSION));
   QApplication::setQuitOnLastWindowClosed(false);  // closing the stage window does not stop the server
@@ -289,8 +303,7 @@ int main(int argc, char** argv) {
 
   const Options options = parseOptions(app);
   if (runningAsRoot) qCInfo(lcServer) << "running as root: Chromium's sandbox is disabled (--no-sandbox)";
-
-  ServerStats stats;
+  stats.turns.setSlowTurn(options.slowTurn);
   // Never accept(2) into EMFILE: Qt's listeners do not survive it (see RpcListener::Quota).
   const int allowedByFiles = connectionsAllowedBy(raiseOpenFilesLimit());
   if (options.maxConnections > allowedByFiles) {
@@ -305,6 +318,7 @@ int main(int argc, char** argv) {
   Stage stage(options.stageSize, options.fullScreen);
   auto service = std::make_shared<VitrineService>(stage, stats, options.service);
   auto processor = std::make_shared<api::VitrineAsyncProcessor>(service);
+  processor->setEventHandler(std::make_shared<CallNamer>(stats.turns));  // turns say which calls they served
 
   std::list<std::unique_ptr<RpcListener>> listeners;
   QStringList addresses;

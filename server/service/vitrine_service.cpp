@@ -248,7 +248,18 @@ void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob)
   info.platform = QGuiApplication::platformName().toStdString();
   info.qtVersion = qVersion();
   info.pid = static_cast<int32_t>(::getpid());
+  info.longestTurnUs = stats_.turns.longest().count();
+  info.longestTurnCause = stats_.turns.longestCause().toStdString();
+  info.slowTurns = stats_.turns.slowTurns();
+  info.pictureBytes = stats_.pictureBytes;
+  info.unsentBytes = stats_.unsentBytes;
   cob(info);
+}
+
+void VitrineService::resetLongestTurn(std::function<void()> cob) {
+  VITRINE_ASSERT_GUI_THREAD();
+  stats_.turns.resetLongest();
+  cob();
 }
 
 // ---------------------------------------------------------------- windows

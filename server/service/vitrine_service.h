@@ -67,6 +67,7 @@ class VitrineService : public api::VitrineCobSvIf {
   void authenticate(std::function<void()> cob, ExceptionCob exn_cob, const std::string& token) override;
   void ping(std::function<void()> cob) override;
   void serverInfo(std::function<void(api::ServerInfo const&)> cob) override;
+  void resetLongestTurn(std::function<void()> cob) override;
   void screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const int64_t windowId) override;
   void say(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob, const std::string& text,
            const api::SayOptions& options) override;

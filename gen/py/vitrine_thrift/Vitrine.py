@@ -69,12 +69,22 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
         """
         pass
 
+    def resetLongestTurn(self):
+        """
+        Starts a new record of the longest GUI-thread turn: serverInfo's
+        longestTurnUs and longestTurnCause then cover only what came after
+        this call (a monitor that wants the worst stall of each interval, or a
+        test that wants the cost of one command).
+
+        """
+        pass
+
     def say(self, text, options):
         """
         Opens a popup showing `text` and answers at once with its window id.
 
         Parameters:
-         - text: The message (plain text; line breaks are kept).
+         - text: The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
          - options: Title, timeout, action buttons (every field optional; may be left out).
 
         """
@@ -87,7 +97,7 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
         the action pressed, or "" when it closed otherwise.
 
         Parameters:
-         - text: The message.
+         - text: The message (as for say).
          - options: Title, timeout, action buttons (every field optional; may be left out).
 
         """
@@ -106,7 +116,9 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
 
     def chooseFile(self, chooser):
         """
-        Lets the person pick a file or directory; answers with its absolute path.
+        Lets the person pick a file or directory; answers with its absolute
+        path. It browses the server's files, so a remote client may call it
+        only when the server has --remote-files.
 
         Parameters:
          - chooser: Mode, start directory, filters.
@@ -178,7 +190,8 @@ class Iface(vitrine_thrift.DisplayManager.Iface):
     def waitEvents(self, afterSequence, timeoutMs):
         """
         The events after sequence number `afterSequence`, oldest first (at most
-        1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+        1000, and never more bytes than --max-frame: the rest come with the next
+        call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
         then answers with an empty list. `afterSequence` 0 starts from the oldest
         event kept; -1 from now. A caller that fell behind the bounded log gets an
         EVENTS_MISSED event first.
@@ -360,14 +373,47 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
             return result.success
         if result.notFound is not None:
             raise result.notFound
+        if result.notAllowed is not None:
+            raise result.notAllowed
         raise TApplicationException(TApplicationException.MISSING_RESULT, "screenshot failed: unknown result")
+
+    def resetLongestTurn(self):
+        """
+        Starts a new record of the longest GUI-thread turn: serverInfo's
+        longestTurnUs and longestTurnCause then cover only what came after
+        this call (a monitor that wants the worst stall of each interval, or a
+        test that wants the cost of one command).
+
+        """
+        self.send_resetLongestTurn()
+        self.recv_resetLongestTurn()
+
+    def send_resetLongestTurn(self):
+        self._oprot.writeMessageBegin('resetLongestTurn', TMessageType.CALL, self._seqid)
+        args = resetLongestTurn_args()
+        args.write(self._oprot)
+        self._oprot.writeMessageEnd()
+        self._oprot.trans.flush()
+
+    def recv_resetLongestTurn(self):
+        iprot = self._iprot
+        (fname, mtype, rseqid) = iprot.readMessageBegin()
+        if mtype == TMessageType.EXCEPTION:
+            x = TApplicationException()
+            x.read(iprot)
+            iprot.readMessageEnd()
+            raise x
+        result = resetLongestTurn_result()
+        result.read(iprot)
+        iprot.readMessageEnd()
+        return
 
     def say(self, text, options):
         """
         Opens a popup showing `text` and answers at once with its window id.
 
         Parameters:
-         - text: The message (plain text; line breaks are kept).
+         - text: The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
          - options: Title, timeout, action buttons (every field optional; may be left out).
 
         """
@@ -409,7 +455,7 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
         the action pressed, or "" when it closed otherwise.
 
         Parameters:
-         - text: The message.
+         - text: The message (as for say).
          - options: Title, timeout, action buttons (every field optional; may be left out).
 
         """
@@ -487,7 +533,9 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
 
     def chooseFile(self, chooser):
         """
-        Lets the person pick a file or directory; answers with its absolute path.
+        Lets the person pick a file or directory; answers with its absolute
+        path. It browses the server's files, so a remote client may call it
+        only when the server has --remote-files.
 
         Parameters:
          - chooser: Mode, start directory, filters.
@@ -521,6 +569,8 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
             raise result.canceled
         if result.limit is not None:
             raise result.limit
+        if result.notAllowed is not None:
+            raise result.notAllowed
         raise TApplicationException(TApplicationException.MISSING_RESULT, "chooseFile failed: unknown result")
 
     def chooseColor(self, initial, options):
@@ -747,7 +797,8 @@ class Client(vitrine_thrift.DisplayManager.Client, Iface):
     def waitEvents(self, afterSequence, timeoutMs):
         """
         The events after sequence number `afterSequence`, oldest first (at most
-        1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+        1000, and never more bytes than --max-frame: the rest come with the next
+        call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
         then answers with an empty list. `afterSequence` 0 starts from the oldest
         event kept; -1 from now. A caller that fell behind the bounded log gets an
         EVENTS_MISSED event first.
@@ -861,6 +912,7 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         self._processMap["ping"] = Processor.process_ping
         self._processMap["serverInfo"] = Processor.process_serverInfo
         self._processMap["screenshot"] = Processor.process_screenshot
+        self._processMap["resetLongestTurn"] = Processor.process_resetLongestTurn
         self._processMap["say"] = Processor.process_say
         self._processMap["sayAndWait"] = Processor.process_sayAndWait
         self._processMap["ask"] = Processor.process_ask
@@ -981,6 +1033,9 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         except WindowNotFound as notFound:
             msg_type = TMessageType.REPLY
             result.notFound = notFound
+        except NotAllowed as notAllowed:
+            msg_type = TMessageType.REPLY
+            result.notAllowed = notAllowed
         except TApplicationException as ex:
             logging.exception('TApplication exception in handler')
             msg_type = TMessageType.EXCEPTION
@@ -990,6 +1045,29 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
             msg_type = TMessageType.EXCEPTION
             result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
         oprot.writeMessageBegin("screenshot", msg_type, seqid)
+        result.write(oprot)
+        oprot.writeMessageEnd()
+        oprot.trans.flush()
+
+    def process_resetLongestTurn(self, seqid, iprot, oprot):
+        args = resetLongestTurn_args()
+        args.read(iprot)
+        iprot.readMessageEnd()
+        result = resetLongestTurn_result()
+        try:
+            self._handler.resetLongestTurn()
+            msg_type = TMessageType.REPLY
+        except TTransport.TTransportException:
+            raise
+        except TApplicationException as ex:
+            logging.exception('TApplication exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = ex
+        except Exception:
+            logging.exception('Unexpected exception in handler')
+            msg_type = TMessageType.EXCEPTION
+            result = TApplicationException(TApplicationException.INTERNAL_ERROR, 'Internal error')
+        oprot.writeMessageBegin("resetLongestTurn", msg_type, seqid)
         result.write(oprot)
         oprot.writeMessageEnd()
         oprot.trans.flush()
@@ -1100,6 +1178,9 @@ class Processor(vitrine_thrift.DisplayManager.Processor, Iface, TProcessor):
         except LimitExceeded as limit:
             msg_type = TMessageType.REPLY
             result.limit = limit
+        except NotAllowed as notAllowed:
+            msg_type = TMessageType.REPLY
+            result.notAllowed = notAllowed
         except TApplicationException as ex:
             logging.exception('TApplication exception in handler')
             msg_type = TMessageType.EXCEPTION
@@ -1735,13 +1816,15 @@ class screenshot_result(object):
     Attributes:
      - success
      - notFound: No window with this id is open.
+     - notAllowed: A remote client asked for a file chooser's picture (its folder's file names) without --remote-files.
 
     """
 
 
-    def __init__(self, success=None, notFound=None,):
+    def __init__(self, success=None, notFound=None, notAllowed=None,):
         self.success = success
         self.notFound = notFound
+        self.notAllowed = notAllowed
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1762,6 +1845,11 @@ class screenshot_result(object):
                     self.notFound = WindowNotFound.read(iprot)
                 else:
                     iprot.skip(ftype)
+            elif fid == 2:
+                if ftype == TType.STRUCT:
+                    self.notAllowed = NotAllowed.read(iprot)
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1779,6 +1867,10 @@ class screenshot_result(object):
         if self.notFound is not None:
             oprot.writeFieldBegin('notFound', TType.STRUCT, 1)
             self.notFound.write(oprot)
+            oprot.writeFieldEnd()
+        if self.notAllowed is not None:
+            oprot.writeFieldBegin('notAllowed', TType.STRUCT, 2)
+            self.notAllowed.write(oprot)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -1800,13 +1892,100 @@ all_structs.append(screenshot_result)
 screenshot_result.thrift_spec = (
     (0, TType.STRING, 'success', 'BINARY', None, ),  # 0
     (1, TType.STRUCT, 'notFound', [WindowNotFound, None], None, ),  # 1
+    (2, TType.STRUCT, 'notAllowed', [NotAllowed, None], None, ),  # 2
+)
+
+
+class resetLongestTurn_args(object):
+
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('resetLongestTurn_args')
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(resetLongestTurn_args)
+resetLongestTurn_args.thrift_spec = (
+)
+
+
+class resetLongestTurn_result(object):
+
+
+    def read(self, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
+            iprot._fast_decode(self, iprot, [self.__class__, self.thrift_spec])
+            return
+        iprot.readStructBegin()
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('resetLongestTurn_result')
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+all_structs.append(resetLongestTurn_result)
+resetLongestTurn_result.thrift_spec = (
 )
 
 
 class say_args(object):
     """
     Attributes:
-     - text: The message (plain text; line breaks are kept).
+     - text: The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
      - options: Title, timeout, action buttons (every field optional; may be left out).
 
     """
@@ -1882,7 +2061,7 @@ class say_result(object):
     """
     Attributes:
      - success
-     - limit: Too many windows are open (--max-windows).
+     - limit: Too many windows are open (--max-windows, or this client's share, --max-windows-per-client), or a text, label or list over its limit.
      - invalid: An action with an empty key, or a negative timeout.
 
     """
@@ -1966,7 +2145,7 @@ say_result.thrift_spec = (
 class sayAndWait_args(object):
     """
     Attributes:
-     - text: The message.
+     - text: The message (as for say).
      - options: Title, timeout, action buttons (every field optional; may be left out).
 
     """
@@ -2042,7 +2221,7 @@ class sayAndWait_result(object):
     """
     Attributes:
      - success
-     - limit: Too many windows are open (--max-windows).
+     - limit: Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
      - invalid: An action with an empty key, or a negative timeout.
 
     """
@@ -2192,7 +2371,7 @@ class ask_result(object):
      - success
      - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
      - invalid: CHOICE without choices, minimum above maximum, a default out of range...
-     - limit: Too many windows are open (--max-windows).
+     - limit: Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
 
     """
 
@@ -2352,15 +2531,17 @@ class chooseFile_result(object):
     Attributes:
      - success
      - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
-     - limit: Too many windows are open (--max-windows).
+     - limit: Too many windows are open (--max-windows, --max-windows-per-client), or a label or list over its limit.
+     - notAllowed: A remote client, and the server has no --remote-files.
 
     """
 
 
-    def __init__(self, success=None, canceled=None, limit=None,):
+    def __init__(self, success=None, canceled=None, limit=None, notAllowed=None,):
         self.success = success
         self.canceled = canceled
         self.limit = limit
+        self.notAllowed = notAllowed
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -2386,6 +2567,11 @@ class chooseFile_result(object):
                     self.limit = LimitExceeded.read(iprot)
                 else:
                     iprot.skip(ftype)
+            elif fid == 3:
+                if ftype == TType.STRUCT:
+                    self.notAllowed = NotAllowed.read(iprot)
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -2408,6 +2594,10 @@ class chooseFile_result(object):
             oprot.writeFieldBegin('limit', TType.STRUCT, 2)
             self.limit.write(oprot)
             oprot.writeFieldEnd()
+        if self.notAllowed is not None:
+            oprot.writeFieldBegin('notAllowed', TType.STRUCT, 3)
+            self.notAllowed.write(oprot)
+            oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
 
@@ -2429,6 +2619,7 @@ chooseFile_result.thrift_spec = (
     (0, TType.STRING, 'success', 'UTF8', None, ),  # 0
     (1, TType.STRUCT, 'canceled', [DialogCanceled, None], None, ),  # 1
     (2, TType.STRUCT, 'limit', [LimitExceeded, None], None, ),  # 2
+    (3, TType.STRUCT, 'notAllowed', [NotAllowed, None], None, ),  # 3
 )
 
 
@@ -2514,7 +2705,7 @@ class chooseColor_result(object):
      - success
      - canceled: Cancel, Escape, the window closed, closeWindow, or the timeout.
      - invalid: A channel outside 0..255.
-     - limit: Too many windows are open (--max-windows).
+     - limit: Too many windows are open (--max-windows, --max-windows-per-client), or a title over --max-label.
 
     """
 
@@ -2687,7 +2878,7 @@ class showPicture_result(object):
     Attributes:
      - success
      - invalid: Data of the wrong length, a bad size, undecodable PNG/JPEG (the message says what was expected).
-     - limit: Too many windows, or a picture over --max-picture-pixels.
+     - limit: Too many windows (--max-windows, --max-windows-per-client), a picture over --max-picture-pixels, or one whose pixels would take the open pictures past --max-picture-memory.
 
     """
 
@@ -2847,7 +3038,7 @@ class updatePicture_result(object):
     Attributes:
      - notFound: No picture window with this id is open.
      - invalid: Data of the wrong length, a bad size, undecodable PNG/JPEG.
-     - limit: A picture over --max-picture-pixels.
+     - limit: A picture over --max-picture-pixels, or one that would take the open pictures past --max-picture-memory.
 
     """
 

@@ -207,6 +207,7 @@ class EventKind(object):
     ANSWER_GIVEN = 3
     PAGE_LOADED = 4
     EVENTS_MISSED = 5
+    RENDERER_RESTARTED = 6
 
     _VALUES_TO_NAMES = {
         0: "WINDOW_CLOSED",
@@ -215,6 +216,7 @@ class EventKind(object):
         3: "ANSWER_GIVEN",
         4: "PAGE_LOADED",
         5: "EVENTS_MISSED",
+        6: "RENDERER_RESTARTED",
     }
 
     _NAMES_TO_VALUES = {
@@ -224,6 +226,7 @@ class EventKind(object):
         "ANSWER_GIVEN": 3,
         "PAGE_LOADED": 4,
         "EVENTS_MISSED": 5,
+        "RENDERER_RESTARTED": 6,
     }
 
 
@@ -233,7 +236,7 @@ class PushUrl(object):
 
     Attributes:
      - name: A label for what is shown, returned by whatsLoaded().
-     - url: Absolute URL; http, https and data are allowed (file only with --allow-file-urls).
+     - url: Absolute URL of at most 2097152 bytes; http, https and data are allowed (file only with --allow-file-urls, and for remote clients only with --remote-files too).
      - timeoutMs: Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout.
 
     """
@@ -314,7 +317,7 @@ class PushHtml(object):
 
     Attributes:
      - name: A label for what is shown, returned by whatsLoaded().
-     - data: The HTML document itself (UTF-8).
+     - data: The HTML document itself (UTF-8), at most --max-html bytes (default 33554432).
      - timeoutMs: Load timeout for this push in milliseconds; unset or <= 0 uses the server's --load-timeout.
 
     """
@@ -464,10 +467,10 @@ class SayOptions(object):
     How a popup looks and when it goes away.
 
     Attributes:
-     - title: Window title; default "vitrine".
+     - title: Window title (at most --max-label bytes); default "vitrine".
      - timeoutMs: Close the popup by itself after this many milliseconds; unset or <= 0: stays until closed.
-     - actions: Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
-     - name: A label for listWindows().
+     - actions: Buttons, at most --max-actions (default 16), each key and label at most --max-label bytes; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
+     - name: A label for listWindows() (at most --max-label bytes).
 
     """
 
@@ -565,16 +568,16 @@ class Question(object):
     A question for the person at the screen.
 
     Attributes:
-     - prompt: The question itself, shown above the input.
+     - prompt: The question itself, shown above the input (at most --max-text bytes).
      - kind: The kind of answer wanted.
-     - title: Window title; default "vitrine".
-     - defaultText: Pre-filled text (TEXT, PASSWORD).
+     - title: Window title (at most --max-label bytes); default "vitrine".
+     - defaultText: Pre-filled text (TEXT, PASSWORD; at most --max-text bytes).
      - defaultInteger: Pre-filled value (INTEGER).
      - defaultNumber: Pre-filled value (NUMBER).
      - minimum: Smallest accepted value (INTEGER, NUMBER).
      - maximum: Largest accepted value (INTEGER, NUMBER).
-     - choices: The options (CHOICE, MULTI_CHOICE); at least one for CHOICE.
-     - defaultChoices: Indices into `choices` selected at first (CHOICE: the first of them).
+     - choices: The options (CHOICE, MULTI_CHOICE); at least one for CHOICE, at most --max-list-items (default 100000), each at most --max-label bytes. Long lists are shown lazily: a list of 100000 costs the server no more than a list of ten.
+     - defaultChoices: Indices into `choices` selected at first (CHOICE: the first of them); at most --max-list-items.
      - defaultYes: The button focused at first (YES_NO); default Yes.
      - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT); unset or <= 0: wait for ever.
 
@@ -903,10 +906,10 @@ class FileChooser(object):
 
     Attributes:
      - mode: What to pick.
-     - directory: Where the dialog starts; default the server's working directory.
-     - nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
-     - title: Window title.
-     - defaultName: File name proposed in SAVE mode.
+     - directory: Where the dialog starts; default the server's working directory (at most --max-label bytes).
+     - nameFilters: Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at most --max-list-items, each at most --max-label bytes.
+     - title: Window title (at most --max-label bytes).
+     - defaultName: File name proposed in SAVE mode (at most --max-label bytes).
      - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
 
     """
@@ -1116,7 +1119,7 @@ class ColorChooser(object):
     Title and timeout of a colour chooser.
 
     Attributes:
-     - title: Window title.
+     - title: Window title (at most --max-label bytes).
      - timeoutMs: Give up after this many milliseconds (DialogCanceled with TIMED_OUT).
      - withAlpha: Offer an alpha channel.
 
@@ -1291,9 +1294,9 @@ class PictureOptions(object):
     How a picture window looks.
 
     Attributes:
-     - title: Window title; default "vitrine picture".
+     - title: Window title (at most --max-label bytes); default "vitrine picture".
      - inspectable: A click on the picture shows x, y and the pixel's colour, and emits PIXEL_CLICKED.
-     - name: A label for listWindows().
+     - name: A label for listWindows() (at most --max-label bytes).
 
     """
 
@@ -1576,7 +1579,11 @@ class WindowInfo(object):
 
 class Event(object):
     """
-    Something that happened, in the order it happened.
+    Something that happened, in the order it happened. The strings a client
+    chose (names, URLs, action keys, answers) are cut to at most 1024 bytes
+    in an event (a URL to 2048, an answer's choices to the first 100), so
+    the log stays small whatever clients send; the caller of ask() gets the
+    whole answer.
 
     Attributes:
      - sequence: Increasing from 1; pass the last one seen to waitEvents. 0 for EVENTS_MISSED.
@@ -1592,11 +1599,12 @@ class Event(object):
      - name: PAGE_LOADED: the name of the push.
      - url: PAGE_LOADED: the URL now on the stage.
      - missed: EVENTS_MISSED: how many events the caller will never see.
+     - reason: RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory").
 
     """
 
 
-    def __init__(self, sequence=None, kind=None, windowId=None, timeMs=None, closeReason=None, action=None, x=None, y=None, color=None, answer=None, name=None, url=None, missed=None,):
+    def __init__(self, sequence=None, kind=None, windowId=None, timeMs=None, closeReason=None, action=None, x=None, y=None, color=None, answer=None, name=None, url=None, missed=None, reason=None,):
         self.sequence = sequence
         self.kind = kind
         self.windowId = windowId
@@ -1610,6 +1618,7 @@ class Event(object):
         self.name = name
         self.url = url
         self.missed = missed
+        self.reason = reason
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1687,6 +1696,11 @@ class Event(object):
                     self.missed = iprot.readI64()
                 else:
                     iprot.skip(ftype)
+            elif fid == 14:
+                if ftype == TType.STRING:
+                    self.reason = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1749,6 +1763,10 @@ class Event(object):
             oprot.writeFieldBegin('missed', TType.I64, 13)
             oprot.writeI64(self.missed)
             oprot.writeFieldEnd()
+        if self.reason is not None:
+            oprot.writeFieldBegin('reason', TType.STRING, 14)
+            oprot.writeString(self.reason.encode('utf-8') if sys.version_info[0] == 2 else self.reason)
+            oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
 
@@ -1781,11 +1799,21 @@ class ServerInfo(object):
      - platform: The Qt platform plugin in use: "offscreen", "xcb", "wayland"...
      - qtVersion: The Qt version the server runs on.
      - pid: The server's process id.
+     - longestTurnUs: The longest the GUI thread spent on one piece of work (one event: a
+    socket read and the calls it served, a timer, a repaint) without
+    returning to its event loop, in microseconds, since the server started
+    or since the last resetLongestTurn(). Every other client waits that
+    long, so it is the figure to watch: under a frame (16667) when all is
+    well.
+     - longestTurnCause: What that longest turn served: the calls (e.g. "Vitrine.say"), or the kind of event when no call ran in it.
+     - slowTurns: Turns longer than --slow-turn since the server started (each is logged with its cause).
+     - pictureBytes: Bytes of pixels held by open picture windows now; at most --max-picture-memory.
+     - unsentBytes: Bytes of answers written and not yet read by their clients, over every connection; at most --max-unsent.
 
     """
 
 
-    def __init__(self, version=None, uptimeMs=None, connections=None, callsServed=None, windows=None, listeners=None, platform=None, qtVersion=None, pid=None,):
+    def __init__(self, version=None, uptimeMs=None, connections=None, callsServed=None, windows=None, listeners=None, platform=None, qtVersion=None, pid=None, longestTurnUs=None, longestTurnCause=None, slowTurns=None, pictureBytes=None, unsentBytes=None,):
         self.version = version
         self.uptimeMs = uptimeMs
         self.connections = connections
@@ -1795,6 +1823,11 @@ class ServerInfo(object):
         self.platform = platform
         self.qtVersion = qtVersion
         self.pid = pid
+        self.longestTurnUs = longestTurnUs
+        self.longestTurnCause = longestTurnCause
+        self.slowTurns = slowTurns
+        self.pictureBytes = pictureBytes
+        self.unsentBytes = unsentBytes
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1855,6 +1888,31 @@ class ServerInfo(object):
                     self.pid = iprot.readI32()
                 else:
                     iprot.skip(ftype)
+            elif fid == 10:
+                if ftype == TType.I64:
+                    self.longestTurnUs = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 11:
+                if ftype == TType.STRING:
+                    self.longestTurnCause = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 12:
+                if ftype == TType.I64:
+                    self.slowTurns = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 13:
+                if ftype == TType.I64:
+                    self.pictureBytes = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 14:
+                if ftype == TType.I64:
+                    self.unsentBytes = iprot.readI64()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1903,6 +1961,26 @@ class ServerInfo(object):
         if self.pid is not None:
             oprot.writeFieldBegin('pid', TType.I32, 9)
             oprot.writeI32(self.pid)
+            oprot.writeFieldEnd()
+        if self.longestTurnUs is not None:
+            oprot.writeFieldBegin('longestTurnUs', TType.I64, 10)
+            oprot.writeI64(self.longestTurnUs)
+            oprot.writeFieldEnd()
+        if self.longestTurnCause is not None:
+            oprot.writeFieldBegin('longestTurnCause', TType.STRING, 11)
+            oprot.writeString(self.longestTurnCause.encode('utf-8') if sys.version_info[0] == 2 else self.longestTurnCause)
+            oprot.writeFieldEnd()
+        if self.slowTurns is not None:
+            oprot.writeFieldBegin('slowTurns', TType.I64, 12)
+            oprot.writeI64(self.slowTurns)
+            oprot.writeFieldEnd()
+        if self.pictureBytes is not None:
+            oprot.writeFieldBegin('pictureBytes', TType.I64, 13)
+            oprot.writeI64(self.pictureBytes)
+            oprot.writeFieldEnd()
+        if self.unsentBytes is not None:
+            oprot.writeFieldBegin('unsentBytes', TType.I64, 14)
+            oprot.writeI64(self.unsentBytes)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2175,7 +2253,7 @@ class DialogCanceled(TException):
 
 class LimitExceeded(TException):
     """
-    The server's limit on something (open windows, picture size) would be exceeded.
+    The server's limit on something (open windows, picture size or memory, a text's length, a list's entries) would be exceeded.
 
     Attributes:
      - message: Which limit, its value, and the flag that sets it.
@@ -2223,6 +2301,84 @@ class LimitExceeded(TException):
             oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
             return
         oprot.writeStructBegin('LimitExceeded')
+        if self.message is not None:
+            oprot.writeFieldBegin('message', TType.STRING, 1)
+            oprot.writeString(self.message.encode('utf-8') if sys.version_info[0] == 2 else self.message)
+            oprot.writeFieldEnd()
+        oprot.writeFieldStop()
+        oprot.writeStructEnd()
+
+    def validate(self):
+        return
+
+    def __str__(self):
+        return repr(self)
+
+    def __repr__(self):
+        L = ['%s=%r' % (key, value)
+             for key, value in self.__dict__.items()]
+        return '%s(%s)' % (self.__class__.__name__, ', '.join(L))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not (self == other)
+
+
+class NotAllowed(TException):
+    """
+    The command is not open to this caller: a remote client (one that came
+    over TCP to a server with a --token-file, or over TLS) may not browse the
+    server's files (chooseFile, a screenshot of a file chooser) unless the
+    server was started with --remote-files.
+
+    Attributes:
+     - message: What was refused and the flag that would allow it.
+
+    """
+
+
+    def __init__(self, message=None,):
+        super(NotAllowed, self).__setattr__('message', message)
+
+    def __setattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __delattr__(self, *args):
+        raise TypeError("can't modify immutable instance")
+
+    def __hash__(self):
+        return hash(self.__class__) ^ hash((self.message, ))
+
+    @classmethod
+    def read(cls, iprot):
+        if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and cls.thrift_spec is not None:
+            return iprot._fast_decode(None, iprot, [cls, cls.thrift_spec])
+        iprot.readStructBegin()
+        message = None
+        while True:
+            (fname, ftype, fid) = iprot.readFieldBegin()
+            if ftype == TType.STOP:
+                break
+            if fid == 1:
+                if ftype == TType.STRING:
+                    message = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
+                else:
+                    iprot.skip(ftype)
+            else:
+                iprot.skip(ftype)
+            iprot.readFieldEnd()
+        iprot.readStructEnd()
+        return cls(
+            message=message,
+        )
+
+    def write(self, oprot):
+        if oprot._fast_encode is not None and self.thrift_spec is not None:
+            oprot.trans.write(oprot._fast_encode(self, [self.__class__, self.thrift_spec]))
+            return
+        oprot.writeStructBegin('NotAllowed')
         if self.message is not None:
             oprot.writeFieldBegin('message', TType.STRING, 1)
             oprot.writeString(self.message.encode('utf-8') if sys.version_info[0] == 2 else self.message)
@@ -2450,6 +2606,7 @@ Event.thrift_spec = (
     (11, TType.STRING, 'name', 'UTF8', None, ),  # 11
     (12, TType.STRING, 'url', 'UTF8', None, ),  # 12
     (13, TType.I64, 'missed', None, None, ),  # 13
+    (14, TType.STRING, 'reason', 'UTF8', None, ),  # 14
 )
 all_structs.append(ServerInfo)
 ServerInfo.thrift_spec = (
@@ -2463,6 +2620,11 @@ ServerInfo.thrift_spec = (
     (7, TType.STRING, 'platform', 'UTF8', None, ),  # 7
     (8, TType.STRING, 'qtVersion', 'UTF8', None, ),  # 8
     (9, TType.I32, 'pid', None, None, ),  # 9
+    (10, TType.I64, 'longestTurnUs', None, None, ),  # 10
+    (11, TType.STRING, 'longestTurnCause', 'UTF8', None, ),  # 11
+    (12, TType.I64, 'slowTurns', None, None, ),  # 12
+    (13, TType.I64, 'pictureBytes', None, None, ),  # 13
+    (14, TType.I64, 'unsentBytes', None, None, ),  # 14
 )
 all_structs.append(InvalidArgument)
 InvalidArgument.thrift_spec = (
@@ -2483,6 +2645,11 @@ DialogCanceled.thrift_spec = (
 )
 all_structs.append(LimitExceeded)
 LimitExceeded.thrift_spec = (
+    None,  # 0
+    (1, TType.STRING, 'message', 'UTF8', None, ),  # 1
+)
+all_structs.append(NotAllowed)
+NotAllowed.thrift_spec = (
     None,  # 0
     (1, TType.STRING, 'message', 'UTF8', None, ),  # 1
 )

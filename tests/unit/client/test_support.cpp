@@ -380,7 +380,11 @@ class FakeServer::Handler : public api::VitrineIf {
     info.platform = "offscreen";
     info.qtVersion = "6.4.2";
     info.pid = 4321;
+    info.longestTurnUs = 2500;
+    info.longestTurnCause = "Vitrine.say";
   }
+
+  void resetLongestTurn() override {}
 
   void screenshot(std::string& png, const int64_t windowId) override {
     std::lock_guard lock(mutex_);

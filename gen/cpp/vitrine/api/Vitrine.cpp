@@ -657,6 +657,14 @@ uint32_t Vitrine_screenshot_result::read(::apache::thrift::protocol::TProtocol* 
           xfer += iprot->skip(ftype);
         }
         break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->notAllowed.read(iprot);
+          this->__isset.notAllowed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -682,6 +690,10 @@ uint32_t Vitrine_screenshot_result::write(::apache::thrift::protocol::TProtocol*
   } else if (this->__isset.notFound) {
     xfer += oprot->writeFieldBegin("notFound", ::apache::thrift::protocol::T_STRUCT, 1);
     xfer += this->notFound.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  } else if (this->__isset.notAllowed) {
+    xfer += oprot->writeFieldBegin("notAllowed", ::apache::thrift::protocol::T_STRUCT, 2);
+    xfer += this->notAllowed.write(oprot);
     xfer += oprot->writeFieldEnd();
   }
   xfer += oprot->writeFieldStop();
@@ -731,6 +743,14 @@ uint32_t Vitrine_screenshot_presult::read(::apache::thrift::protocol::TProtocol*
           xfer += iprot->skip(ftype);
         }
         break;
+      case 2:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->notAllowed.read(iprot);
+          this->__isset.notAllowed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -757,6 +777,156 @@ uint32_t Vitrine_screenshot_presult::write(::apache::thrift::protocol::TProtocol
     xfer += this->notFound.write(oprot);
     xfer += oprot->writeFieldEnd();
   }
+  if (this->__isset.notAllowed) {
+    xfer += oprot->writeFieldBegin("notAllowed", ::apache::thrift::protocol::T_STRUCT, 2);
+    xfer += this->notAllowed.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_resetLongestTurn_args::~Vitrine_resetLongestTurn_args() noexcept {
+}
+
+
+uint32_t Vitrine_resetLongestTurn_args::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_resetLongestTurn_args::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_resetLongestTurn_args");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_resetLongestTurn_pargs::~Vitrine_resetLongestTurn_pargs() noexcept {
+}
+
+
+uint32_t Vitrine_resetLongestTurn_pargs::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_resetLongestTurn_pargs");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_resetLongestTurn_result::~Vitrine_resetLongestTurn_result() noexcept {
+}
+
+
+uint32_t Vitrine_resetLongestTurn_result::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_resetLongestTurn_result::write(::apache::thrift::protocol::TProtocol* oprot) const {
+
+  uint32_t xfer = 0;
+
+  xfer += oprot->writeStructBegin("Vitrine_resetLongestTurn_result");
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+
+Vitrine_resetLongestTurn_presult::~Vitrine_resetLongestTurn_presult() noexcept {
+}
+
+
+uint32_t Vitrine_resetLongestTurn_presult::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    xfer += iprot->skip(ftype);
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t Vitrine_resetLongestTurn_presult::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("Vitrine_resetLongestTurn_presult");
+
   xfer += oprot->writeFieldStop();
   xfer += oprot->writeStructEnd();
   return xfer;
@@ -1701,6 +1871,14 @@ uint32_t Vitrine_chooseFile_result::read(::apache::thrift::protocol::TProtocol* 
           xfer += iprot->skip(ftype);
         }
         break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->notAllowed.read(iprot);
+          this->__isset.notAllowed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -1730,6 +1908,10 @@ uint32_t Vitrine_chooseFile_result::write(::apache::thrift::protocol::TProtocol*
   } else if (this->__isset.limit) {
     xfer += oprot->writeFieldBegin("limit", ::apache::thrift::protocol::T_STRUCT, 2);
     xfer += this->limit.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  } else if (this->__isset.notAllowed) {
+    xfer += oprot->writeFieldBegin("notAllowed", ::apache::thrift::protocol::T_STRUCT, 3);
+    xfer += this->notAllowed.write(oprot);
     xfer += oprot->writeFieldEnd();
   }
   xfer += oprot->writeFieldStop();
@@ -1787,6 +1969,14 @@ uint32_t Vitrine_chooseFile_presult::read(::apache::thrift::protocol::TProtocol*
           xfer += iprot->skip(ftype);
         }
         break;
+      case 3:
+        if (ftype == ::apache::thrift::protocol::T_STRUCT) {
+          xfer += this->notAllowed.read(iprot);
+          this->__isset.notAllowed = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -1816,6 +2006,11 @@ uint32_t Vitrine_chooseFile_presult::write(::apache::thrift::protocol::TProtocol
   if (this->__isset.limit) {
     xfer += oprot->writeFieldBegin("limit", ::apache::thrift::protocol::T_STRUCT, 2);
     xfer += this->limit.write(oprot);
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.notAllowed) {
+    xfer += oprot->writeFieldBegin("notAllowed", ::apache::thrift::protocol::T_STRUCT, 3);
+    xfer += this->notAllowed.write(oprot);
     xfer += oprot->writeFieldEnd();
   }
   xfer += oprot->writeFieldStop();
@@ -3141,14 +3336,14 @@ uint32_t Vitrine_listWindows_result::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size134;
-            ::apache::thrift::protocol::TType _etype137;
-            xfer += iprot->readListBegin(_etype137, _size134);
-            this->success.resize(_size134);
-            uint32_t _i138;
-            for (_i138 = 0; _i138 < _size134; ++_i138)
+            uint32_t _size138;
+            ::apache::thrift::protocol::TType _etype141;
+            xfer += iprot->readListBegin(_etype141, _size138);
+            this->success.resize(_size138);
+            uint32_t _i142;
+            for (_i142 = 0; _i142 < _size138; ++_i142)
             {
-              xfer += this->success[_i138].read(iprot);
+              xfer += this->success[_i142].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3179,10 +3374,10 @@ uint32_t Vitrine_listWindows_result::write(::apache::thrift::protocol::TProtocol
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<WindowInfo> ::const_iterator _iter139;
-      for (_iter139 = this->success.begin(); _iter139 != this->success.end(); ++_iter139)
+      std::vector<WindowInfo> ::const_iterator _iter143;
+      for (_iter143 = this->success.begin(); _iter143 != this->success.end(); ++_iter143)
       {
-        xfer += (*_iter139).write(oprot);
+        xfer += (*_iter143).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3223,14 +3418,14 @@ uint32_t Vitrine_listWindows_presult::read(::apache::thrift::protocol::TProtocol
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size140;
-            ::apache::thrift::protocol::TType _etype143;
-            xfer += iprot->readListBegin(_etype143, _size140);
-            (*(this->success)).resize(_size140);
-            uint32_t _i144;
-            for (_i144 = 0; _i144 < _size140; ++_i144)
+            uint32_t _size144;
+            ::apache::thrift::protocol::TType _etype147;
+            xfer += iprot->readListBegin(_etype147, _size144);
+            (*(this->success)).resize(_size144);
+            uint32_t _i148;
+            for (_i148 = 0; _i148 < _size144; ++_i148)
             {
-              xfer += (*(this->success))[_i144].read(iprot);
+              xfer += (*(this->success))[_i148].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3259,10 +3454,10 @@ uint32_t Vitrine_listWindows_presult::write(::apache::thrift::protocol::TProtoco
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<WindowInfo> ::const_iterator _iter145;
-    for (_iter145 = (*(this->success)).begin(); _iter145 != (*(this->success)).end(); ++_iter145)
+    std::vector<WindowInfo> ::const_iterator _iter149;
+    for (_iter149 = (*(this->success)).begin(); _iter149 != (*(this->success)).end(); ++_iter149)
     {
-      xfer += (*_iter145).write(oprot);
+      xfer += (*_iter149).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }
@@ -3398,14 +3593,14 @@ uint32_t Vitrine_waitEvents_result::read(::apache::thrift::protocol::TProtocol* 
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size146;
-            ::apache::thrift::protocol::TType _etype149;
-            xfer += iprot->readListBegin(_etype149, _size146);
-            this->success.resize(_size146);
-            uint32_t _i150;
-            for (_i150 = 0; _i150 < _size146; ++_i150)
+            uint32_t _size150;
+            ::apache::thrift::protocol::TType _etype153;
+            xfer += iprot->readListBegin(_etype153, _size150);
+            this->success.resize(_size150);
+            uint32_t _i154;
+            for (_i154 = 0; _i154 < _size150; ++_i154)
             {
-              xfer += this->success[_i150].read(iprot);
+              xfer += this->success[_i154].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3436,10 +3631,10 @@ uint32_t Vitrine_waitEvents_result::write(::apache::thrift::protocol::TProtocol*
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<Event> ::const_iterator _iter151;
-      for (_iter151 = this->success.begin(); _iter151 != this->success.end(); ++_iter151)
+      std::vector<Event> ::const_iterator _iter155;
+      for (_iter155 = this->success.begin(); _iter155 != this->success.end(); ++_iter155)
       {
-        xfer += (*_iter151).write(oprot);
+        xfer += (*_iter155).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3480,14 +3675,14 @@ uint32_t Vitrine_waitEvents_presult::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size152;
-            ::apache::thrift::protocol::TType _etype155;
-            xfer += iprot->readListBegin(_etype155, _size152);
-            (*(this->success)).resize(_size152);
-            uint32_t _i156;
-            for (_i156 = 0; _i156 < _size152; ++_i156)
+            uint32_t _size156;
+            ::apache::thrift::protocol::TType _etype159;
+            xfer += iprot->readListBegin(_etype159, _size156);
+            (*(this->success)).resize(_size156);
+            uint32_t _i160;
+            for (_i160 = 0; _i160 < _size156; ++_i160)
             {
-              xfer += (*(this->success))[_i156].read(iprot);
+              xfer += (*(this->success))[_i160].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3516,10 +3711,10 @@ uint32_t Vitrine_waitEvents_presult::write(::apache::thrift::protocol::TProtocol
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<Event> ::const_iterator _iter157;
-    for (_iter157 = (*(this->success)).begin(); _iter157 != (*(this->success)).end(); ++_iter157)
+    std::vector<Event> ::const_iterator _iter161;
+    for (_iter161 = (*(this->success)).begin(); _iter161 != (*(this->success)).end(); ++_iter161)
     {
-      xfer += (*_iter157).write(oprot);
+      xfer += (*_iter161).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }
@@ -4100,7 +4295,62 @@ void VitrineClient::recv_screenshot(std::string& _return)
   if (result.__isset.notFound) {
     throw result.notFound;
   }
+  if (result.__isset.notAllowed) {
+    throw result.notAllowed;
+  }
   throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "screenshot failed: unknown result");
+}
+
+void VitrineClient::resetLongestTurn()
+{
+  send_resetLongestTurn();
+  recv_resetLongestTurn();
+}
+
+void VitrineClient::send_resetLongestTurn()
+{
+  int32_t cseqid = 0;
+  oprot_->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_resetLongestTurn_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineClient::recv_resetLongestTurn()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  iprot_->readMessageBegin(fname, mtype, rseqid);
+  if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+    ::apache::thrift::TApplicationException x;
+    x.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+    throw x;
+  }
+  if (mtype != ::apache::thrift::protocol::T_REPLY) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  if (fname.compare("resetLongestTurn") != 0) {
+    iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+  }
+  Vitrine_resetLongestTurn_presult result;
+  result.read(iprot_);
+  iprot_->readMessageEnd();
+  iprot_->getTransport()->readEnd();
+
+  return;
 }
 
 int64_t VitrineClient::say(const std::string& text, const SayOptions& options)
@@ -4360,6 +4610,9 @@ void VitrineClient::recv_chooseFile(std::string& _return)
   }
   if (result.__isset.limit) {
     throw result.limit;
+  }
+  if (result.__isset.notAllowed) {
+    throw result.notAllowed;
   }
   throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "chooseFile failed: unknown result");
 }
@@ -5099,6 +5352,9 @@ void VitrineProcessor::process_screenshot(int32_t seqid, ::apache::thrift::proto
   } catch (WindowNotFound &notFound) {
     result.notFound = std::move(notFound);
     result.__isset.notFound = true;
+  } catch (NotAllowed &notAllowed) {
+    result.notAllowed = std::move(notAllowed);
+    result.__isset.notAllowed = true;
   } catch (const std::exception& e) {
     if (this->eventHandler_.get() != nullptr) {
       this->eventHandler_->handlerError(ctx, "Vitrine.screenshot");
@@ -5125,6 +5381,59 @@ void VitrineProcessor::process_screenshot(int32_t seqid, ::apache::thrift::proto
 
   if (this->eventHandler_.get() != nullptr) {
     this->eventHandler_->postWrite(ctx, "Vitrine.screenshot", bytes);
+  }
+}
+
+void VitrineProcessor::process_resetLongestTurn(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext)
+{
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.resetLongestTurn", callContext);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.resetLongestTurn");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preRead(ctx, "Vitrine.resetLongestTurn");
+  }
+
+  Vitrine_resetLongestTurn_args args;
+  args.read(iprot);
+  iprot->readMessageEnd();
+  uint32_t bytes = iprot->getTransport()->readEnd();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postRead(ctx, "Vitrine.resetLongestTurn", bytes);
+  }
+
+  Vitrine_resetLongestTurn_result result;
+  try {
+    iface_->resetLongestTurn();
+  } catch (const std::exception& e) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.resetLongestTurn");
+    }
+
+    ::apache::thrift::TApplicationException x(e.what());
+    oprot->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_EXCEPTION, seqid);
+    x.write(oprot);
+    oprot->writeMessageEnd();
+    oprot->getTransport()->writeEnd();
+    oprot->getTransport()->flush();
+    return;
+  }
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.resetLongestTurn");
+  }
+
+  oprot->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.resetLongestTurn", bytes);
   }
 }
 
@@ -5342,6 +5651,9 @@ void VitrineProcessor::process_chooseFile(int32_t seqid, ::apache::thrift::proto
   } catch (LimitExceeded &limit) {
     result.limit = std::move(limit);
     result.__isset.limit = true;
+  } catch (NotAllowed &notAllowed) {
+    result.notAllowed = std::move(notAllowed);
+    result.__isset.notAllowed = true;
   } catch (const std::exception& e) {
     if (this->eventHandler_.get() != nullptr) {
       this->eventHandler_->handlerError(ctx, "Vitrine.chooseFile");
@@ -6209,8 +6521,89 @@ void VitrineConcurrentClient::recv_screenshot(std::string& _return, const int32_
         sentry.commit();
         throw result.notFound;
       }
+      if (result.__isset.notAllowed) {
+        sentry.commit();
+        throw result.notAllowed;
+      }
       // in a bad state, don't commit
       throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "screenshot failed: unknown result");
+    }
+    // seqid != rseqid
+    this->sync_->updatePending(fname, mtype, rseqid);
+
+    // this will temporarily unlock the readMutex, and let other clients get work done
+    this->sync_->waitForWork(seqid);
+  } // end while(true)
+}
+
+void VitrineConcurrentClient::resetLongestTurn()
+{
+  int32_t seqid = send_resetLongestTurn();
+  recv_resetLongestTurn(seqid);
+}
+
+int32_t VitrineConcurrentClient::send_resetLongestTurn()
+{
+  int32_t cseqid = this->sync_->generateSeqId();
+  ::apache::thrift::async::TConcurrentSendSentry sentry(this->sync_.get());
+  oprot_->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_resetLongestTurn_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+
+  sentry.commit();
+  return cseqid;
+}
+
+void VitrineConcurrentClient::recv_resetLongestTurn(const int32_t seqid)
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+
+  // the read mutex gets dropped and reacquired as part of waitForWork()
+  // The destructor of this sentry wakes up other clients
+  ::apache::thrift::async::TConcurrentRecvSentry sentry(this->sync_.get(), seqid);
+
+  while(true) {
+    if(!this->sync_->getPending(fname, mtype, rseqid)) {
+      iprot_->readMessageBegin(fname, mtype, rseqid);
+    }
+    if(seqid == rseqid) {
+      if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+        ::apache::thrift::TApplicationException x;
+        x.read(iprot_);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+        sentry.commit();
+        throw x;
+      }
+      if (mtype != ::apache::thrift::protocol::T_REPLY) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+      }
+      if (fname.compare("resetLongestTurn") != 0) {
+        iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+        iprot_->readMessageEnd();
+        iprot_->getTransport()->readEnd();
+
+        // in a bad state, don't commit
+        using ::apache::thrift::protocol::TProtocolException;
+        throw TProtocolException(TProtocolException::INVALID_DATA);
+      }
+      Vitrine_resetLongestTurn_presult result;
+      result.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+
+      sentry.commit();
+      return;
     }
     // seqid != rseqid
     this->sync_->updatePending(fname, mtype, rseqid);
@@ -6582,6 +6975,10 @@ void VitrineConcurrentClient::recv_chooseFile(std::string& _return, const int32_
       if (result.__isset.limit) {
         sentry.commit();
         throw result.limit;
+      }
+      if (result.__isset.notAllowed) {
+        sentry.commit();
+        throw result.notAllowed;
       }
       // in a bad state, don't commit
       throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "chooseFile failed: unknown result");
@@ -7659,9 +8056,83 @@ void VitrineCobClient::recv_screenshot(std::string& _return)
       completed__(true);
       throw result.notFound;
     }
+    if (result.__isset.notAllowed) {
+      completed = true;
+      completed__(true);
+      throw result.notAllowed;
+    }
     completed = true;
     completed__(true);
     throw ::apache::thrift::TApplicationException(::apache::thrift::TApplicationException::MISSING_RESULT, "screenshot failed: unknown result");
+  } catch (...) {
+    if (!completed) {
+      completed__(false);
+    }
+    throw;
+  }
+}
+
+void VitrineCobClient::resetLongestTurn(::std::function<void(VitrineCobClient* client)> cob)
+{
+  send_resetLongestTurn();
+  channel_->sendAndRecvMessage(::std::bind(cob, this), otrans_.get(), itrans_.get());
+}
+
+void VitrineCobClient::send_resetLongestTurn()
+{
+  int32_t cseqid = 0;
+  otrans_->resetBuffer();
+  oprot_->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_CALL, cseqid);
+
+  Vitrine_resetLongestTurn_pargs args;
+  args.write(oprot_);
+
+  oprot_->writeMessageEnd();
+  oprot_->getTransport()->writeEnd();
+  oprot_->getTransport()->flush();
+}
+
+void VitrineCobClient::recv_resetLongestTurn()
+{
+
+  int32_t rseqid = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TMessageType mtype;
+  bool completed = false;
+
+  try {
+    iprot_->readMessageBegin(fname, mtype, rseqid);
+    if (mtype == ::apache::thrift::protocol::T_EXCEPTION) {
+      ::apache::thrift::TApplicationException x;
+      x.read(iprot_);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(true);
+      throw x;
+    }
+    if (mtype != ::apache::thrift::protocol::T_REPLY) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    if (fname.compare("resetLongestTurn") != 0) {
+      iprot_->skip(::apache::thrift::protocol::T_STRUCT);
+      iprot_->readMessageEnd();
+      iprot_->getTransport()->readEnd();
+      completed = true;
+      completed__(false);
+    }
+    Vitrine_resetLongestTurn_presult result;
+    result.read(iprot_);
+    iprot_->readMessageEnd();
+    iprot_->getTransport()->readEnd();
+
+    completed = true;
+    completed__(true);
+    return;
   } catch (...) {
     if (!completed) {
       completed__(false);
@@ -8013,6 +8484,11 @@ void VitrineCobClient::recv_chooseFile(std::string& _return)
       completed = true;
       completed__(true);
       throw result.limit;
+    }
+    if (result.__isset.notAllowed) {
+      completed = true;
+      completed__(true);
+      throw result.notAllowed;
     }
     completed = true;
     completed__(true);
@@ -9054,6 +9530,10 @@ void VitrineAsyncProcessor::throw_screenshot(::std::function<void(bool ok)> cob,
     result.notFound = notFound;
     result.__isset.notFound = true;
   }
+  catch (NotAllowed &notAllowed) {
+    result.notAllowed = notAllowed;
+    result.__isset.notAllowed = true;
+  }
  catch (std::exception& e) {
     if (this->eventHandler_.get() != nullptr) {
       this->eventHandler_->handlerError(ctx, "Vitrine.screenshot");
@@ -9078,6 +9558,63 @@ void VitrineAsyncProcessor::throw_screenshot(::std::function<void(bool ok)> cob,
   oprot->getTransport()->flush();
   if (this->eventHandler_.get() != nullptr) {
     this->eventHandler_->postWrite(ctx, "Vitrine.screenshot", bytes);
+  }
+  return cob(true);
+}
+
+void VitrineAsyncProcessor::process_resetLongestTurn(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot)
+{
+  Vitrine_resetLongestTurn_args args;
+  void* ctx = nullptr;
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.resetLongestTurn", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.resetLongestTurn");
+
+  try {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->preRead(ctx, "Vitrine.resetLongestTurn");
+    }
+    args.read(iprot);
+    iprot->readMessageEnd();
+    uint32_t bytes = iprot->getTransport()->readEnd();
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->postRead(ctx, "Vitrine.resetLongestTurn", bytes);
+    }
+  }
+  catch (const std::exception&) {
+    if (this->eventHandler_.get() != nullptr) {
+      this->eventHandler_->handlerError(ctx, "Vitrine.resetLongestTurn");
+    }
+    return cob(false);
+  }
+  freer.unregister();
+  void (VitrineAsyncProcessor::*return_fn)(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx) =
+    &VitrineAsyncProcessor::return_resetLongestTurn;
+  iface_->resetLongestTurn(
+      ::std::bind(return_fn, this, cob, seqid, oprot, ctx));
+}
+
+void VitrineAsyncProcessor::return_resetLongestTurn(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx)
+{
+  Vitrine_resetLongestTurn_presult result;
+
+  if (this->eventHandler_.get() != nullptr) {
+    ctx = this->eventHandler_->getContext("Vitrine.resetLongestTurn", nullptr);
+  }
+  ::apache::thrift::TProcessorContextFreer freer(this->eventHandler_.get(), ctx, "Vitrine.resetLongestTurn");
+
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->preWrite(ctx, "Vitrine.resetLongestTurn");
+  }
+
+  oprot->writeMessageBegin("resetLongestTurn", ::apache::thrift::protocol::T_REPLY, seqid);
+  result.write(oprot);
+  oprot->writeMessageEnd();
+  uint32_t bytes = oprot->getTransport()->writeEnd();
+  oprot->getTransport()->flush();
+  if (this->eventHandler_.get() != nullptr) {
+    this->eventHandler_->postWrite(ctx, "Vitrine.resetLongestTurn", bytes);
   }
   return cob(true);
 }
@@ -9507,6 +10044,10 @@ void VitrineAsyncProcessor::throw_chooseFile(::std::function<void(bool ok)> cob,
   catch (LimitExceeded &limit) {
     result.limit = limit;
     result.__isset.limit = true;
+  }
+  catch (NotAllowed &notAllowed) {
+    result.notAllowed = notAllowed;
+    result.__isset.notAllowed = true;
   }
  catch (std::exception& e) {
     if (this->eventHandler_.get() != nullptr) {

@@ -69,9 +69,17 @@ class VitrineIf : virtual public DisplayManagerIf {
   virtual void screenshot(std::string& _return, const int64_t windowId) = 0;
 
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  virtual void resetLongestTurn() = 0;
+
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -82,7 +90,7 @@ class VitrineIf : virtual public DisplayManagerIf {
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -97,7 +105,9 @@ class VitrineIf : virtual public DisplayManagerIf {
   virtual void ask(Answer& _return, const Question& question) = 0;
 
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -152,7 +162,8 @@ class VitrineIf : virtual public DisplayManagerIf {
 
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -220,6 +231,9 @@ class VitrineNull : virtual public VitrineIf , virtual public DisplayManagerNull
     return;
   }
   void screenshot(std::string& /* _return */, const int64_t /* windowId */) override {
+    return;
+  }
+  void resetLongestTurn() override {
     return;
   }
   int64_t say(const std::string& /* text */, const SayOptions& /* options */) override {
@@ -623,9 +637,10 @@ class Vitrine_screenshot_pargs {
 };
 
 typedef struct _Vitrine_screenshot_result__isset {
-  _Vitrine_screenshot_result__isset() : success(false), notFound(false) {}
+  _Vitrine_screenshot_result__isset() : success(false), notFound(false), notAllowed(false) {}
   bool success :1;
   bool notFound :1;
+  bool notAllowed :1;
 } _Vitrine_screenshot_result__isset;
 
 class Vitrine_screenshot_result {
@@ -645,6 +660,10 @@ class Vitrine_screenshot_result {
    * No window with this id is open.
    */
   WindowNotFound notFound;
+  /**
+   * A remote client asked for a file chooser's picture (its folder's file names) without --remote-files.
+   */
+  NotAllowed notAllowed;
 
   _Vitrine_screenshot_result__isset __isset;
 
@@ -652,11 +671,15 @@ class Vitrine_screenshot_result {
 
   void __set_notFound(const WindowNotFound& val);
 
+  void __set_notAllowed(const NotAllowed& val);
+
   bool operator == (const Vitrine_screenshot_result & rhs) const
   {
     if (!(success == rhs.success))
       return false;
     if (!(notFound == rhs.notFound))
+      return false;
+    if (!(notAllowed == rhs.notAllowed))
       return false;
     return true;
   }
@@ -672,9 +695,10 @@ class Vitrine_screenshot_result {
 };
 
 typedef struct _Vitrine_screenshot_presult__isset {
-  _Vitrine_screenshot_presult__isset() : success(false), notFound(false) {}
+  _Vitrine_screenshot_presult__isset() : success(false), notFound(false), notAllowed(false) {}
   bool success :1;
   bool notFound :1;
+  bool notAllowed :1;
 } _Vitrine_screenshot_presult__isset;
 
 class Vitrine_screenshot_presult {
@@ -687,8 +711,91 @@ class Vitrine_screenshot_presult {
    * No window with this id is open.
    */
   WindowNotFound notFound;
+  /**
+   * A remote client asked for a file chooser's picture (its folder's file names) without --remote-files.
+   */
+  NotAllowed notAllowed;
 
   _Vitrine_screenshot_presult__isset __isset;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_resetLongestTurn_args {
+ public:
+
+  Vitrine_resetLongestTurn_args(const Vitrine_resetLongestTurn_args&) noexcept;
+  Vitrine_resetLongestTurn_args(Vitrine_resetLongestTurn_args&&) noexcept;
+  Vitrine_resetLongestTurn_args& operator=(const Vitrine_resetLongestTurn_args&) noexcept;
+  Vitrine_resetLongestTurn_args& operator=(Vitrine_resetLongestTurn_args&&) noexcept;
+  Vitrine_resetLongestTurn_args() noexcept {
+  }
+
+  virtual ~Vitrine_resetLongestTurn_args() noexcept;
+
+  bool operator == (const Vitrine_resetLongestTurn_args & /* rhs */) const
+  {
+    return true;
+  }
+  bool operator != (const Vitrine_resetLongestTurn_args &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_resetLongestTurn_args & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_resetLongestTurn_pargs {
+ public:
+
+
+  virtual ~Vitrine_resetLongestTurn_pargs() noexcept;
+
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_resetLongestTurn_result {
+ public:
+
+  Vitrine_resetLongestTurn_result(const Vitrine_resetLongestTurn_result&) noexcept;
+  Vitrine_resetLongestTurn_result(Vitrine_resetLongestTurn_result&&) noexcept;
+  Vitrine_resetLongestTurn_result& operator=(const Vitrine_resetLongestTurn_result&) noexcept;
+  Vitrine_resetLongestTurn_result& operator=(Vitrine_resetLongestTurn_result&&) noexcept;
+  Vitrine_resetLongestTurn_result() noexcept {
+  }
+
+  virtual ~Vitrine_resetLongestTurn_result() noexcept;
+
+  bool operator == (const Vitrine_resetLongestTurn_result & /* rhs */) const
+  {
+    return true;
+  }
+  bool operator != (const Vitrine_resetLongestTurn_result &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const Vitrine_resetLongestTurn_result & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+};
+
+
+class Vitrine_resetLongestTurn_presult {
+ public:
+
+
+  virtual ~Vitrine_resetLongestTurn_presult() noexcept;
 
   uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
   uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
@@ -714,7 +821,7 @@ class Vitrine_say_args {
 
   virtual ~Vitrine_say_args() noexcept;
   /**
-   * The message (plain text; line breaks are kept).
+   * The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    */
   std::string text;
   /**
@@ -754,7 +861,7 @@ class Vitrine_say_pargs {
 
   virtual ~Vitrine_say_pargs() noexcept;
   /**
-   * The message (plain text; line breaks are kept).
+   * The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    */
   const std::string* text;
   /**
@@ -787,7 +894,7 @@ class Vitrine_say_result {
   virtual ~Vitrine_say_result() noexcept;
   int64_t success;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, or this client's share, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
   /**
@@ -838,7 +945,7 @@ class Vitrine_say_presult {
   virtual ~Vitrine_say_presult() noexcept;
   int64_t* success;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, or this client's share, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
   /**
@@ -872,7 +979,7 @@ class Vitrine_sayAndWait_args {
 
   virtual ~Vitrine_sayAndWait_args() noexcept;
   /**
-   * The message.
+   * The message (as for say).
    */
   std::string text;
   /**
@@ -912,7 +1019,7 @@ class Vitrine_sayAndWait_pargs {
 
   virtual ~Vitrine_sayAndWait_pargs() noexcept;
   /**
-   * The message.
+   * The message (as for say).
    */
   const std::string* text;
   /**
@@ -945,7 +1052,7 @@ class Vitrine_sayAndWait_result {
   virtual ~Vitrine_sayAndWait_result() noexcept;
   std::string success;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
   /**
@@ -996,7 +1103,7 @@ class Vitrine_sayAndWait_presult {
   virtual ~Vitrine_sayAndWait_presult() noexcept;
   std::string* success;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
   /**
@@ -1097,7 +1204,7 @@ class Vitrine_ask_result {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
 
@@ -1157,7 +1264,7 @@ class Vitrine_ask_presult {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a text, label or list over its limit.
    */
   LimitExceeded limit;
 
@@ -1226,10 +1333,11 @@ class Vitrine_chooseFile_pargs {
 };
 
 typedef struct _Vitrine_chooseFile_result__isset {
-  _Vitrine_chooseFile_result__isset() : success(false), canceled(false), limit(false) {}
+  _Vitrine_chooseFile_result__isset() : success(false), canceled(false), limit(false), notAllowed(false) {}
   bool success :1;
   bool canceled :1;
   bool limit :1;
+  bool notAllowed :1;
 } _Vitrine_chooseFile_result__isset;
 
 class Vitrine_chooseFile_result {
@@ -1250,9 +1358,13 @@ class Vitrine_chooseFile_result {
    */
   DialogCanceled canceled;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a label or list over its limit.
    */
   LimitExceeded limit;
+  /**
+   * A remote client, and the server has no --remote-files.
+   */
+  NotAllowed notAllowed;
 
   _Vitrine_chooseFile_result__isset __isset;
 
@@ -1262,6 +1374,8 @@ class Vitrine_chooseFile_result {
 
   void __set_limit(const LimitExceeded& val);
 
+  void __set_notAllowed(const NotAllowed& val);
+
   bool operator == (const Vitrine_chooseFile_result & rhs) const
   {
     if (!(success == rhs.success))
@@ -1269,6 +1383,8 @@ class Vitrine_chooseFile_result {
     if (!(canceled == rhs.canceled))
       return false;
     if (!(limit == rhs.limit))
+      return false;
+    if (!(notAllowed == rhs.notAllowed))
       return false;
     return true;
   }
@@ -1284,10 +1400,11 @@ class Vitrine_chooseFile_result {
 };
 
 typedef struct _Vitrine_chooseFile_presult__isset {
-  _Vitrine_chooseFile_presult__isset() : success(false), canceled(false), limit(false) {}
+  _Vitrine_chooseFile_presult__isset() : success(false), canceled(false), limit(false), notAllowed(false) {}
   bool success :1;
   bool canceled :1;
   bool limit :1;
+  bool notAllowed :1;
 } _Vitrine_chooseFile_presult__isset;
 
 class Vitrine_chooseFile_presult {
@@ -1301,9 +1418,13 @@ class Vitrine_chooseFile_presult {
    */
   DialogCanceled canceled;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a label or list over its limit.
    */
   LimitExceeded limit;
+  /**
+   * A remote client, and the server has no --remote-files.
+   */
+  NotAllowed notAllowed;
 
   _Vitrine_chooseFile_presult__isset __isset;
 
@@ -1411,7 +1532,7 @@ class Vitrine_chooseColor_result {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a title over --max-label.
    */
   LimitExceeded limit;
 
@@ -1471,7 +1592,7 @@ class Vitrine_chooseColor_presult {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows are open (--max-windows).
+   * Too many windows are open (--max-windows, --max-windows-per-client), or a title over --max-label.
    */
   LimitExceeded limit;
 
@@ -1577,7 +1698,7 @@ class Vitrine_showPicture_result {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows, or a picture over --max-picture-pixels.
+   * Too many windows (--max-windows, --max-windows-per-client), a picture over --max-picture-pixels, or one whose pixels would take the open pictures past --max-picture-memory.
    */
   LimitExceeded limit;
 
@@ -1628,7 +1749,7 @@ class Vitrine_showPicture_presult {
    */
   InvalidArgument invalid;
   /**
-   * Too many windows, or a picture over --max-picture-pixels.
+   * Too many windows (--max-windows, --max-windows-per-client), a picture over --max-picture-pixels, or one whose pixels would take the open pictures past --max-picture-memory.
    */
   LimitExceeded limit;
 
@@ -1737,7 +1858,7 @@ class Vitrine_updatePicture_result {
    */
   InvalidArgument invalid;
   /**
-   * A picture over --max-picture-pixels.
+   * A picture over --max-picture-pixels, or one that would take the open pictures past --max-picture-memory.
    */
   LimitExceeded limit;
 
@@ -1791,7 +1912,7 @@ class Vitrine_updatePicture_presult {
    */
   InvalidArgument invalid;
   /**
-   * A picture over --max-picture-pixels.
+   * A picture over --max-picture-pixels, or one that would take the open pictures past --max-picture-memory.
    */
   LimitExceeded limit;
 
@@ -2519,9 +2640,18 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
   void send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return);
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  void resetLongestTurn() override;
+  void send_resetLongestTurn();
+  void recv_resetLongestTurn();
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -2533,7 +2663,7 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -2550,7 +2680,9 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
   void send_ask(const Question& question);
   void recv_ask(Answer& _return);
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -2612,7 +2744,8 @@ class VitrineClient : virtual public VitrineIf, public DisplayManagerClient {
   void recv_listWindows(std::vector<WindowInfo> & _return);
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -2659,6 +2792,7 @@ class VitrineProcessor : public DisplayManagerProcessor {
   void process_ping(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_serverInfo(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_screenshot(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
+  void process_resetLongestTurn(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_say(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_sayAndWait(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
   void process_ask(int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot, void* callContext);
@@ -2680,6 +2814,7 @@ class VitrineProcessor : public DisplayManagerProcessor {
     processMap_["ping"] = &VitrineProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineProcessor::process_screenshot;
+    processMap_["resetLongestTurn"] = &VitrineProcessor::process_resetLongestTurn;
     processMap_["say"] = &VitrineProcessor::process_say;
     processMap_["sayAndWait"] = &VitrineProcessor::process_sayAndWait;
     processMap_["ask"] = &VitrineProcessor::process_ask;
@@ -2791,9 +2926,24 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
   }
 
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  void resetLongestTurn() override {
+    size_t sz = ifaces_.size();
+    size_t i = 0;
+    for (; i < (sz - 1); ++i) {
+      ifaces_[i]->resetLongestTurn();
+    }
+    ifaces_[i]->resetLongestTurn();
+  }
+
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -2811,7 +2961,7 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -2842,7 +2992,9 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
   }
 
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -2949,7 +3101,8 @@ class VitrineMultiface : virtual public VitrineIf, public DisplayManagerMultifac
 
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -3056,9 +3209,18 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
   int32_t send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return, const int32_t seqid);
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  void resetLongestTurn() override;
+  int32_t send_resetLongestTurn();
+  void recv_resetLongestTurn(const int32_t seqid);
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3070,7 +3232,7 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3087,7 +3249,9 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
   int32_t send_ask(const Question& question);
   void recv_ask(Answer& _return, const int32_t seqid);
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -3149,7 +3313,8 @@ class VitrineConcurrentClient : virtual public VitrineIf, public DisplayManagerC
   void recv_listWindows(std::vector<WindowInfo> & _return, const int32_t seqid);
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -3229,9 +3394,17 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
   virtual void screenshot(::std::function<void(VitrineCobClient* client)> cob, const int64_t windowId) = 0;
 
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  virtual void resetLongestTurn(::std::function<void(VitrineCobClient* client)> cob) = 0;
+
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3242,7 +3415,7 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3257,7 +3430,9 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
   virtual void ask(::std::function<void(VitrineCobClient* client)> cob, const Question& question) = 0;
 
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -3312,7 +3487,8 @@ class VitrineCobClIf : virtual public DisplayManagerCobClIf {
 
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -3386,9 +3562,17 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
   virtual void screenshot(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t windowId) = 0;
 
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  virtual void resetLongestTurn(::std::function<void()> cob) = 0;
+
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3399,7 +3583,7 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3414,7 +3598,9 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
   virtual void ask(::std::function<void(Answer const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const Question& question) = 0;
 
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -3469,7 +3655,8 @@ class VitrineCobSvIf : virtual public DisplayManagerCobSvIf {
 
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -3540,6 +3727,9 @@ class VitrineCobSvNull : virtual public VitrineCobSvIf , virtual public DisplayM
   void screenshot(::std::function<void(std::string const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const int64_t /* windowId */) override {
     std::string _return;
     return cob(_return);
+  }
+  void resetLongestTurn(::std::function<void()> cob) override {
+    return cob();
   }
   void say(::std::function<void(int64_t const& _return)> cob, ::std::function<void(::apache::thrift::TDelayedException* _throw)> /* exn_cob */, const std::string& /* text */, const SayOptions& /* options */) override {
     int64_t _return = 0;
@@ -3642,9 +3832,18 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
   void send_screenshot(const int64_t windowId);
   void recv_screenshot(std::string& _return);
   /**
+   * Starts a new record of the longest GUI-thread turn: serverInfo's
+   * longestTurnUs and longestTurnCause then cover only what came after
+   * this call (a monitor that wants the worst stall of each interval, or a
+   * test that wants the cost of one command).
+   */
+  void resetLongestTurn(::std::function<void(VitrineCobClient* client)> cob) override;
+  void send_resetLongestTurn();
+  void recv_resetLongestTurn();
+  /**
    * Opens a popup showing `text` and answers at once with its window id.
    * 
-   * @param text The message (plain text; line breaks are kept).
+   * @param text The message (plain text; line breaks are kept; at most --max-text bytes; a long one scrolls).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3656,7 +3855,7 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
    * closeWindow, by an action button or by its timeout. Returns the key of
    * the action pressed, or "" when it closed otherwise.
    * 
-   * @param text The message.
+   * @param text The message (as for say).
    * 
    * @param options Title, timeout, action buttons (every field optional; may be left out).
    */
@@ -3673,7 +3872,9 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
   void send_ask(const Question& question);
   void recv_ask(Answer& _return);
   /**
-   * Lets the person pick a file or directory; answers with its absolute path.
+   * Lets the person pick a file or directory; answers with its absolute
+   * path. It browses the server's files, so a remote client may call it
+   * only when the server has --remote-files.
    * 
    * @param chooser Mode, start directory, filters.
    */
@@ -3735,7 +3936,8 @@ class VitrineCobClient : virtual public VitrineCobClIf, public DisplayManagerCob
   void recv_listWindows(std::vector<WindowInfo> & _return);
   /**
    * The events after sequence number `afterSequence`, oldest first (at most
-   * 1000). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
+   * 1000, and never more bytes than --max-frame: the rest come with the next
+   * call). Waits up to `timeoutMs` (at most 60000) for one when there is none yet,
    * then answers with an empty list. `afterSequence` 0 starts from the oldest
    * event kept; -1 from now. A caller that fell behind the bounded log gets an
    * EVENTS_MISSED event first.
@@ -3790,6 +3992,9 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
   void process_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
   void return_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const std::string& _return);
   void throw_screenshot(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
+  void process_resetLongestTurn(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
+  void return_resetLongestTurn(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx);
+  void throw_resetLongestTurn(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
   void process_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* iprot, ::apache::thrift::protocol::TProtocol* oprot);
   void return_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, const int64_t& _return);
   void throw_say(::std::function<void(bool ok)> cob, int32_t seqid, ::apache::thrift::protocol::TProtocol* oprot, void* ctx, ::apache::thrift::TDelayedException* _throw);
@@ -3837,6 +4042,7 @@ class VitrineAsyncProcessor : public DisplayManagerAsyncProcessor {
     processMap_["ping"] = &VitrineAsyncProcessor::process_ping;
     processMap_["serverInfo"] = &VitrineAsyncProcessor::process_serverInfo;
     processMap_["screenshot"] = &VitrineAsyncProcessor::process_screenshot;
+    processMap_["resetLongestTurn"] = &VitrineAsyncProcessor::process_resetLongestTurn;
     processMap_["say"] = &VitrineAsyncProcessor::process_say;
     processMap_["sayAndWait"] = &VitrineAsyncProcessor::process_sayAndWait;
     processMap_["ask"] = &VitrineAsyncProcessor::process_ask;

@@ -459,7 +459,15 @@ int _kEventKindValues[] = {
   /**
    * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
    */
-  EventKind::EVENTS_MISSED
+  EventKind::EVENTS_MISSED,
+  /**
+   * The stage's web renderer ended (crashed, killed, or out of memory) and
+   * the stage was given a fresh one: `name` and `url` of the page shown
+   * again, `reason` says how the old one ended. A page that keeps killing
+   * its renderer is not reloaded more than a few times a minute; the stage
+   * is then left blank and `url` is empty.
+   */
+  EventKind::RENDERER_RESTARTED
 };
 const char* _kEventKindNames[] = {
   /**
@@ -485,9 +493,17 @@ const char* _kEventKindNames[] = {
   /**
    * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
    */
-  "EVENTS_MISSED"
+  "EVENTS_MISSED",
+  /**
+   * The stage's web renderer ended (crashed, killed, or out of memory) and
+   * the stage was given a fresh one: `name` and `url` of the page shown
+   * again, `reason` says how the old one ended. A page that keeps killing
+   * its renderer is not reloaded more than a few times a minute; the stage
+   * is then left blank and `url` is empty.
+   */
+  "RENDERER_RESTARTED"
 };
-const std::map<int, const char*> _EventKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(6, _kEventKindValues, _kEventKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+const std::map<int, const char*> _EventKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(7, _kEventKindValues, _kEventKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
 
 std::ostream& operator<<(std::ostream& out, const EventKind::type& val) {
   std::map<int, const char*>::const_iterator it = _EventKind_VALUES_TO_NAMES.find(val);
@@ -3140,6 +3156,11 @@ void Event::__set_missed(const int64_t val) {
   this->missed = val;
 __isset.missed = true;
 }
+
+void Event::__set_reason(const std::string& val) {
+  this->reason = val;
+__isset.reason = true;
+}
 std::ostream& operator<<(std::ostream& out, const Event& obj)
 {
   obj.printTo(out);
@@ -3276,6 +3297,14 @@ uint32_t Event::read(::apache::thrift::protocol::TProtocol* iprot) {
           xfer += iprot->skip(ftype);
         }
         break;
+      case 14:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->reason);
+          this->__isset.reason = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -3354,6 +3383,11 @@ uint32_t Event::write(::apache::thrift::protocol::TProtocol* oprot) const {
     xfer += oprot->writeI64(this->missed);
     xfer += oprot->writeFieldEnd();
   }
+  if (this->__isset.reason) {
+    xfer += oprot->writeFieldBegin("reason", ::apache::thrift::protocol::T_STRING, 14);
+    xfer += oprot->writeString(this->reason);
+    xfer += oprot->writeFieldEnd();
+  }
   xfer += oprot->writeFieldStop();
   xfer += oprot->writeStructEnd();
   return xfer;
@@ -3374,6 +3408,7 @@ void swap(Event &a, Event &b) {
   swap(a.name, b.name);
   swap(a.url, b.url);
   swap(a.missed, b.missed);
+  swap(a.reason, b.reason);
   swap(a.__isset, b.__isset);
 }
 
@@ -3391,6 +3426,7 @@ Event::Event(const Event& other95) {
   name = other95.name;
   url = other95.url;
   missed = other95.missed;
+  reason = other95.reason;
   __isset = other95.__isset;
 }
 Event::Event(Event&& other96) noexcept {
@@ -3407,6 +3443,7 @@ Event::Event(Event&& other96) noexcept {
   name = std::move(other96.name);
   url = std::move(other96.url);
   missed = other96.missed;
+  reason = std::move(other96.reason);
   __isset = other96.__isset;
 }
 Event& Event::operator=(const Event& other97) {
@@ -3423,6 +3460,7 @@ Event& Event::operator=(const Event& other97) {
   name = other97.name;
   url = other97.url;
   missed = other97.missed;
+  reason = other97.reason;
   __isset = other97.__isset;
   return *this;
 }
@@ -3440,6 +3478,7 @@ Event& Event::operator=(Event&& other98) noexcept {
   name = std::move(other98.name);
   url = std::move(other98.url);
   missed = other98.missed;
+  reason = std::move(other98.reason);
   __isset = other98.__isset;
   return *this;
 }
@@ -3459,6 +3498,7 @@ void Event::printTo(std::ostream& out) const {
   out << ", " << "name="; (__isset.name ? (out << to_string(name)) : (out << "<null>"));
   out << ", " << "url="; (__isset.url ? (out << to_string(url)) : (out << "<null>"));
   out << ", " << "missed="; (__isset.missed ? (out << to_string(missed)) : (out << "<null>"));
+  out << ", " << "reason="; (__isset.reason ? (out << to_string(reason)) : (out << "<null>"));
   out << ")";
 }
 
@@ -3501,6 +3541,26 @@ void ServerInfo::__set_qtVersion(const std::string& val) {
 
 void ServerInfo::__set_pid(const int32_t val) {
   this->pid = val;
+}
+
+void ServerInfo::__set_longestTurnUs(const int64_t val) {
+  this->longestTurnUs = val;
+}
+
+void ServerInfo::__set_longestTurnCause(const std::string& val) {
+  this->longestTurnCause = val;
+}
+
+void ServerInfo::__set_slowTurns(const int64_t val) {
+  this->slowTurns = val;
+}
+
+void ServerInfo::__set_pictureBytes(const int64_t val) {
+  this->pictureBytes = val;
+}
+
+void ServerInfo::__set_unsentBytes(const int64_t val) {
+  this->unsentBytes = val;
 }
 std::ostream& operator<<(std::ostream& out, const ServerInfo& obj)
 {
@@ -3614,6 +3674,46 @@ uint32_t ServerInfo::read(::apache::thrift::protocol::TProtocol* iprot) {
           xfer += iprot->skip(ftype);
         }
         break;
+      case 10:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->longestTurnUs);
+          this->__isset.longestTurnUs = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 11:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->longestTurnCause);
+          this->__isset.longestTurnCause = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 12:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->slowTurns);
+          this->__isset.slowTurns = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 13:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->pictureBytes);
+          this->__isset.pictureBytes = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 14:
+        if (ftype == ::apache::thrift::protocol::T_I64) {
+          xfer += iprot->readI64(this->unsentBytes);
+          this->__isset.unsentBytes = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -3675,6 +3775,26 @@ uint32_t ServerInfo::write(::apache::thrift::protocol::TProtocol* oprot) const {
   xfer += oprot->writeI32(this->pid);
   xfer += oprot->writeFieldEnd();
 
+  xfer += oprot->writeFieldBegin("longestTurnUs", ::apache::thrift::protocol::T_I64, 10);
+  xfer += oprot->writeI64(this->longestTurnUs);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("longestTurnCause", ::apache::thrift::protocol::T_STRING, 11);
+  xfer += oprot->writeString(this->longestTurnCause);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("slowTurns", ::apache::thrift::protocol::T_I64, 12);
+  xfer += oprot->writeI64(this->slowTurns);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("pictureBytes", ::apache::thrift::protocol::T_I64, 13);
+  xfer += oprot->writeI64(this->pictureBytes);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldBegin("unsentBytes", ::apache::thrift::protocol::T_I64, 14);
+  xfer += oprot->writeI64(this->unsentBytes);
+  xfer += oprot->writeFieldEnd();
+
   xfer += oprot->writeFieldStop();
   xfer += oprot->writeStructEnd();
   return xfer;
@@ -3691,6 +3811,11 @@ void swap(ServerInfo &a, ServerInfo &b) {
   swap(a.platform, b.platform);
   swap(a.qtVersion, b.qtVersion);
   swap(a.pid, b.pid);
+  swap(a.longestTurnUs, b.longestTurnUs);
+  swap(a.longestTurnCause, b.longestTurnCause);
+  swap(a.slowTurns, b.slowTurns);
+  swap(a.pictureBytes, b.pictureBytes);
+  swap(a.unsentBytes, b.unsentBytes);
   swap(a.__isset, b.__isset);
 }
 
@@ -3704,6 +3829,11 @@ ServerInfo::ServerInfo(const ServerInfo& other105) {
   platform = other105.platform;
   qtVersion = other105.qtVersion;
   pid = other105.pid;
+  longestTurnUs = other105.longestTurnUs;
+  longestTurnCause = other105.longestTurnCause;
+  slowTurns = other105.slowTurns;
+  pictureBytes = other105.pictureBytes;
+  unsentBytes = other105.unsentBytes;
   __isset = other105.__isset;
 }
 ServerInfo::ServerInfo(ServerInfo&& other106) noexcept {
@@ -3716,6 +3846,11 @@ ServerInfo::ServerInfo(ServerInfo&& other106) noexcept {
   platform = std::move(other106.platform);
   qtVersion = std::move(other106.qtVersion);
   pid = other106.pid;
+  longestTurnUs = other106.longestTurnUs;
+  longestTurnCause = std::move(other106.longestTurnCause);
+  slowTurns = other106.slowTurns;
+  pictureBytes = other106.pictureBytes;
+  unsentBytes = other106.unsentBytes;
   __isset = other106.__isset;
 }
 ServerInfo& ServerInfo::operator=(const ServerInfo& other107) {
@@ -3728,6 +3863,11 @@ ServerInfo& ServerInfo::operator=(const ServerInfo& other107) {
   platform = other107.platform;
   qtVersion = other107.qtVersion;
   pid = other107.pid;
+  longestTurnUs = other107.longestTurnUs;
+  longestTurnCause = other107.longestTurnCause;
+  slowTurns = other107.slowTurns;
+  pictureBytes = other107.pictureBytes;
+  unsentBytes = other107.unsentBytes;
   __isset = other107.__isset;
   return *this;
 }
@@ -3741,6 +3881,11 @@ ServerInfo& ServerInfo::operator=(ServerInfo&& other108) noexcept {
   platform = std::move(other108.platform);
   qtVersion = std::move(other108.qtVersion);
   pid = other108.pid;
+  longestTurnUs = other108.longestTurnUs;
+  longestTurnCause = std::move(other108.longestTurnCause);
+  slowTurns = other108.slowTurns;
+  pictureBytes = other108.pictureBytes;
+  unsentBytes = other108.unsentBytes;
   __isset = other108.__isset;
   return *this;
 }
@@ -3756,6 +3901,11 @@ void ServerInfo::printTo(std::ostream& out) const {
   out << ", " << "platform=" << to_string(platform);
   out << ", " << "qtVersion=" << to_string(qtVersion);
   out << ", " << "pid=" << to_string(pid);
+  out << ", " << "longestTurnUs=" << to_string(longestTurnUs);
+  out << ", " << "longestTurnCause=" << to_string(longestTurnCause);
+  out << ", " << "slowTurns=" << to_string(slowTurns);
+  out << ", " << "pictureBytes=" << to_string(pictureBytes);
+  out << ", " << "unsentBytes=" << to_string(unsentBytes);
   out << ")";
 }
 
@@ -4254,6 +4404,118 @@ const char* LimitExceeded::what() const noexcept {
 }
 
 
+NotAllowed::~NotAllowed() noexcept {
+}
+
+
+void NotAllowed::__set_message(const std::string& val) {
+  this->message = val;
+}
+std::ostream& operator<<(std::ostream& out, const NotAllowed& obj)
+{
+  obj.printTo(out);
+  return out;
+}
+
+
+uint32_t NotAllowed::read(::apache::thrift::protocol::TProtocol* iprot) {
+
+  ::apache::thrift::protocol::TInputRecursionTracker tracker(*iprot);
+  uint32_t xfer = 0;
+  std::string fname;
+  ::apache::thrift::protocol::TType ftype;
+  int16_t fid;
+
+  xfer += iprot->readStructBegin(fname);
+
+  using ::apache::thrift::protocol::TProtocolException;
+
+
+  while (true)
+  {
+    xfer += iprot->readFieldBegin(fname, ftype, fid);
+    if (ftype == ::apache::thrift::protocol::T_STOP) {
+      break;
+    }
+    switch (fid)
+    {
+      case 1:
+        if (ftype == ::apache::thrift::protocol::T_STRING) {
+          xfer += iprot->readString(this->message);
+          this->__isset.message = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      default:
+        xfer += iprot->skip(ftype);
+        break;
+    }
+    xfer += iprot->readFieldEnd();
+  }
+
+  xfer += iprot->readStructEnd();
+
+  return xfer;
+}
+
+uint32_t NotAllowed::write(::apache::thrift::protocol::TProtocol* oprot) const {
+  uint32_t xfer = 0;
+  ::apache::thrift::protocol::TOutputRecursionTracker tracker(*oprot);
+  xfer += oprot->writeStructBegin("NotAllowed");
+
+  xfer += oprot->writeFieldBegin("message", ::apache::thrift::protocol::T_STRING, 1);
+  xfer += oprot->writeString(this->message);
+  xfer += oprot->writeFieldEnd();
+
+  xfer += oprot->writeFieldStop();
+  xfer += oprot->writeStructEnd();
+  return xfer;
+}
+
+void swap(NotAllowed &a, NotAllowed &b) {
+  using ::std::swap;
+  swap(a.message, b.message);
+  swap(a.__isset, b.__isset);
+}
+
+NotAllowed::NotAllowed(const NotAllowed& other126) : TException() {
+  message = other126.message;
+  __isset = other126.__isset;
+}
+NotAllowed::NotAllowed(NotAllowed&& other127) noexcept : TException() {
+  message = std::move(other127.message);
+  __isset = other127.__isset;
+}
+NotAllowed& NotAllowed::operator=(const NotAllowed& other128) {
+  message = other128.message;
+  __isset = other128.__isset;
+  return *this;
+}
+NotAllowed& NotAllowed::operator=(NotAllowed&& other129) noexcept {
+  message = std::move(other129.message);
+  __isset = other129.__isset;
+  return *this;
+}
+void NotAllowed::printTo(std::ostream& out) const {
+  using ::apache::thrift::to_string;
+  out << "NotAllowed(";
+  out << "message=" << to_string(message);
+  out << ")";
+}
+
+const char* NotAllowed::what() const noexcept {
+  try {
+    std::stringstream ss;
+    ss << "TException - service has thrown: " << *this;
+    this->thriftTExceptionMessageHolder_ = ss.str();
+    return this->thriftTExceptionMessageHolder_.c_str();
+  } catch (const std::exception&) {
+    return "TException - service has thrown: NotAllowed";
+  }
+}
+
+
 AuthenticationFailed::~AuthenticationFailed() noexcept {
 }
 
@@ -4329,22 +4591,22 @@ void swap(AuthenticationFailed &a, AuthenticationFailed &b) {
   swap(a.__isset, b.__isset);
 }
 
-AuthenticationFailed::AuthenticationFailed(const AuthenticationFailed& other126) : TException() {
-  message = other126.message;
-  __isset = other126.__isset;
+AuthenticationFailed::AuthenticationFailed(const AuthenticationFailed& other130) : TException() {
+  message = other130.message;
+  __isset = other130.__isset;
 }
-AuthenticationFailed::AuthenticationFailed(AuthenticationFailed&& other127) noexcept : TException() {
-  message = std::move(other127.message);
-  __isset = other127.__isset;
+AuthenticationFailed::AuthenticationFailed(AuthenticationFailed&& other131) noexcept : TException() {
+  message = std::move(other131.message);
+  __isset = other131.__isset;
 }
-AuthenticationFailed& AuthenticationFailed::operator=(const AuthenticationFailed& other128) {
-  message = other128.message;
-  __isset = other128.__isset;
+AuthenticationFailed& AuthenticationFailed::operator=(const AuthenticationFailed& other132) {
+  message = other132.message;
+  __isset = other132.__isset;
   return *this;
 }
-AuthenticationFailed& AuthenticationFailed::operator=(AuthenticationFailed&& other129) noexcept {
-  message = std::move(other129.message);
-  __isset = other129.__isset;
+AuthenticationFailed& AuthenticationFailed::operator=(AuthenticationFailed&& other133) noexcept {
+  message = std::move(other133.message);
+  __isset = other133.__isset;
   return *this;
 }
 void AuthenticationFailed::printTo(std::ostream& out) const {

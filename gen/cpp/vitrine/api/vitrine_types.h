@@ -269,7 +269,15 @@ struct EventKind {
     /**
      * The caller fell behind the bounded event log: `missed` events are gone. Always first in its batch.
      */
-    EVENTS_MISSED = 5
+    EVENTS_MISSED = 5,
+    /**
+     * The stage's web renderer ended (crashed, killed, or out of memory) and
+     * the stage was given a fresh one: `name` and `url` of the page shown
+     * again, `reason` says how the old one ended. A page that keeps killing
+     * its renderer is not reloaded more than a few times a minute; the stage
+     * is then left blank and `url` is empty.
+     */
+    RENDERER_RESTARTED = 6
   };
 };
 
@@ -317,6 +325,8 @@ class DialogCanceled;
 
 class LimitExceeded;
 
+class NotAllowed;
+
 class AuthenticationFailed;
 
 typedef struct _PushUrl__isset {
@@ -348,7 +358,7 @@ class PushUrl : public virtual ::apache::thrift::TBase {
    */
   std::string name;
   /**
-   * Absolute URL; http, https and data are allowed (file only with --allow-file-urls).
+   * Absolute URL of at most 2097152 bytes; http, https and data are allowed (file only with --allow-file-urls, and for remote clients only with --remote-files too).
    */
   std::string url;
   /**
@@ -421,7 +431,7 @@ class PushHtml : public virtual ::apache::thrift::TBase {
    */
   std::string name;
   /**
-   * The HTML document itself (UTF-8).
+   * The HTML document itself (UTF-8), at most --max-html bytes (default 33554432).
    */
   std::string data;
   /**
@@ -552,7 +562,7 @@ class SayOptions : public virtual ::apache::thrift::TBase {
 
   virtual ~SayOptions() noexcept;
   /**
-   * Window title; default "vitrine".
+   * Window title (at most --max-label bytes); default "vitrine".
    */
   std::string title;
   /**
@@ -560,11 +570,11 @@ class SayOptions : public virtual ::apache::thrift::TBase {
    */
   int32_t timeoutMs;
   /**
-   * Buttons; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
+   * Buttons, at most --max-actions (default 16), each key and label at most --max-label bytes; pressing one emits ACTION_INVOKED and closes the popup. Without actions the popup has an OK button.
    */
   std::vector<Action>  actions;
   /**
-   * A label for listWindows().
+   * A label for listWindows() (at most --max-label bytes).
    */
   std::string name;
 
@@ -655,7 +665,7 @@ class Question : public virtual ::apache::thrift::TBase {
 
   virtual ~Question() noexcept;
   /**
-   * The question itself, shown above the input.
+   * The question itself, shown above the input (at most --max-text bytes).
    */
   std::string prompt;
   /**
@@ -665,11 +675,11 @@ class Question : public virtual ::apache::thrift::TBase {
    */
   QuestionKind::type kind;
   /**
-   * Window title; default "vitrine".
+   * Window title (at most --max-label bytes); default "vitrine".
    */
   std::string title;
   /**
-   * Pre-filled text (TEXT, PASSWORD).
+   * Pre-filled text (TEXT, PASSWORD; at most --max-text bytes).
    */
   std::string defaultText;
   /**
@@ -689,11 +699,11 @@ class Question : public virtual ::apache::thrift::TBase {
    */
   double maximum;
   /**
-   * The options (CHOICE, MULTI_CHOICE); at least one for CHOICE.
+   * The options (CHOICE, MULTI_CHOICE); at least one for CHOICE, at most --max-list-items (default 100000), each at most --max-label bytes. Long lists are shown lazily: a list of 100000 costs the server no more than a list of ten.
    */
   std::vector<std::string>  choices;
   /**
-   * Indices into `choices` selected at first (CHOICE: the first of them).
+   * Indices into `choices` selected at first (CHOICE: the first of them); at most --max-list-items.
    */
   std::vector<int32_t>  defaultChoices;
   /**
@@ -954,19 +964,19 @@ class FileChooser : public virtual ::apache::thrift::TBase {
    */
   FileChooserMode::type mode;
   /**
-   * Where the dialog starts; default the server's working directory.
+   * Where the dialog starts; default the server's working directory (at most --max-label bytes).
    */
   std::string directory;
   /**
-   * Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"].
+   * Qt name filters, e.g. ["Images (*.png *.jpg)", "All files (*)"]; at most --max-list-items, each at most --max-label bytes.
    */
   std::vector<std::string>  nameFilters;
   /**
-   * Window title.
+   * Window title (at most --max-label bytes).
    */
   std::string title;
   /**
-   * File name proposed in SAVE mode.
+   * File name proposed in SAVE mode (at most --max-label bytes).
    */
   std::string defaultName;
   /**
@@ -1138,7 +1148,7 @@ class ColorChooser : public virtual ::apache::thrift::TBase {
 
   virtual ~ColorChooser() noexcept;
   /**
-   * Window title.
+   * Window title (at most --max-label bytes).
    */
   std::string title;
   /**
@@ -1300,7 +1310,7 @@ class PictureOptions : public virtual ::apache::thrift::TBase {
 
   virtual ~PictureOptions() noexcept;
   /**
-   * Window title; default "vitrine picture".
+   * Window title (at most --max-label bytes); default "vitrine picture".
    */
   std::string title;
   /**
@@ -1308,7 +1318,7 @@ class PictureOptions : public virtual ::apache::thrift::TBase {
    */
   bool inspectable;
   /**
-   * A label for listWindows().
+   * A label for listWindows() (at most --max-label bytes).
    */
   std::string name;
 
@@ -1536,7 +1546,7 @@ void swap(WindowInfo &a, WindowInfo &b);
 std::ostream& operator<<(std::ostream& out, const WindowInfo& obj);
 
 typedef struct _Event__isset {
-  _Event__isset() : sequence(false), kind(false), windowId(false), timeMs(false), closeReason(false), action(false), x(false), y(false), color(false), answer(false), name(false), url(false), missed(false) {}
+  _Event__isset() : sequence(false), kind(false), windowId(false), timeMs(false), closeReason(false), action(false), x(false), y(false), color(false), answer(false), name(false), url(false), missed(false), reason(false) {}
   bool sequence :1;
   bool kind :1;
   bool windowId :1;
@@ -1550,10 +1560,15 @@ typedef struct _Event__isset {
   bool name :1;
   bool url :1;
   bool missed :1;
+  bool reason :1;
 } _Event__isset;
 
 /**
- * Something that happened, in the order it happened.
+ * Something that happened, in the order it happened. The strings a client
+ * chose (names, URLs, action keys, answers) are cut to at most 1024 bytes
+ * in an event (a URL to 2048, an answer's choices to the first 100), so
+ * the log stays small whatever clients send; the caller of ask() gets the
+ * whole answer.
  */
 class Event : public virtual ::apache::thrift::TBase {
  public:
@@ -1573,7 +1588,8 @@ class Event : public virtual ::apache::thrift::TBase {
           y(0),
           name(),
           url(),
-          missed(0) {
+          missed(0),
+          reason() {
   }
 
   virtual ~Event() noexcept;
@@ -1633,6 +1649,10 @@ class Event : public virtual ::apache::thrift::TBase {
    * EVENTS_MISSED: how many events the caller will never see.
    */
   int64_t missed;
+  /**
+   * RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory").
+   */
+  std::string reason;
 
   _Event__isset __isset;
 
@@ -1661,6 +1681,8 @@ class Event : public virtual ::apache::thrift::TBase {
   void __set_url(const std::string& val);
 
   void __set_missed(const int64_t val);
+
+  void __set_reason(const std::string& val);
 
   bool operator == (const Event & rhs) const
   {
@@ -1708,6 +1730,10 @@ class Event : public virtual ::apache::thrift::TBase {
       return false;
     else if (__isset.missed && !(missed == rhs.missed))
       return false;
+    if (__isset.reason != rhs.__isset.reason)
+      return false;
+    else if (__isset.reason && !(reason == rhs.reason))
+      return false;
     return true;
   }
   bool operator != (const Event &rhs) const {
@@ -1727,7 +1753,7 @@ void swap(Event &a, Event &b);
 std::ostream& operator<<(std::ostream& out, const Event& obj);
 
 typedef struct _ServerInfo__isset {
-  _ServerInfo__isset() : version(false), uptimeMs(false), connections(false), callsServed(false), windows(false), listeners(false), platform(false), qtVersion(false), pid(false) {}
+  _ServerInfo__isset() : version(false), uptimeMs(false), connections(false), callsServed(false), windows(false), listeners(false), platform(false), qtVersion(false), pid(false), longestTurnUs(false), longestTurnCause(false), slowTurns(false), pictureBytes(false), unsentBytes(false) {}
   bool version :1;
   bool uptimeMs :1;
   bool connections :1;
@@ -1737,6 +1763,11 @@ typedef struct _ServerInfo__isset {
   bool platform :1;
   bool qtVersion :1;
   bool pid :1;
+  bool longestTurnUs :1;
+  bool longestTurnCause :1;
+  bool slowTurns :1;
+  bool pictureBytes :1;
+  bool unsentBytes :1;
 } _ServerInfo__isset;
 
 /**
@@ -1757,7 +1788,12 @@ class ServerInfo : public virtual ::apache::thrift::TBase {
                windows(0),
                platform(),
                qtVersion(),
-               pid(0) {
+               pid(0),
+               longestTurnUs(0),
+               longestTurnCause(),
+               slowTurns(0),
+               pictureBytes(0),
+               unsentBytes(0) {
   }
 
   virtual ~ServerInfo() noexcept;
@@ -1797,6 +1833,31 @@ class ServerInfo : public virtual ::apache::thrift::TBase {
    * The server's process id.
    */
   int32_t pid;
+  /**
+   * The longest the GUI thread spent on one piece of work (one event: a
+   * socket read and the calls it served, a timer, a repaint) without
+   * returning to its event loop, in microseconds, since the server started
+   * or since the last resetLongestTurn(). Every other client waits that
+   * long, so it is the figure to watch: under a frame (16667) when all is
+   * well.
+   */
+  int64_t longestTurnUs;
+  /**
+   * What that longest turn served: the calls (e.g. "Vitrine.say"), or the kind of event when no call ran in it.
+   */
+  std::string longestTurnCause;
+  /**
+   * Turns longer than --slow-turn since the server started (each is logged with its cause).
+   */
+  int64_t slowTurns;
+  /**
+   * Bytes of pixels held by open picture windows now; at most --max-picture-memory.
+   */
+  int64_t pictureBytes;
+  /**
+   * Bytes of answers written and not yet read by their clients, over every connection; at most --max-unsent.
+   */
+  int64_t unsentBytes;
 
   _ServerInfo__isset __isset;
 
@@ -1818,6 +1879,16 @@ class ServerInfo : public virtual ::apache::thrift::TBase {
 
   void __set_pid(const int32_t val);
 
+  void __set_longestTurnUs(const int64_t val);
+
+  void __set_longestTurnCause(const std::string& val);
+
+  void __set_slowTurns(const int64_t val);
+
+  void __set_pictureBytes(const int64_t val);
+
+  void __set_unsentBytes(const int64_t val);
+
   bool operator == (const ServerInfo & rhs) const
   {
     if (!(version == rhs.version))
@@ -1837,6 +1908,16 @@ class ServerInfo : public virtual ::apache::thrift::TBase {
     if (!(qtVersion == rhs.qtVersion))
       return false;
     if (!(pid == rhs.pid))
+      return false;
+    if (!(longestTurnUs == rhs.longestTurnUs))
+      return false;
+    if (!(longestTurnCause == rhs.longestTurnCause))
+      return false;
+    if (!(slowTurns == rhs.slowTurns))
+      return false;
+    if (!(pictureBytes == rhs.pictureBytes))
+      return false;
+    if (!(unsentBytes == rhs.unsentBytes))
       return false;
     return true;
   }
@@ -2043,7 +2124,7 @@ typedef struct _LimitExceeded__isset {
 } _LimitExceeded__isset;
 
 /**
- * The server's limit on something (open windows, picture size) would be exceeded.
+ * The server's limit on something (open windows, picture size or memory, a text's length, a list's entries) would be exceeded.
  */
 class LimitExceeded : public ::apache::thrift::TException {
  public:
@@ -2089,6 +2170,62 @@ class LimitExceeded : public ::apache::thrift::TException {
 void swap(LimitExceeded &a, LimitExceeded &b);
 
 std::ostream& operator<<(std::ostream& out, const LimitExceeded& obj);
+
+typedef struct _NotAllowed__isset {
+  _NotAllowed__isset() : message(false) {}
+  bool message :1;
+} _NotAllowed__isset;
+
+/**
+ * The command is not open to this caller: a remote client (one that came
+ * over TCP to a server with a --token-file, or over TLS) may not browse the
+ * server's files (chooseFile, a screenshot of a file chooser) unless the
+ * server was started with --remote-files.
+ */
+class NotAllowed : public ::apache::thrift::TException {
+ public:
+
+  NotAllowed(const NotAllowed&);
+  NotAllowed(NotAllowed&&) noexcept;
+  NotAllowed& operator=(const NotAllowed&);
+  NotAllowed& operator=(NotAllowed&&) noexcept;
+  NotAllowed() noexcept
+             : message() {
+  }
+
+  virtual ~NotAllowed() noexcept;
+  /**
+   * What was refused and the flag that would allow it.
+   */
+  std::string message;
+
+  _NotAllowed__isset __isset;
+
+  void __set_message(const std::string& val);
+
+  bool operator == (const NotAllowed & rhs) const
+  {
+    if (!(message == rhs.message))
+      return false;
+    return true;
+  }
+  bool operator != (const NotAllowed &rhs) const {
+    return !(*this == rhs);
+  }
+
+  bool operator < (const NotAllowed & ) const;
+
+  uint32_t read(::apache::thrift::protocol::TProtocol* iprot);
+  uint32_t write(::apache::thrift::protocol::TProtocol* oprot) const;
+
+  virtual void printTo(std::ostream& out) const;
+  mutable std::string thriftTExceptionMessageHolder_;
+  const char* what() const noexcept override;
+};
+
+void swap(NotAllowed &a, NotAllowed &b);
+
+std::ostream& operator<<(std::ostream& out, const NotAllowed& obj);
 
 typedef struct _AuthenticationFailed__isset {
   _AuthenticationFailed__isset() : message(false) {}
