@@ -176,7 +176,13 @@ std::string encodeBox(const AmpBox& box) {
 
 // ---- AmpBoxDecoder
 
-AmpBoxDecoder::AmpBoxDecoder(AmpBoxLimits limits, EmptyBoxes emptyBoxes) : limits_(limits), emptyBoxes_(emptyBoxes) {}
+namespace {
+// Longest `_ask` tag kept from a box that is being skipped (a tag is short: Twisted's are hex counters).
+constexpr std::size_t kMaxKeptTag = 255;
+}  // namespace
+
+AmpBoxDecoder::AmpBoxDecoder(AmpBoxLimits limits, EmptyBoxes emptyBoxes, OversizedBoxes oversized)
+    : limits_(limits), emptyBoxes_(emptyBoxes), oversized_(oversized) {}
 
 AmpBoxDecoder::Status AmpBoxDecoder::feed(std::span<const char> bytes, std::vector<AmpBox>& boxes) {
   while (!bytes.empty() && state_ != State::Failed) {
@@ -187,15 +193,17 @@ AmpBoxDecoder::Status AmpBoxDecoder::feed(std::span<const char> bytes, std::vect
       std::memcpy(prefix_ + prefixFilled_, bytes.data(), used);
       prefixFilled_ += used;
     } else {
-      used = std::min(bytes.size(), wanted_ - piece_.size());
-      piece_.append(bytes.data(), used);
+      used = std::min(bytes.size(), wanted_ - pieceFilled_);
+      // While skipping, only what can be kept small is kept: keys, and values up to a tag's length.
+      if (!skipping_ || wanted_ <= kMaxKeptTag) piece_.append(bytes.data(), used);
+      pieceFilled_ += used;
     }
     bytes = bytes.subspan(used);
     bufferedBytes_ += used;
     if (readingLength && prefixFilled_ == sizeof prefix_) {
       prefixFilled_ = 0;
       onLength(boost::endian::load_big_u16(prefix_), boxes);
-    } else if (!readingLength && piece_.size() == wanted_) {
+    } else if (!readingLength && pieceFilled_ == wanted_) {
       onPiece();
     }
   }
@@ -205,6 +213,10 @@ AmpBoxDecoder::Status AmpBoxDecoder::feed(std::span<const char> bytes, std::vect
 AmpBoxDecoder::Status AmpBoxDecoder::onLength(std::size_t length, std::vector<AmpBox>& boxes) {
   if (state_ == State::KeyLength) {
     if (length == 0) {  // the end of the box
+      if (skipping_) {
+        skipping_ = false;
+        return fail(skipStatus_);  // the whole oversized box has gone by: now it can be answered
+      }
       if (box_.empty() && emptyBoxes_ == EmptyBoxes::Reject) return fail(Status::EmptyBox);
       boxes.push_back(std::move(box_));
       box_ = AmpBox();
@@ -213,20 +225,46 @@ AmpBoxDecoder::Status AmpBoxDecoder::onLength(std::size_t length, std::vector<Am
       return Status::Ok;
     }
     if (length > kAmpMaxKeyBytes) return fail(Status::KeyTooLong);
-    if (box_.size() >= limits_.maxKeysPerBox) return fail(Status::TooManyKeys);
+    if (!skipping_ && box_.size() >= limits_.maxKeysPerBox && overLimit(Status::TooManyKeys) != Status::Ok) {
+      return status_;
+    }
   }
   // boxBytes_ never exceeds the limit, so the subtraction cannot wrap.
-  if (length > limits_.maxBoxBytes - boxBytes_) return fail(Status::BoxTooLarge);
-  boxBytes_ += length;
+  if (!skipping_ && length > limits_.maxBoxBytes - boxBytes_ && overLimit(Status::BoxTooLarge) != Status::Ok) {
+    return status_;
+  }
+  if (!skipping_) boxBytes_ += length;
   wanted_ = length;
+  pieceFilled_ = 0;
   piece_.clear();
-  piece_.reserve(length);
+  if (!skipping_) piece_.reserve(length);
   state_ = state_ == State::KeyLength ? State::Key : State::Value;
   // An empty value is complete now: no further byte will arrive for it.
   return length == 0 ? onPiece() : Status::Ok;
 }
 
+AmpBoxDecoder::Status AmpBoxDecoder::overLimit(Status status) {
+  if (oversized_ == OversizedBoxes::Fail) return fail(status);
+  // From here on nothing of this box is kept but its tag.
+  skipping_ = true;
+  skipStatus_ = status;
+  if (const std::string* ask = box_.find("_ask"); ask && ask->size() <= kMaxKeptTag) refusedAsk_ = *ask;
+  box_ = AmpBox();
+  return Status::Ok;
+}
+
 AmpBoxDecoder::Status AmpBoxDecoder::onPiece() {
+  if (skipping_) {
+    if (state_ == State::Key) {
+      key_ = std::move(piece_);
+      state_ = State::ValueLength;
+    } else {
+      if (key_ == "_ask" && wanted_ <= kMaxKeptTag && !refusedAsk_) refusedAsk_ = std::move(piece_);
+      state_ = State::KeyLength;
+    }
+    piece_.clear();
+    return Status::Ok;
+  }
   if (state_ == State::Key) {
     if (box_.contains(piece_)) return fail(Status::DuplicateKey);
     key_ = std::move(piece_);

@@ -114,7 +114,32 @@ class AmpBoxDecoder {
   /// whose optional fields are all absent).
   enum class EmptyBoxes { Reject, Accept };
 
-  explicit AmpBoxDecoder(AmpBoxLimits limits = {}, EmptyBoxes emptyBoxes = EmptyBoxes::Reject);
+  /// What a box over the limits (BoxTooLarge, TooManyKeys) does.
+  enum class OversizedBoxes {
+    /// The decoder fails at once.
+    Fail,
+    /// The decoder goes on parsing that box to its end without keeping any
+    /// of it (a key and the `_ask` tag excepted, at most 255 bytes each),
+    /// and only then returns the error, with refusedAsk() set when the box
+    /// had an `_ask`: the peer can be answered, since it has sent the whole
+    /// box and will read (closing with its bytes unread would reset the
+    /// connection and lose the answer).
+    SkipThenFail,
+  };
+
+  explicit AmpBoxDecoder(AmpBoxLimits limits = {}, EmptyBoxes emptyBoxes = EmptyBoxes::Reject,
+                         OversizedBoxes oversized = OversizedBoxes::Fail);
+
+  /// The limits from the next box on (a connection that has authenticated
+  /// accepts more than one that has not). Call between boxes.
+  void setLimits(AmpBoxLimits limits) { limits_ = limits; }
+  const AmpBoxLimits& limits() const { return limits_; }
+
+  /// With OversizedBoxes::SkipThenFail: true while an oversized box is being skipped.
+  bool skipping() const { return skipping_; }
+  /// With OversizedBoxes::SkipThenFail, after BoxTooLarge or TooManyKeys: the
+  /// refused box's `_ask` tag, when it had one.
+  const std::optional<std::string>& refusedAsk() const { return refusedAsk_; }
 
   /// Consumes all of `bytes`, appending every box completed by them to
   /// `boxes` in arrival order. Stops at the first error (boxes completed
@@ -139,14 +164,23 @@ class AmpBoxDecoder {
   /// Handles a complete key or value.
   Status onPiece();
 
+  /// Over the limits: with SkipThenFail, skip the rest of the box; else fail now.
+  Status overLimit(Status status);
+
   AmpBoxLimits limits_;
   EmptyBoxes emptyBoxes_;
+  OversizedBoxes oversized_;
+  /// Skipping an oversized box: which error it gets at its end, and its tag.
+  bool skipping_ = false;
+  Status skipStatus_ = Status::Ok;
+  std::optional<std::string> refusedAsk_;
   State state_ = State::KeyLength;
   Status status_ = Status::Ok;
   unsigned char prefix_[2] = {};
   std::size_t prefixFilled_ = 0;
-  std::size_t wanted_ = 0;  // length of the key or value being read
-  std::string piece_;       // the key or value being read
+  std::size_t wanted_ = 0;       // length of the key or value being read
+  std::size_t pieceFilled_ = 0;  // bytes of it received (piece_ may keep fewer while skipping)
+  std::string piece_;            // the key or value being read
   std::string key_;         // the key whose value is being read
   AmpBox box_;              // the box in progress
   std::size_t boxBytes_ = 0;

@@ -28,6 +28,9 @@ constexpr std::size_t kIdleCodecs = 4;
 // The call message buffer is kept between commands up to this size (a few
 // 1 MiB pictures' worth); a larger one is freed after its command.
 constexpr std::uint32_t kKeptCallBufferBytes = 4u << 20;
+// Bytes of an oversized box skipped per pass before the connection yields the
+// GUI thread to the others (a fast peer can send hundreds of megabytes).
+constexpr std::size_t kSkippedBytesPerPass = 16u << 20;
 // Longest error description sent (a peer's command name is quoted in some).
 constexpr std::size_t kMaxDescription = 4096;
 constexpr std::size_t kMaxQuotedName = 200;
@@ -64,21 +67,16 @@ std::string hexTag(std::uint64_t number) {
 
 }  // namespace
 
-AmpConnection::AmpConnection(StreamSocket* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+AmpConnection::AmpConnection(StreamSocket* socket, Peer peer, std::shared_ptr<const AmpSchema> schema,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
-                             ServerStats& stats, Admission admission, QObject* parent)
-    : QObject(parent),
-      socket_(socket),
-      peerName_(std::move(peerName)),
+                             ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent)
+    : ConnectionShell(socket, std::move(peer), registry, admission, &lcAmp, parent),
       schema_(std::move(schema)),
       processor_(std::move(processor)),
       limits_(limits),
       stats_(stats),
-      decoder_(limits.box),
-      authenticated_(admission == Admission::Open) {
-  socket_->setParent(this);
-  ++stats_.connections;
-  connect(socket_, &StreamSocket::disconnected, this, &AmpConnection::close);
+      decoder_(authenticated() ? limits.box : limits.unauthenticatedBox, AmpBoxDecoder::EmptyBoxes::Reject,
+               AmpBoxDecoder::OversizedBoxes::SkipThenFail) {
   connect(socket_, &QIODevice::readyRead, this, &AmpConnection::serve);
   // The peer read what we sent: commands and events held back by
   // maxUnsentBytes may go on. Direct, and a flag test only: flush() emits
@@ -97,12 +95,26 @@ AmpConnection::AmpConnection(StreamSocket* socket, QString peerName, std::shared
         },
         Qt::QueuedConnection);
   });
-  qCDebug(lcAmp) << "connection from" << peerName_;
   serve();
 }
 
-AmpConnection::~AmpConnection() {
-  --stats_.connections;
+AmpConnection::~AmpConnection() = default;
+
+void AmpConnection::stopServing() {
+  queued_.clear();
+  unsubscribeEvents();
+}
+
+void AmpConnection::onAuthenticated() {
+  decoder_.setLimits(limits_.box);
+}
+
+void AmpConnection::releaseIdleMemory() {
+  ConnectionShell::releaseIdleMemory();
+  if (commandsInFlight_ > 0 || !queued_.empty()) return;
+  idleCodecs_.clear();
+  callBuffer_.reset();
+  std::vector<char>().swap(readBuffer_);
 }
 
 bool AmpConnection::unsentBytesOverLimit() const {
@@ -110,7 +122,10 @@ bool AmpConnection::unsentBytesOverLimit() const {
 }
 
 bool AmpConnection::roomToServe() const {
-  return commandsInFlight_ < limits_.maxCommandsInFlight && !unsentBytesOverLimit();
+  // A peer that has yet to authenticate gets one command at a time: it cannot
+  // pile up a thousand authenticate attempts.
+  const std::size_t maxInFlight = authenticated() ? limits_.maxCommandsInFlight : 1;
+  return commandsInFlight_ < maxInFlight && !unsentBytesOverLimit();
 }
 
 void AmpConnection::serve() {
@@ -118,8 +133,9 @@ void AmpConnection::serve() {
   serving_ = true;
   TurnBudget turn;  // one for the whole call, reads included
   bool turnUsed = false;
-  while (!closing_) {
-    while (!closing_ && !queued_.empty() && roomToServe()) {
+  std::size_t skipped = 0;
+  while (!closing()) {
+    while (!closing() && !queued_.empty() && roomToServe()) {
       if (!turn.takeOne()) {
         turnUsed = true;
         break;
@@ -133,24 +149,56 @@ void AmpConnection::serve() {
       resumeLater();
       break;
     }
-    if (closing_ || !roomToServe()) {
+    if (closing() || !roomToServe()) {
       // Resumed by finishCommand, or by bytesWritten when the peer reads.
-      if (!closing_ && unsentBytesOverLimit()) waitingForDrain_ = true;
+      if (!closing() && unsentBytesOverLimit()) waitingForDrain_ = true;
+      setPartialMessage(false);  // we stopped reading: the peer's half-sent box is not its fault
       break;
     }
     if (!queued_.empty()) continue;
+    if (decoder_.skipping() && skipped >= kSkippedBytesPerPass) {
+      resumeLater();  // the rest of the oversized box after the other connections' turns
+      break;
+    }
     readBuffer_.resize(kReadChunk);
     const qint64 got = socket_->read(readBuffer_.data(), static_cast<qint64>(readBuffer_.size()));
     if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
+    noteActivity();
+    if (decoder_.skipping()) skipped += static_cast<std::size_t>(got);
     std::vector<AmpBox> boxes;
     const AmpBoxDecoder::Status status = decoder_.feed({readBuffer_.data(), static_cast<std::size_t>(got)}, boxes);
     if (status != AmpBoxDecoder::Status::Ok) {
       serving_ = false;
-      return drop(QString::fromUtf8(AmpBoxDecoder::describe(status)));
+      return refuseBox(status);
+    }
+    if (decoder_.skipping() && !authenticated()) {
+      serving_ = false;
+      // A peer nobody knows is not worth reading megabytes from.
+      return drop(QStringLiteral("a box of more than %1 bytes or %2 keys before authenticate")
+                      .arg(decoder_.limits().maxBoxBytes)
+                      .arg(decoder_.limits().maxKeysPerBox));
     }
     for (AmpBox& box : boxes) queued_.push_back(std::move(box));
   }
+  // The read deadline runs while a box is partly here and we are reading.
+  if (!closing() && roomToServe()) setPartialMessage(decoder_.bufferedBytes() > 0);
   serving_ = false;
+}
+
+void AmpConnection::refuseBox(AmpBoxDecoder::Status status) {
+  const QString reason = QString::fromUtf8(AmpBoxDecoder::describe(status));
+  const bool overLimits = status == AmpBoxDecoder::Status::BoxTooLarge || status == AmpBoxDecoder::Status::TooManyKeys;
+  if (!overLimits || !authenticated()) return drop(reason);
+  const QString limit = status == AmpBoxDecoder::Status::BoxTooLarge
+                            ? QStringLiteral("a box of more than %1 bytes of keys and values (--max-frame)")
+                                  .arg(decoder_.limits().maxBoxBytes)
+                            : QStringLiteral("a box of more than %1 keys").arg(decoder_.limits().maxKeysPerBox);
+  // The whole box has gone by, so the peer reads this before the close.
+  if (const std::optional<std::string>& ask = decoder_.refusedAsk()) {
+    sendError(*ask, "LIMIT_EXCEEDED",
+              "LimitExceeded: " + limit.toStdString() + " is over the server's limit; the server closes the connection");
+  }
+  closeAfterWriting(QStringLiteral("%1 (%2)").arg(reason, limit));
 }
 
 void AmpConnection::resumeLater() {
@@ -166,7 +214,7 @@ void AmpConnection::resumeLater() {
 }
 
 void AmpConnection::handleBox(const AmpBox& box) {
-  if (!authenticated_) {
+  if (!authenticated()) {
     const std::string* name = box.find("_command");
     const AmpCommand* command = name ? schema_->find(*name) : nullptr;
     if (!command || command->method != kAuthenticateMethod) return refuseUnauthenticated(box);
@@ -231,7 +279,7 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
                                   std::shared_ptr<ThriftCodec> codec, bool ok) {
   --commandsInFlight_;
   ++stats_.callsServed;
-  if (closing_) return;
+  if (closing()) return;
   if (tag) {
     const std::span<const char> message = codec->replyMessage();
     if (!ok || message.empty()) {
@@ -246,7 +294,7 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
       }
     }
   }
-  if (closeAfterReply_) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
+  if (closeAfterReply()) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
   if (ok && idleCodecs_.size() < kIdleCodecs) idleCodecs_.push_back(std::move(codec));
   serve();  // a slot is free: held-back commands may go on
 }
@@ -276,13 +324,13 @@ void AmpConnection::sendError(const std::string& tag, const std::string& code, c
 }
 
 bool AmpConnection::send(const AmpBox& box) {
-  if (closing_) return false;
+  if (closing()) return false;
   std::string bytes;
   try {
     bytes = encodeBox(box);
   } catch (const std::invalid_argument& e) {
     // A key or value the wire cannot carry: the translation's bug, not the peer's.
-    qCCritical(lcAmp).noquote() << "cannot send a box to" << peerName_ << "-" << e.what();
+    qCCritical(lcAmp).noquote() << "cannot send a box to" << peerName() << "-" << e.what();
     return false;
   }
   socket_->write(bytes.data(), static_cast<qint64>(bytes.size()));
@@ -332,7 +380,7 @@ void AmpConnection::pushEvents() {
 }
 
 void AmpConnection::pushQueuedEvents() {
-  if (closing_ || subscription_ == 0) return;
+  if (closing() || subscription_ == 0) return;
   while (!eventsToPush_.empty() && unansweredEvents_.size() < limits_.maxUnansweredEvents &&
          static_cast<std::size_t>(socket_->bytesToWrite()) <= limits_.maxUnsentBytes) {
     const api::Event event = std::move(eventsToPush_.front());
@@ -346,7 +394,7 @@ void AmpConnection::pushQueuedEvents() {
     } catch (const std::exception& e) {
       // An event AMP cannot carry (an answer's choices over one 65535-byte
       // value): this peer misses it; waitEvents over Thrift still has it.
-      qCWarning(lcAmp).noquote() << "event" << event.sequence << "cannot be pushed to" << peerName_ << "-" << e.what();
+      qCWarning(lcAmp).noquote() << "event" << event.sequence << "cannot be pushed to" << peerName() << "-" << e.what();
       continue;
     }
     std::string tag = hexTag(++nextEventTag_);
@@ -354,7 +402,7 @@ void AmpConnection::pushQueuedEvents() {
     if (send(box)) unansweredEvents_.insert(std::move(tag));
   }
   if (!eventsToPush_.empty() && unsentBytesOverLimit()) waitingForDrain_ = true;  // bytesWritten resumes us
-  if (eventsToPush_.empty() && !waiting_ && subscription_ != 0 && !closing_) {
+  if (eventsToPush_.empty() && !waiting_ && subscription_ != 0 && !closing()) {
     waiting_ = true;
     QPointer<AmpConnection> self(this);
     // Dropped unanswered when eventWait_ goes (unsubscribe, resubscribe, close).
@@ -388,27 +436,18 @@ void AmpConnection::handleEventAnswer(const AmpBox& box, const std::string& tag,
     if (code && *code == "UNHANDLED") {
       // It subscribed but has no responder: pushing more would only make more errors.
       if (subscription_ != 0) {
-        qCWarning(lcAmp).noquote() << peerName_ << "does not handle Event commands; its event push stops";
+        qCWarning(lcAmp).noquote() << peerName() << "does not handle Event commands; its event push stops";
       }
       unsubscribeEvents();
       return;
     }
-    qCDebug(lcAmp).noquote() << peerName_ << "answered an Event with error"
+    qCDebug(lcAmp).noquote() << peerName() << "answered an Event with error"
                              << QString::fromStdString(quoteForDescription(code ? *code : std::string()));
   }
   pushEvents();
 }
 
 // ---------------------------------------------------------------- authentication
-
-void AmpConnection::authenticationSucceeded() {
-  authenticated_ = true;
-}
-
-void AmpConnection::authenticationFailed() {
-  authenticated_ = false;
-  closeAfterReply_ = true;  // finishCommand sends the AUTHENTICATION_FAILED error first
-}
 
 void AmpConnection::refuseUnauthenticated(const AmpBox& box) {
   // Nothing of the box is served; only its tag is echoed.
@@ -421,35 +460,6 @@ void AmpConnection::refuseUnauthenticated(const AmpBox& box) {
   const std::string* name = box.find("_command");
   closeAfterWriting(QStringLiteral("'%1' before authenticate")
                         .arg(QString::fromStdString(quoteForDescription(name ? *name : std::string("(not a command)")))));
-}
-
-void AmpConnection::closeAfterWriting(const QString& reason) {
-  if (closing_) return;
-  qCWarning(lcAmp).noquote() << "closing connection" << peerName_ << "-" << reason;
-  closing_ = true;
-  queued_.clear();
-  unsubscribeEvents();
-  // Answers written so far go out first (a peer that does not read them
-  // is closed after a few seconds all the same); disconnected() then
-  // calls close(), which deletes us.
-  socket_->disconnectFromPeer();
-}
-
-// ---------------------------------------------------------------- closing
-
-void AmpConnection::drop(const QString& reason) {
-  if (closing_) return;
-  qCWarning(lcAmp).noquote() << "closing connection" << peerName_ << "-" << reason;
-  close();
-}
-
-void AmpConnection::close() {
-  // Also the end of closeAfterWriting(), when the socket has closed.
-  closing_ = true;
-  queued_.clear();
-  unsubscribeEvents();
-  socket_->abort();
-  deleteLater();
 }
 
 }  // namespace vitrine

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "amp/amp_box.h"
+#include "rpc/connection_shell.h"
 #include "service/caller.h"
 #include "vitrine/api/vitrine_types.h"
 
@@ -47,6 +48,9 @@ struct AmpLimits {
   std::size_t maxUnsentBytes = 16u << 20;
   /// Event commands pushed and not yet answered by the peer.
   std::size_t maxUnansweredEvents = 64;
+  /// What one box may hold before the connection has authenticated (when it
+  /// must): an authenticate command (the token is at most 4 KiB) and no more.
+  AmpBoxLimits unauthenticatedBox{.maxBoxBytes = 8u << 10, .maxKeysPerBox = 16};
 };
 
 /// Reads AMP boxes from one socket, translates each command through the
@@ -60,42 +64,46 @@ struct AmpLimits {
 /// subscribeEvents (EventSubscriber), with at most maxUnansweredEvents
 /// waiting for the peer's answer.
 ///
-/// A peer that breaks the protocol (a key over 255 bytes, an empty box, a
-/// box over the limits, a box that is neither command nor answer, an answer
-/// to a tag never asked) loses its connection with one log line.
+/// A box over the limits (--max-frame bytes, 10,000 keys) is read to its
+/// end without being kept, answered `_error` LIMIT_EXCEEDED naming the limit
+/// (when it had `_ask`), and the connection closes. A peer that otherwise
+/// breaks the protocol (a key over 255 bytes, an empty box, a box that is
+/// neither command nor answer, an answer to a tag never asked) loses its
+/// connection with one log line. The lifecycle, deadlines and admission are
+/// ConnectionShell's.
 ///
 /// With Admission::AuthenticateFirst, only `authenticate` is served until it
-/// succeeds: any other box is answered `_error` AUTHENTICATION_REQUIRED (when
-/// it has `_ask`) and the connection closes; a wrong token closes it after
-/// its AUTHENTICATION_FAILED error.
+/// succeeds, one box at a time and each within AmpLimits::unauthenticatedBox:
+/// any other box is answered `_error` AUTHENTICATION_REQUIRED (when it has
+/// `_ask`) and the connection closes; a wrong token closes it after its
+/// AUTHENTICATION_FAILED error.
 ///
 /// Ownership: takes the socket (reparents it). Deletes itself (deleteLater)
 /// when the socket disconnects or is dropped; commands still being served
 /// then complete into the void. GUI thread only.
-class AmpConnection : public QObject, public EventSubscriber, public AuthenticatingCaller {
+class AmpConnection : public ConnectionShell, public EventSubscriber {
   Q_OBJECT
 
  public:
-  AmpConnection(StreamSocket* socket, QString peerName, std::shared_ptr<const AmpSchema> schema,
+  AmpConnection(StreamSocket* socket, Peer peer, std::shared_ptr<const AmpSchema> schema,
                 std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
-                ServerStats& stats, Admission admission, QObject* parent = nullptr);
+                ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~AmpConnection() override;
-
-  /// Closes the connection now (answers still to come are dropped).
-  void close();
 
   void subscribeEvents(EventLog& log, std::int64_t afterSequence) override;
   void unsubscribeEvents() override;
 
-  void authenticationSucceeded() override;
-  void authenticationFailed() override;
+  void releaseIdleMemory() override;
 
  private:
+  void stopServing() override;
+  void onAuthenticated() override;
+
   /// Before authentication: answers AUTHENTICATION_REQUIRED (if asked) and
   /// closes once that has gone out.
   void refuseUnauthenticated(const AmpBox& box);
-  /// Stops serving, and closes once what was sent so far has gone.
-  void closeAfterWriting(const QString& reason);
+  /// The decoder stopped at `status`: answers an oversized box, then closes.
+  void refuseBox(AmpBoxDecoder::Status status);
   /// Serves queued boxes and reads more while there is room (commands in
   /// flight, unsent bytes) for one TurnBudget, then it
   /// resumes from the event loop.
@@ -119,10 +127,7 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
   void eventsArrived(std::uint64_t subscription, const std::vector<api::Event>& events);
   /// The peer's answer (or error) to an Event we pushed.
   void handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError);
-  void drop(const QString& reason);
 
-  StreamSocket* socket_;
-  QString peerName_;
   std::shared_ptr<const AmpSchema> schema_;
   std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
   AmpLimits limits_;
@@ -145,11 +150,6 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
   bool resumePosted_ = false;
   /// Commands or events wait for the peer to read what we sent (maxUnsentBytes).
   bool waitingForDrain_ = false;
-  bool closing_ = false;
-  /// Set from the start for Admission::Open; else by authenticate.
-  bool authenticated_ = false;
-  /// A wrong token: close once the answer to it is sent.
-  bool closeAfterReply_ = false;
 
   // Event push (subscribeEvents).
   EventLog* eventLog_ = nullptr;

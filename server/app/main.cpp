@@ -24,6 +24,7 @@
 #include "app/monitored_application.h"
 #include "app/token_file.h"
 #include "app/unix_signals.h"
+#include "rpc/connection_registry.h"
 #include "rpc/rpc_connection.h"
 #include "rpc/rpc_listener.h"
 #include "service/server_stats.h"
@@ -56,8 +57,8 @@ struct Options {
   bool welcome = false;
   /// --token-file was given: TCP connections authenticate, and may come from anywhere.
   bool tokenRequired = false;
-  /// --max-connections; 0: as many as the open-files limit allows (connectionsAllowedBy).
-  int maxConnections = 0;
+  /// --max-connections and the other budgets over all connections.
+  ConnectionLimits connections;
   /// --slow-turn: GUI-thread turns longer than this are logged and counted.
   std::chrono::milliseconds slowTurn{50};
 };
@@ -164,10 +165,32 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption maxConnections(
       QStringLiteral("max-connections"),
       QStringLiteral("Most connections (Thrift and AMP together) held at once; one more is closed as soon as it "
-                     "is accepted, with a warning. Default and ceiling: what the open-files limit (ulimit -n, "
-                     "raised to its hard limit at start) leaves after %1 files for the server itself.")
+                     "is accepted, with a warning. The last 32 are kept for the Unix socket. Default 1024; never "
+                     "more than the open-files limit (ulimit -n, raised to its hard limit at start) leaves after "
+                     "%1 files for the server itself.")
           .arg(kFilesNotForConnections),
-      QStringLiteral("N"));
+      QStringLiteral("N"), QStringLiteral("1024"));
+  const QCommandLineOption maxConnectionsPerClient(
+      QStringLiteral("max-connections-per-client"),
+      QStringLiteral("Most connections from one network address (TCP, AMP); more are closed as soon as they are "
+                     "accepted (default 256)."),
+      QStringLiteral("N"), QStringLiteral("256"));
+  const QCommandLineOption readTimeout(
+      QStringLiteral("read-timeout"),
+      QStringLiteral("A request (a Thrift frame, an AMP box) that has begun to arrive must be complete within MS, "
+                     "or its connection is closed; idle connections may stay (default 20000)."),
+      QStringLiteral("MS"), QStringLiteral("20000"));
+  const QCommandLineOption authTimeout(
+      QStringLiteral("auth-timeout"),
+      QStringLiteral("With --token-file, a TCP connection that has not authenticated within MS is closed "
+                     "(default 10000)."),
+      QStringLiteral("MS"), QStringLiteral("10000"));
+  const QCommandLineOption maxUnsent(
+      QStringLiteral("max-unsent"),
+      QStringLiteral("Most bytes of answers waiting for their clients to read them, over all connections; past "
+                     "it the connection holding the most is closed. One connection that holds 16 MiB is no "
+                     "longer served until it reads (default 268435456 = 256 MiB)."),
+      QStringLiteral("BYTES"), QString::number(256 << 20));
   const QCommandLineOption tokenFile(
       QStringLiteral("token-file"),
       QStringLiteral("Read a token from FILE (one line of printable ASCII; mode 0600 or stricter, owned by you). "
@@ -184,7 +207,8 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
   parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows,
-                     maxPicturePixels, maxConnections, slowTurn, welcome});
+                     maxPicturePixels, maxConnections, maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent,
+                     slowTurn, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -225,11 +249,21 @@ Options parseOptions(const QApplication& app) {
   const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
   if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
   options.service.maxPicturePixels = pixels;
-  if (parser.isSet(maxConnections)) {
-    const int connections = parser.value(maxConnections).toInt(&ok);
-    if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
-    options.maxConnections = connections;
-  }
+  const int connections = parser.value(maxConnections).toInt(&ok);
+  if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
+  options.connections.maxConnections = connections;
+  const int perClient = parser.value(maxConnectionsPerClient).toInt(&ok);
+  if (!ok || perClient < 1) usageError(QStringLiteral("--max-connections-per-client must be a positive whole number"));
+  options.connections.maxPerClient = perClient;
+  const int readTimeoutMs = parser.value(readTimeout).toInt(&ok);
+  if (!ok || readTimeoutMs < 1) usageError(QStringLiteral("--read-timeout must be a positive number of milliseconds"));
+  options.connections.readTimeout = std::chrono::milliseconds(readTimeoutMs);
+  const int authTimeoutMs = parser.value(authTimeout).toInt(&ok);
+  if (!ok || authTimeoutMs < 1) usageError(QStringLiteral("--auth-timeout must be a positive number of milliseconds"));
+  options.connections.authTimeout = std::chrono::milliseconds(authTimeoutMs);
+  const qlonglong unsent = parser.value(maxUnsent).toLongLong(&ok);
+  if (!ok || unsent < (1 << 20)) usageError(QStringLiteral("--max-unsent must be at least 1048576 bytes"));
+  options.connections.maxUnsentBytes = unsent;
 
   const int slowTurnMs = parser.value(slowTurn).toInt(&ok);
   if (!ok || slowTurnMs < 1) usageError(QStringLiteral("--slow-turn must be a positive number of milliseconds"));
@@ -304,17 +338,20 @@ int main(int argc, char** argv) {
   const Options options = parseOptions(app);
   if (runningAsRoot) qCInfo(lcServer) << "running as root: Chromium's sandbox is disabled (--no-sandbox)";
   stats.turns.setSlowTurn(options.slowTurn);
-  // Never accept(2) into EMFILE: Qt's listeners do not survive it (see RpcListener::Quota).
+  // Never accept(2) into EMFILE: Qt's listeners do not survive it (see RpcListener::listen).
+  ConnectionLimits connectionLimits = options.connections;
   const int allowedByFiles = connectionsAllowedBy(raiseOpenFilesLimit());
-  if (options.maxConnections > allowedByFiles) {
+  if (connectionLimits.maxConnections > allowedByFiles) {
     qCWarning(lcServer).noquote() << QStringLiteral("--max-connections %1 is more than the open-files limit allows; "
                                                     "using %2 (raise ulimit -n for more)")
-                                         .arg(options.maxConnections)
+                                         .arg(connectionLimits.maxConnections)
                                          .arg(allowedByFiles);
+    connectionLimits.maxConnections = allowedByFiles;
   }
-  const RpcListener::Quota quota{&stats.connections, options.maxConnections > 0
-                                                         ? std::min(options.maxConnections, allowedByFiles)
-                                                         : allowedByFiles};
+  // The Unix socket's reserve is a slice of the cap, never all of it.
+  connectionLimits.reservedForUnixSocket =
+      std::min(connectionLimits.reservedForUnixSocket, connectionLimits.maxConnections / 2);
+  ConnectionRegistry registry(connectionLimits, stats);
   Stage stage(options.stageSize, options.fullScreen);
   auto service = std::make_shared<VitrineService>(stage, stats, options.service);
   auto processor = std::make_shared<api::VitrineAsyncProcessor>(service);
@@ -336,10 +373,12 @@ int main(int argc, char** argv) {
     const Admission admission = admissionFor(endpoint);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         endpoint,
-        [processor, limits, &stats, admission](StreamSocket* socket, QString peer, QObject* parent) {
-          new RpcConnection(socket, std::move(peer), processor, limits, stats, admission, parent);
+        [processor, limits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
+                                                          QObject* parent) {
+          peer.remote = admission == Admission::AuthenticateFirst;
+          new RpcConnection(socket, std::move(peer), processor, limits, registry, stats, admission, parent);
         },
-        &error, reach, &quota);
+        registry, &error, reach);
     if (!listener) {
       std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
       return kExitCannotListen;
@@ -363,10 +402,12 @@ int main(int argc, char** argv) {
     const Admission admission = admissionFor(*options.amp);
     std::unique_ptr<RpcListener> listener = RpcListener::listen(
         *options.amp,
-        [schema, processor, ampLimits, &stats, admission](StreamSocket* socket, QString peer, QObject* parent) {
-          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, stats, admission, parent);
+        [schema, processor, ampLimits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
+                                                                     QObject* parent) {
+          peer.remote = admission == Admission::AuthenticateFirst;
+          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, registry, stats, admission, parent);
         },
-        &error, reach, &quota);
+        registry, &error, reach);
     if (listener) {
       addresses << QStringLiteral("amp:") + listener->address();
       std::printf("vitrine: AMP listening on %s\n", qPrintable(listener->address()));

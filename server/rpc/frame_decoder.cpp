@@ -22,8 +22,14 @@ std::span<char> FrameDecoder::writable() {
       }
       return {body_.data() + bodyFilled_, body_.size() - bodyFilled_};
     }
+    case State::Skipping: {
+      if (skipHeadFilled_ < skipHead_.size()) return {skipHead_.data() + skipHeadFilled_, skipHead_.size() - skipHeadFilled_};
+      if (!skipScratch_) skipScratch_ = std::make_unique<char[]>(kSkipScratchBytes);
+      return {skipScratch_.get(), static_cast<std::size_t>(std::min<std::uint64_t>(kSkipScratchBytes, skipRemaining_))};
+    }
     case State::Complete:
     case State::Failed:
+    case State::Skipped:
       return {};
   }
   return {};
@@ -62,8 +68,35 @@ FrameDecoder::Status FrameDecoder::commit(std::size_t count) {
       return Status::Ok;
     case State::Failed:
       return announced_ == 0 ? Status::EmptyFrame : Status::FrameTooLarge;
+    case State::Skipping:
+      assert(count <= skipRemaining_);
+      if (skipHeadFilled_ < skipHead_.size()) skipHeadFilled_ += count;
+      skipRemaining_ -= count;
+      if (skipRemaining_ == 0) {
+        state_ = State::Skipped;
+        skipScratch_.reset();
+      }
+      return Status::Ok;
+    case State::Skipped:
+      return Status::Ok;
   }
   return Status::Ok;
+}
+
+void FrameDecoder::setMaxFrame(std::uint32_t maxFrameBytes) {
+  maxFrame_ = std::max<std::uint32_t>(1, maxFrameBytes);
+}
+
+void FrameDecoder::skipOversizedFrame(std::size_t headBytes) {
+  assert(state_ == State::Failed && announced_ > maxFrame_);
+  skipHead_.assign(std::min<std::size_t>(headBytes, announced_), '\0');
+  skipHeadFilled_ = 0;
+  skipRemaining_ = announced_;
+  state_ = State::Skipping;
+}
+
+void FrameDecoder::releaseBuffer() {
+  if (state_ == State::Header && headerFilled_ == 0) body_ = FrameBytes();
 }
 
 void FrameDecoder::noteFrameSize() {
@@ -104,6 +137,7 @@ void FrameDecoder::recycle(FrameBytes&& storage) {
 }
 
 std::size_t FrameDecoder::bufferedBytes() const {
+  if (state_ == State::Skipping) return headerFilled_ + static_cast<std::size_t>(announced_ - skipRemaining_);
   return headerFilled_ + bodyFilled_;
 }
 

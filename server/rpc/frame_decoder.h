@@ -119,6 +119,30 @@ class FrameDecoder {
   /// The length the last header announced (for error messages).
   std::uint32_t announcedLength() const { return announced_; }
 
+  /// The largest payload accepted from the next header on (a connection
+  /// that has authenticated accepts more than one that has not). >= 1.
+  void setMaxFrame(std::uint32_t maxFrameBytes);
+  std::uint32_t maxFrame() const { return maxFrame_; }
+
+  /// After commit() returned FrameTooLarge: goes on receiving that frame
+  /// without keeping it, so the peer can be answered once it has sent it
+  /// (closing with its bytes unread would reset the connection and lose the
+  /// answer). The first `headBytes` bytes (at most; the call header is
+  /// there) are kept for skippedHead(); the rest land in a 64 KiB scratch
+  /// buffer and are dropped. writable()/commit() are used as before;
+  /// skippedFrame() turns true once every announced byte has gone by, and
+  /// the decoder then stays there (the connection closes).
+  void skipOversizedFrame(std::size_t headBytes);
+  /// The oversized frame is being received (skipOversizedFrame was called).
+  bool skipping() const { return state_ == State::Skipping; }
+  /// Every byte of the oversized frame has gone by.
+  bool skippedFrame() const { return state_ == State::Skipped; }
+  /// The first bytes of the oversized frame (see skipOversizedFrame).
+  std::span<const char> skippedHead() const { return {skipHead_.data(), skipHeadFilled_}; }
+
+  /// Frees the body buffer when no frame is in progress (a connection gone idle).
+  void releaseBuffer();
+
   /// Bytes of the frame in progress received so far (header included).
   std::size_t bufferedBytes() const;
 
@@ -130,7 +154,7 @@ class FrameDecoder {
   Status feed(std::span<const char> bytes, std::vector<std::vector<char>>& frames);
 
  private:
-  enum class State { Header, Body, Complete, Failed };
+  enum class State { Header, Body, Complete, Failed, Skipping, Skipped };
 
   /// The first body allocation is at most this; it then doubles as data arrives.
   static constexpr std::size_t kInitialBodyCapacity = 64 * 1024;
@@ -138,6 +162,8 @@ class FrameDecoder {
   static constexpr std::size_t kAlwaysKeptCapacity = 64 * 1024;
   /// Frames in a row using under a quarter of a larger buffer before it is released.
   static constexpr int kSmallFramesBeforeRelease = 16;
+  /// Where the bytes of a skipped oversized frame land.
+  static constexpr std::size_t kSkipScratchBytes = 64 * 1024;
 
   /// Applies the release rule to the frame whose header was just read.
   void noteFrameSize();
@@ -151,6 +177,11 @@ class FrameDecoder {
   FrameBytes body_;
   std::size_t bodyFilled_ = 0;
   int smallFramesInARow_ = 0;
+  // Skipping an oversized frame: its head, and how much of it is still to come.
+  std::vector<char> skipHead_;
+  std::size_t skipHeadFilled_ = 0;
+  std::uint64_t skipRemaining_ = 0;
+  std::unique_ptr<char[]> skipScratch_;
 };
 
 }  // namespace vitrine

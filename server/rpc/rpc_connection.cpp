@@ -1,7 +1,9 @@
 #include "rpc/rpc_connection.h"
 
+#include <thrift/TApplicationException.h>
 #include <thrift/async/TAsyncProcessor.h>
 
+#include <QPointer>
 #include <exception>
 
 #include "app/logging.h"
@@ -21,22 +23,24 @@ bool looksUnframed(std::uint32_t announced) {
   return (announced >> 16) == 0x8001;
 }
 
+// Bytes of an oversized frame kept to read its call header from (the method
+// name and sequence id the answer must carry).
+constexpr std::size_t kOversizedHeadBytes = 512;
+// Bytes of an oversized frame skipped per pass before the connection yields
+// the GUI thread to the others (a fast peer can send gigabytes).
+constexpr std::size_t kSkippedBytesPerPass = 16u << 20;
+
 }  // namespace
 
-RpcConnection::RpcConnection(StreamSocket* socket, QString peerName,
+RpcConnection::RpcConnection(StreamSocket* socket, Peer peer,
                              std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
-                             ServerStats& stats, Admission admission, QObject* parent)
-    : QObject(parent),
-      socket_(socket),
-      peerName_(std::move(peerName)),
+                             ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent)
+    : ConnectionShell(socket, std::move(peer), registry, admission, &lcRpc, parent),
       processor_(std::move(processor)),
       limits_(limits),
       stats_(stats),
-      decoder_(limits.maxFrameBytes),
-      authenticated_(admission == Admission::Open) {
-  socket_->setParent(this);
-  ++stats_.connections;
-  connect(socket_, &StreamSocket::disconnected, this, &RpcConnection::close);
+      decoder_(authenticated() ? limits.maxFrameBytes
+                               : std::min(limits.maxFrameBytes, limits.maxUnauthenticatedFrameBytes)) {
   connect(socket_, &QIODevice::readyRead, this, &RpcConnection::readAvailable);
   // Replies drained: queued calls held back by maxUnsentReplyBytes may go on.
   // Direct, and a flag test only: flush() emits bytesWritten synchronously
@@ -48,16 +52,29 @@ RpcConnection::RpcConnection(StreamSocket* socket, QString peerName,
     waitingForDrain_ = false;
     resumeLater();
   });
-  qCDebug(lcRpc) << "connection from" << peerName_;
   readAvailable();
 }
 
-RpcConnection::~RpcConnection() {
-  --stats_.connections;
-}
+RpcConnection::~RpcConnection() = default;
 
 bool RpcConnection::queueIsFull() const {
   return queued_.size() >= limits_.maxQueuedFrames || queuedBytes_ >= limits_.maxQueuedBytes;
+}
+
+void RpcConnection::stopServing() {
+  queued_.clear();
+  queuedBytes_ = 0;
+}
+
+void RpcConnection::onAuthenticated() {
+  decoder_.setMaxFrame(limits_.maxFrameBytes);
+}
+
+void RpcConnection::releaseIdleMemory() {
+  ConnectionShell::releaseIdleMemory();
+  if (!queued_.empty() || callInFlight_) return;
+  decoder_.releaseBuffer();
+  if (codec_) codec_->releaseReplyBuffer();
 }
 
 void RpcConnection::readAvailable() {
@@ -65,10 +82,17 @@ void RpcConnection::readAvailable() {
 }
 
 bool RpcConnection::readIntoQueue() {
-  while (!closing_ && !queueIsFull()) {
+  std::size_t skipped = 0;
+  while (!closing() && !queueIsFull()) {
+    if (decoder_.skipping() && skipped >= kSkippedBytesPerPass) {
+      resumeLater();  // the rest of the oversized frame after the other connections' turns
+      break;
+    }
     std::span<char> room = decoder_.writable();
     const qint64 got = socket_->read(room.data(), static_cast<qint64>(room.size()));
     if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
+    noteActivity();
+    if (decoder_.skipping()) skipped += static_cast<std::size_t>(got);
     switch (decoder_.commit(static_cast<std::size_t>(got))) {
       case FrameDecoder::Status::Ok:
         break;
@@ -76,14 +100,13 @@ bool RpcConnection::readIntoQueue() {
         drop(QStringLiteral("empty frame"));
         return false;
       case FrameDecoder::Status::FrameTooLarge:
-        if (looksUnframed(decoder_.announcedLength())) {
-          drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
-        } else {
-          drop(QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame)")
-                   .arg(decoder_.announcedLength())
-                   .arg(limits_.maxFrameBytes));
-        }
-        return false;
+        refuseOversizedFrame();
+        if (closing()) return false;
+        continue;
+    }
+    if (decoder_.skippedFrame()) {
+      answerOversizedFrame();
+      return false;
     }
     if (decoder_.hasFrame()) {
       FrameBytes frame = decoder_.takeFrame();
@@ -91,7 +114,44 @@ bool RpcConnection::readIntoQueue() {
       queued_.push_back(std::move(frame));
     }
   }
-  return !closing_;
+  // The read deadline runs while a frame is partly here and we are reading.
+  setPartialMessage(!closing() && !queueIsFull() && decoder_.bufferedBytes() > 0);
+  return !closing();
+}
+
+void RpcConnection::refuseOversizedFrame() {
+  const std::uint32_t announced = decoder_.announcedLength();
+  if (looksUnframed(announced)) {
+    return drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
+  }
+  if (!authenticated()) {
+    // A peer nobody knows is not worth reading megabytes from.
+    return drop(QStringLiteral("frame of %1 bytes before authenticate (at most %2 bytes until then)")
+                    .arg(announced)
+                    .arg(decoder_.maxFrame()));
+  }
+  // Read it to its end without keeping it, then answer: closing now, with its
+  // bytes unread, would reset the connection and the peer would never read why.
+  decoder_.skipOversizedFrame(kOversizedHeadBytes);
+}
+
+void RpcConnection::answerOversizedFrame() {
+  const QString reason = QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame)")
+                             .arg(decoder_.announcedLength())
+                             .arg(limits_.maxFrameBytes);
+  const std::span<const char> head = decoder_.skippedHead();
+  const std::optional<ThriftCodec::Protocol> protocol = codec_ ? codec_->protocol() : ThriftCodec::detect(head);
+  // A codec of its own: the connection's may be writing the reply of a call in flight.
+  std::optional<ThriftCodec::CallHeader> call;
+  ThriftCodec refusal(protocol.value_or(ThriftCodec::Protocol::Binary), limits_);
+  if (protocol) call = refusal.peekCall(head);
+  if (!call || call->oneway) return closeAfterWriting(reason);
+  const std::span<const char> reply = refusal.exceptionReplyFrame(
+      *call, "LimitExceeded: the request " + reason.toStdString() + "; the server closes the connection",
+      apache::thrift::TApplicationException::PROTOCOL_ERROR);
+  socket_->write(reply.data(), static_cast<qint64>(reply.size()));
+  socket_->flush();
+  closeAfterWriting(reason);
 }
 
 void RpcConnection::dispatchQueued() {
@@ -100,13 +160,14 @@ void RpcConnection::dispatchQueued() {
   // One budget for the whole turn, refills from the socket included: a peer
   // that keeps its pipe full must still yield (see TurnBudget).
   TurnBudget turn;
-  while (!closing_ && !callInFlight_) {
+  while (!closing() && !callInFlight_) {
     if (queued_.empty()) {
       // Room in the queue again: take what the socket (or the kernel) holds.
       if (socket_->bytesAvailable() <= 0 || !readIntoQueue() || queued_.empty()) break;
     }
     if (static_cast<std::size_t>(socket_->bytesToWrite()) > limits_.maxUnsentReplyBytes) {
       waitingForDrain_ = true;  // bytesWritten resumes us
+      setPartialMessage(false);  // we stopped reading: the peer's half-sent frame is not its fault
       break;
     }
     if (!turn.takeOne()) {
@@ -127,7 +188,7 @@ void RpcConnection::dispatchQueued() {
       }
       codec_ = std::make_shared<ThriftCodec>(*protocol, limits_);
     }
-    if (!authenticated_ && !admit(frame)) {
+    if (!authenticated() && !admit(frame)) {
       dispatching_ = false;
       return;
     }
@@ -165,6 +226,10 @@ void RpcConnection::resumeLater() {
       this,
       [this] {
         resumePosted_ = false;
+        // The rest of an oversized frame, or of the queue.
+        if (decoder_.skipping()) {
+          if (!readIntoQueue()) return;
+        }
         dispatchQueued();
       },
       Qt::QueuedConnection);
@@ -172,7 +237,7 @@ void RpcConnection::resumeLater() {
 
 void RpcConnection::finishCall(bool ok) {
   callInFlight_ = false;
-  if (closing_) return;
+  if (closing()) return;
   if (!ok) return drop(QStringLiteral("request rejected by the protocol"));
   std::span<const char> reply = codec_->replyFrame();
   if (!reply.empty()) {
@@ -180,19 +245,10 @@ void RpcConnection::finishCall(bool ok) {
     socket_->flush();
   }
   ++stats_.callsServed;
-  if (closeAfterReply_) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
+  if (closeAfterReply()) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
   // An asynchronous completion restarts the queue; a synchronous one is
   // picked up by the dispatch loop that is still on the stack.
   if (!dispatching_) dispatchQueued();
-}
-
-void RpcConnection::authenticationSucceeded() {
-  authenticated_ = true;
-}
-
-void RpcConnection::authenticationFailed() {
-  authenticated_ = false;
-  closeAfterReply_ = true;  // finishCall writes the AuthenticationFailed answer first
 }
 
 bool RpcConnection::admit(std::span<const char> frame) {
@@ -217,33 +273,6 @@ bool RpcConnection::admit(std::span<const char> frame) {
   }
   closeAfterWriting(QStringLiteral("'%1' called before authenticate").arg(method));
   return false;
-}
-
-void RpcConnection::closeAfterWriting(const QString& reason) {
-  if (closing_) return;
-  qCWarning(lcRpc).noquote() << "closing connection" << peerName_ << "-" << reason;
-  closing_ = true;
-  queued_.clear();
-  queuedBytes_ = 0;
-  // Answers written so far go out first (a peer that does not read them
-  // is closed after a few seconds all the same); disconnected() then
-  // calls close(), which deletes us.
-  socket_->disconnectFromPeer();
-}
-
-void RpcConnection::drop(const QString& reason) {
-  if (closing_) return;
-  qCWarning(lcRpc).noquote() << "closing connection" << peerName_ << "-" << reason;
-  close();
-}
-
-void RpcConnection::close() {
-  // Also the end of closeAfterWriting(), when the socket has closed.
-  closing_ = true;
-  queued_.clear();
-  queuedBytes_ = 0;
-  socket_->abort();
-  deleteLater();
 }
 
 }  // namespace vitrine

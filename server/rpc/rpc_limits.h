@@ -18,8 +18,13 @@ struct RpcLimits {
   std::size_t maxQueuedFrames = 64;
   /// Bytes of queued frames after which the connection stops being read.
   std::size_t maxQueuedBytes = 16u << 20;
-  /// Unsent reply bytes after which queued calls wait for the peer to read.
+  /// Unsent reply bytes after which queued calls wait for the peer to read:
+  /// one connection's share of --max-unsent.
   std::size_t maxUnsentReplyBytes = 16u << 20;
+  /// Largest frame a connection that must authenticate may send before it
+  /// has: an authenticate call (the token is at most 4 KiB) and no more, so a
+  /// peer nobody knows cannot make the server set memory aside.
+  std::uint32_t maxUnauthenticatedFrameBytes = 8u << 10;
 };
 
 }  // namespace vitrine

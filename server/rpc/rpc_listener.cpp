@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "app/logging.h"
+#include "rpc/connection_registry.h"
 #include "rpc/stream_socket.h"
 
 namespace vitrine {
@@ -89,16 +90,17 @@ bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
   return true;
 }
 
-std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                                 TcpReach reach, const Quota* quota) {
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), quota));
+std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept,
+                                                 ConnectionRegistry& registry, QString* error, TcpReach reach) {
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), registry));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(AcceptConnection accept, const Quota* quota) : accept_(std::move(accept)), quota_(quota) {}
+RpcListener::RpcListener(AcceptConnection accept, ConnectionRegistry& registry)
+    : accept_(std::move(accept)), registry_(registry) {}
 
 RpcListener::~RpcListener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
@@ -168,43 +170,34 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
   return true;
 }
 
-bool RpcListener::admit(int fd) {
-  if (!quota_ || *quota_->openConnections < quota_->maxConnections) return true;
-  ::close(fd);
-  ++refusedSinceWarning_;
-  constexpr qint64 kWarningIntervalMs = 10000;
-  if (!sinceWarning_.isValid() || sinceWarning_.elapsed() >= kWarningIntervalMs) {
-    qCWarning(lcRpc).noquote() << QStringLiteral(
-                                      "closed %1 new connection(s) on %2: %3 are open, the most this server takes "
-                                      "(--max-connections; it is bounded by the open-files limit, ulimit -n)")
-                                      .arg(refusedSinceWarning_)
-                                      .arg(address_)
-                                      .arg(*quota_->openConnections);
-    refusedSinceWarning_ = 0;
-    sinceWarning_.start();
-  }
-  return false;
-}
-
 void RpcListener::acceptLocal(int fd) {
-  if (!admit(fd)) return;
-  accept_(new StreamSocket(fd), QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
+  if (!registry_.admit(ConnectionRegistry::Door::UnixSocket, QString())) {
+    ::close(fd);
+    return;
+  }
+  ConnectionShell::Peer peer{QStringLiteral("%1#%2").arg(address_).arg(++accepted_), QString(), false};
+  accept_(new StreamSocket(fd, &registry_.unsent()), std::move(peer), this);
 }
 
 void RpcListener::acceptTcp(int fd) {
-  if (!admit(fd)) return;
+  sockaddr_storage peerAddress{};
+  socklen_t length = sizeof peerAddress;
+  ConnectionShell::Peer peer{QStringLiteral("tcp:?"), QStringLiteral("?"), false};
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peerAddress), &length) == 0) {
+    const QHostAddress address(reinterpret_cast<const sockaddr*>(&peerAddress));
+    const quint16 port = ntohs(peerAddress.ss_family == AF_INET6
+                                   ? reinterpret_cast<const sockaddr_in6*>(&peerAddress)->sin6_port
+                                   : reinterpret_cast<const sockaddr_in*>(&peerAddress)->sin_port);
+    peer.address = address.toString();
+    peer.name = QStringLiteral("tcp:%1:%2").arg(peer.address).arg(port);
+  }
+  if (!registry_.admit(ConnectionRegistry::Door::Network, peer.address)) {
+    ::close(fd);
+    return;
+  }
   const int on = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // small replies go out at once
-  sockaddr_storage peer{};
-  socklen_t length = sizeof peer;
-  QString name = QStringLiteral("tcp:?");
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
-    const QHostAddress address(reinterpret_cast<const sockaddr*>(&peer));
-    const quint16 port = ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port
-                                                          : reinterpret_cast<const sockaddr_in*>(&peer)->sin_port);
-    name = QStringLiteral("tcp:%1:%2").arg(address.toString()).arg(port);
-  }
-  accept_(new StreamSocket(fd), name, this);
+  accept_(new StreamSocket(fd, &registry_.unsent()), std::move(peer), this);
 }
 
 }  // namespace vitrine

@@ -7,11 +7,12 @@
 #include <functional>
 #include <memory>
 
+#include "rpc/connection_shell.h"
 #include "vitrine/endpoint.h"
-
 
 namespace vitrine {
 
+class ConnectionRegistry;
 class StreamSocket;
 class DescriptorLocalServer;
 class DescriptorTcpServer;
@@ -42,25 +43,20 @@ class RpcListener : public QObject {
   /// TCP: with TcpReach::LoopbackOnly, a non-loopback address is refused
   /// with a message naming --token-file; port 0 picks a free port.
   /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
-  /// set) named `peerName` for logs; the connection must take the socket and
-  /// be a child of `parent` (the listener).
-  using AcceptConnection = std::function<void(StreamSocket* socket, QString peerName, QObject* parent)>;
+  /// set, its unsent bytes counted in the registry's ledger) from `peer`
+  /// (its name for logs and, on TCP, its address); the connection must take
+  /// the socket and be a child of `parent` (the listener).
+  using AcceptConnection = std::function<void(StreamSocket* socket, ConnectionShell::Peer peer, QObject* parent)>;
 
-  /// How many connections the server holds at once, over all its
-  /// listeners. A connection accepted beyond `maxConnections` is closed at
-  /// once, with a warning at most every 10 s: the server must never run out
-  /// of file descriptors, because an accept(2) failing with EMFILE makes
-  /// QLocalServer close itself (removing its socket file) and QTcpServer
-  /// stop accepting, for good.
-  struct Quota {
-    /// Connections open now (ServerStats::connections); read only.
-    const int* openConnections = nullptr;
-    int maxConnections = 0;
-  };
-
-  /// `quota` may be null (no cap); it must outlive the listener.
-  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                             TcpReach reach = TcpReach::LoopbackOnly, const Quota* quota = nullptr);
+  /// Every accepted connection is first admitted by `registry` (the
+  /// connection cap, the Unix socket's reserve, the per-address cap), which
+  /// must outlive the listener; one it refuses is closed at once. The server
+  /// must never run out of file descriptors: an accept(2) failing with
+  /// EMFILE makes QLocalServer close itself (removing its socket file) and
+  /// QTcpServer stop accepting, for good.
+  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept,
+                                             ConnectionRegistry& registry, QString* error,
+                                             TcpReach reach = TcpReach::LoopbackOnly);
 
   /// Makes sure `dir` is a directory only the current user can enter: creates
   /// it mode 0700 if missing; false and one sentence in *error when it is not
@@ -74,20 +70,15 @@ class RpcListener : public QObject {
   const QString& address() const { return address_; }
 
  private:
-  RpcListener(AcceptConnection accept, const Quota* quota);
+  RpcListener(AcceptConnection accept, ConnectionRegistry& registry);
   bool listenUnix(const std::string& path, QString* error);
   bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
-  /// Serves the accepted descriptor `fd` (unless the quota is used up).
+  /// Serves the accepted descriptor `fd` (unless the registry refuses it).
   void acceptLocal(int fd);
   void acceptTcp(int fd);
-  /// False, after closing `fd` and maybe warning, when the quota is used up.
-  bool admit(int fd);
 
   AcceptConnection accept_;
-  const Quota* quota_;
-  /// Connections closed by the quota since the last warning, and when that was.
-  quint64 refusedSinceWarning_ = 0;
-  QElapsedTimer sinceWarning_;
+  ConnectionRegistry& registry_;
   DescriptorLocalServer* local_ = nullptr;
   DescriptorTcpServer* tcp_ = nullptr;
   QString address_;

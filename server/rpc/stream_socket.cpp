@@ -9,11 +9,19 @@
 #include <cerrno>
 #include <cstring>
 
+#include "rpc/unsent_ledger.h"
+
 namespace vitrine {
 
-StreamSocket::StreamSocket(int fd, QObject* parent)
+namespace {
+// An unsent buffer that grew past this is freed once it is empty again, not kept.
+constexpr std::size_t kKeptUnsentCapacity = 1u << 20;
+}  // namespace
+
+StreamSocket::StreamSocket(int fd, UnsentLedger* ledger, QObject* parent)
     : QIODevice(parent),
       fd_(fd),
+      ledger_(ledger),
       readNotifier_(fd, QSocketNotifier::Read, this),
       writeNotifier_(fd, QSocketNotifier::Write, this) {
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
@@ -27,7 +35,25 @@ StreamSocket::StreamSocket(int fd, QObject* parent)
 StreamSocket::~StreamSocket() {
   readNotifier_.setEnabled(false);
   writeNotifier_.setEnabled(false);
+  dropUnsent();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void StreamSocket::dropUnsent() {
+  if (ledger_) ledger_->take(bytesToWrite());
+  std::string().swap(unsent_);
+  unsentBegin_ = 0;
+}
+
+void StreamSocket::releaseBuffers() {
+  if (aheadBegin_ == aheadEnd_) {
+    readAhead_.reset();
+    aheadBegin_ = aheadEnd_ = 0;
+  }
+  if (unsentBegin_ == unsent_.size()) {
+    std::string().swap(unsent_);
+    unsentBegin_ = 0;
+  }
 }
 
 qint64 StreamSocket::bytesAvailable() const {
@@ -119,6 +145,7 @@ qint64 StreamSocket::writeData(const char* data, qint64 size) {
       unsentBegin_ = 0;
     }
     unsent_.append(data + sent, length - sent);
+    if (ledger_) ledger_->add(static_cast<std::int64_t>(length - sent));
     writeNotifier_.setEnabled(true);
   }
   return size;
@@ -136,13 +163,19 @@ void StreamSocket::writePending() {
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       break;
     } else {
+      if (ledger_) ledger_->take(written);  // closeNow() takes only what was never sent
       closeNow();
       return;
     }
   }
+  if (ledger_ && written > 0) ledger_->take(written);
   const bool allSent = unsentBegin_ == unsent_.size();
   if (allSent) {
-    unsent_.clear();
+    if (unsent_.capacity() > kKeptUnsentCapacity) {
+      std::string().swap(unsent_);  // a screenshot's worth is not kept for ever
+    } else {
+      unsent_.clear();
+    }
     unsentBegin_ = 0;
   }
   writeNotifier_.setEnabled(!allSent && fd_ >= 0);
@@ -155,8 +188,7 @@ void StreamSocket::flush() {
 }
 
 void StreamSocket::abort() {
-  unsent_.clear();
-  unsentBegin_ = 0;
+  dropUnsent();
   closeNow();
 }
 
@@ -179,6 +211,7 @@ void StreamSocket::closeNow() {
   ::close(fd_);
   fd_ = -1;
   kernelMayHaveMore_ = false;
+  dropUnsent();  // nothing will ever send it now
   if (disconnectPosted_) return;
   disconnectPosted_ = true;
   QMetaObject::invokeMethod(this, &StreamSocket::disconnected, Qt::QueuedConnection);

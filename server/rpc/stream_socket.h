@@ -10,6 +10,8 @@
 
 namespace vitrine {
 
+class UnsentLedger;
+
 /// A connected stream socket served on the GUI thread, over its file
 /// descriptor, for the Thrift and AMP connections.
 ///
@@ -34,6 +36,11 @@ namespace vitrine {
 /// drained the kernel. That is what makes a peer that outruns the server meet
 /// flow control rather than the server's memory.
 ///
+/// Unsent bytes are counted in an UnsentLedger shared by every socket, so the
+/// server can bound what all peers that do not read hold together; the
+/// buffer they wait in is given back once they have gone out, when it grew
+/// past 1 MiB (a screenshot's worth), and on releaseBuffers().
+///
 /// Opened ReadWrite and Unbuffered. Owns the descriptor (closed by abort(),
 /// by disconnectFromPeer() once the unsent bytes are out, on the peer's
 /// hang-up or an I/O error, and by the destructor). GUI thread only.
@@ -42,7 +49,8 @@ class StreamSocket : public QIODevice {
 
  public:
   /// Takes `fd`, an accepted, connected stream socket; makes it non-blocking.
-  explicit StreamSocket(int fd, QObject* parent = nullptr);
+  /// `ledger` (may be null; must outlive the socket) counts its unsent bytes.
+  explicit StreamSocket(int fd, UnsentLedger* ledger = nullptr, QObject* parent = nullptr);
   ~StreamSocket() override;
 
   bool isSequential() const override { return true; }
@@ -62,6 +70,9 @@ class StreamSocket : public QIODevice {
   void disconnectFromPeer(std::chrono::milliseconds patience = std::chrono::seconds(5));
   /// False once closed, for whatever reason.
   bool isConnected() const { return fd_ >= 0; }
+  /// Frees the read-ahead when it holds nothing, and the unsent buffer when
+  /// it is empty: for a connection that has gone idle.
+  void releaseBuffers();
 
  Q_SIGNALS:
   /// The socket is closed: the peer hung up, an I/O error, abort() or
@@ -81,12 +92,15 @@ class StreamSocket : public QIODevice {
   void writePending();
   /// Closes the descriptor and posts disconnected() (once).
   void closeNow();
+  /// Forgets every unsent byte (the ledger too), freeing the buffer.
+  void dropUnsent();
   void onReadable();
   void onWritable();
 
   static constexpr std::size_t kReadAhead = 64 * 1024;
 
   int fd_;
+  UnsentLedger* ledger_;
   QSocketNotifier readNotifier_;
   QSocketNotifier writeNotifier_;
   /// The kernel may hold unread bytes: readyRead() was emitted and no read has come back short since.

@@ -104,15 +104,21 @@ std::optional<ThriftCodec::CallHeader> ThriftCodec::peekCall(std::span<const cha
   return header;
 }
 
-std::span<const char> ThriftCodec::exceptionReplyFrame(const CallHeader& call, const std::string& message) {
+std::span<const char> ThriftCodec::exceptionReplyFrame(const CallHeader& call, const std::string& message, int type) {
   outBuffer_->resetBuffer();
   const std::uint8_t headerSlot[kHeaderBytes] = {};
   outBuffer_->write(headerSlot, kHeaderBytes);
-  const apache::thrift::TApplicationException error(apache::thrift::TApplicationException::UNKNOWN, message);
+  const apache::thrift::TApplicationException error(
+      static_cast<apache::thrift::TApplicationException::TApplicationExceptionType>(type), message);
   output_->writeMessageBegin(call.method, apache::thrift::protocol::T_EXCEPTION, call.sequenceId);
   error.write(output_.get());
   output_->writeMessageEnd();
   return replyFrame();
+}
+
+void ThriftCodec::releaseReplyBuffer() {
+  constexpr std::uint32_t kKeptReplyBytes = 64 * 1024;
+  if (outBuffer_->getBufferSize() > kKeptReplyBytes) outBuffer_->resetBuffer(std::uint32_t{0});
 }
 
 std::span<const char> ThriftCodec::replyFrame() {

@@ -50,10 +50,16 @@ class ThriftCodec {
   /// again before handing the message to the processor. nullopt when the
   /// header cannot be read or the message is not a call; never throws.
   std::optional<CallHeader> peekCall(std::span<const char> message);
-  /// Writes, as the reply to `call`, a TApplicationException with `message`
-  /// (type UNKNOWN, as the generated processors use for failed calls) and
-  /// returns the whole frame, valid until the next beginCall().
-  std::span<const char> exceptionReplyFrame(const CallHeader& call, const std::string& message);
+  /// Writes, as the reply to `call`, a TApplicationException of `type`
+  /// (a TApplicationException::TApplicationExceptionType; UNKNOWN, as the
+  /// generated processors use for failed calls, by default) with `message`,
+  /// and returns the whole frame, valid until the next beginCall().
+  std::span<const char> exceptionReplyFrame(const CallHeader& call, const std::string& message, int type = 0);
+
+  /// Frees the reply buffer when a large reply (a screenshot) made it grow
+  /// past 64 KiB: a connection that has gone idle keeps no megabytes.
+  /// Not while a call is in flight.
+  void releaseReplyBuffer();
 
   /// The reply written since beginCall(), as a whole frame (header filled
   /// in), or an empty span when nothing was written (oneway).

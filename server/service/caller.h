@@ -2,6 +2,7 @@
 // when the client that waits for it goes away.
 #pragma once
 
+#include <QString>
 #include <cstdint>
 #include <string_view>
 
@@ -80,6 +81,24 @@ class AuthenticatingCaller {
 
  protected:
   ~AuthenticatingCaller() = default;
+};
+
+/// Who a caller is, for the service's fair shares and its policy for
+/// remote clients: every connection is one (ConnectionShell). The service
+/// finds it with dynamic_cast on currentCaller(); a call with no caller
+/// (none in the server today) is treated as the owner's. GUI thread only.
+class IdentifiedCaller {
+ public:
+  /// The client whose quotas this call counts against: one network address
+  /// (however many connections it opens), or one Unix-socket connection.
+  virtual QString clientKey() const = 0;
+  /// True for a client that came through the gate of a network listener
+  /// (TCP with --token-file, TLS): it may not browse the server's files
+  /// without --remote-files.
+  virtual bool isRemote() const = 0;
+
+ protected:
+  ~IdentifiedCaller() = default;
 };
 
 }  // namespace vitrine

@@ -67,7 +67,8 @@ def test_server_info_spreads_its_fields_as_keys(server, peer, thrift):
     """serverInfo answers every ServerInfo field as a key, the same as Thrift's, and lists the AMP listener."""
     info = peer.call(serverInfo)
     assert set(info) == {"version", "uptimeMs", "connections", "callsServed", "windows", "listeners", "platform",
-                         "qtVersion", "pid"}
+                         "qtVersion", "pid", "longestTurnUs", "longestTurnCause", "slowTurns", "pictureBytes",
+                         "unsentBytes"}
     over_thrift = thrift.serverInfo()
     assert info["version"] == over_thrift.version != ""
     assert info["pid"] == server.process.pid
