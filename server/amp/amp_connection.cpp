@@ -28,9 +28,10 @@ constexpr std::size_t kIdleCodecs = 4;
 // The call message buffer is kept between commands up to this size (a few
 // 1 MiB pictures' worth); a larger one is freed after its command.
 constexpr std::uint32_t kKeptCallBufferBytes = 4u << 20;
-// Bytes of an oversized box skipped per pass before the connection yields the
-// GUI thread to the others (a fast peer can send hundreds of megabytes).
-constexpr std::size_t kSkippedBytesPerPass = 16u << 20;
+// Bytes read per pass before the connection yields the GUI thread to the
+// others: a 64 MiB box arrives in a few turns of the event loop, not one (and
+// an oversized box being skipped may be hundreds of megabytes).
+constexpr std::size_t kBytesPerPass = 16u << 20;
 // Longest error description sent (a peer's command name is quoted in some).
 constexpr std::size_t kMaxDescription = 4096;
 constexpr std::size_t kMaxQuotedName = 200;
@@ -133,7 +134,7 @@ void AmpConnection::serve() {
   serving_ = true;
   TurnBudget turn;  // one for the whole call, reads included
   bool turnUsed = false;
-  std::size_t skipped = 0;
+  std::size_t readThisPass = 0;
   while (!closing()) {
     while (!closing() && !queued_.empty() && roomToServe()) {
       if (!turn.takeOne()) {
@@ -156,15 +157,15 @@ void AmpConnection::serve() {
       break;
     }
     if (!queued_.empty()) continue;
-    if (decoder_.skipping() && skipped >= kSkippedBytesPerPass) {
-      resumeLater();  // the rest of the oversized box after the other connections' turns
+    if (readThisPass >= kBytesPerPass) {
+      resumeLater();  // the rest after the other connections' turns
       break;
     }
     readBuffer_.resize(kReadChunk);
     const qint64 got = socket_->read(readBuffer_.data(), static_cast<qint64>(readBuffer_.size()));
     if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
     noteActivity();
-    if (decoder_.skipping()) skipped += static_cast<std::size_t>(got);
+    readThisPass += static_cast<std::size_t>(got);
     std::vector<AmpBox> boxes;
     const AmpBoxDecoder::Status status = decoder_.feed({readBuffer_.data(), static_cast<std::size_t>(got)}, boxes);
     if (status != AmpBoxDecoder::Status::Ok) {

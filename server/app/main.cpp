@@ -63,6 +63,18 @@ struct Options {
   std::chrono::milliseconds slowTurn{50};
 };
 
+// The default of --max-picture-memory: a quarter of the machine's memory, at most 2 GiB.
+qint64 defaultPictureMemory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long pageSize = ::sysconf(_SC_PAGESIZE);
+  constexpr qint64 kAtMost = qint64{2} << 30;
+  if (pages <= 0 || pageSize <= 0) return kAtMost;
+  return std::min<qint64>(kAtMost, static_cast<qint64>(pages) * pageSize / 4);
+}
+
+// Room a waitEvents answer leaves under --max-frame for the message around its events.
+constexpr std::uint32_t kAnswerFraming = 64u << 10;
+
 // File descriptors kept for what is not a connection: the web engine's
 // (about 40 once the stage exists), fonts, images being read, logs.
 constexpr rlim_t kFilesNotForConnections = 128;
@@ -144,7 +156,9 @@ Options parseOptions(const QApplication& app) {
       QStringLiteral("ADDR"));
   const QCommandLineOption maxFrame(QStringLiteral("max-frame"),
                                     QStringLiteral("Largest request frame (Thrift) or box (AMP) in bytes; a bigger "
-                                                   "one closes that connection (default 67108864 = 64 MiB)."),
+                                                   "one is answered LimitExceeded and its connection closed; no "
+                                                   "waitEvents answer is bigger either (default 67108864 = 64 MiB, "
+                                                   "at least 131072)."),
                                     QStringLiteral("BYTES"), QString::number(64u << 20));
   const QCommandLineOption loadTimeout(QStringLiteral("load-timeout"),
                                        QStringLiteral("How long fetchUrl/postHtml wait for a page before answering "
@@ -159,9 +173,25 @@ Options parseOptions(const QApplication& app) {
                                     QStringLiteral("Most windows open at once besides the stage; more answer "
                                                    "LimitExceeded (default 1000)."),
                                     QStringLiteral("N"), QStringLiteral("1000"));
+  const QCommandLineOption maxWindowsPerClient(
+      QStringLiteral("max-windows-per-client"),
+      QStringLiteral("Most windows one client may have open at once: one network address, or one connection on "
+                     "the Unix socket; more answer LimitExceeded (default 250)."),
+      QStringLiteral("N"), QStringLiteral("250"));
   const QCommandLineOption maxPicturePixels(QStringLiteral("max-picture-pixels"),
                                             QStringLiteral("Most pixels in one picture (default 67108864 = 8192 x 8192)."),
                                             QStringLiteral("N"), QString::number(64LL << 20));
+  const QCommandLineOption maxPictureMemory(
+      QStringLiteral("max-picture-memory"),
+      QStringLiteral("Most bytes of pixels all open pictures may hold together; a picture that would pass it "
+                     "answers LimitExceeded (default: a quarter of this machine's memory, at most 2 GiB; here %1)."
+                     ).arg(defaultPictureMemory()),
+      QStringLiteral("BYTES"), QString::number(defaultPictureMemory()));
+  const QCommandLineOption remoteFiles(
+      QStringLiteral("remote-files"),
+      QStringLiteral("Let remote clients (TCP with --token-file) browse the server's files: chooseFile, "
+                     "screenshots of file choosers, and file: URLs when --allow-file-urls is given too. Off by "
+                     "default: those are the owner's business."));
   const QCommandLineOption maxConnections(
       QStringLiteral("max-connections"),
       QStringLiteral("Most connections (Thrift and AMP together) held at once; one more is closed as soon as it "
@@ -206,8 +236,8 @@ Options parseOptions(const QApplication& app) {
       QStringLiteral("MS"), QStringLiteral("50"));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
-  parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, size, fullScreen, maxWindows,
-                     maxPicturePixels, maxConnections, maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent,
+  parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, remoteFiles, size, fullScreen,
+                     maxWindows, maxWindowsPerClient, maxPicturePixels, maxPictureMemory, maxConnections, maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent,
                      slowTurn, welcome});
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
@@ -236,8 +266,11 @@ Options parseOptions(const QApplication& app) {
 
   bool ok = false;
   const qulonglong frame = parser.value(maxFrame).toULongLong(&ok);
-  if (!ok || frame < 1024 || frame > 0x7fffffffULL) usageError(QStringLiteral("--max-frame must be between 1024 and 2147483647 bytes"));
+  if (!ok || frame < 2 * kAnswerFraming || frame > 0x7fffffffULL) {
+    usageError(QStringLiteral("--max-frame must be between %1 and 2147483647 bytes").arg(2 * kAnswerFraming));
+  }
   options.limits.maxFrameBytes = static_cast<std::uint32_t>(frame);
+  options.service.maxEventBatchBytes = options.limits.maxFrameBytes - kAnswerFraming;
 
   const int timeout = parser.value(loadTimeout).toInt(&ok);
   if (!ok || timeout <= 0) usageError(QStringLiteral("--load-timeout must be a positive number of milliseconds"));
@@ -246,6 +279,13 @@ Options parseOptions(const QApplication& app) {
   const int windows = parser.value(maxWindows).toInt(&ok);
   if (!ok || windows < 0) usageError(QStringLiteral("--max-windows must be a whole number, 0 or more"));
   options.service.maxWindows = windows;
+  const int windowsPerClient = parser.value(maxWindowsPerClient).toInt(&ok);
+  if (!ok || windowsPerClient < 1) usageError(QStringLiteral("--max-windows-per-client must be a positive whole number"));
+  options.service.maxWindowsPerClient = windowsPerClient;
+  const qlonglong pictureMemory = parser.value(maxPictureMemory).toLongLong(&ok);
+  if (!ok || pictureMemory < 1) usageError(QStringLiteral("--max-picture-memory must be a positive number of bytes"));
+  options.service.maxPictureBytes = pictureMemory;
+  options.service.remoteFiles = parser.isSet(remoteFiles);
   const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
   if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
   options.service.maxPicturePixels = pixels;

@@ -1,5 +1,7 @@
 #include "rpc/connection_registry.h"
 
+#include <malloc.h>
+
 #include <QMetaObject>
 #include <vector>
 
@@ -89,13 +91,15 @@ void ConnectionRegistry::remove(ConnectionShell* connection) {
     if (found != perClient_.end() && --found->second <= 0) perClient_.erase(found);
   }
   stats_.connections = openConnections();
-  if (connections_.empty()) sweepTimer_.stop();
+  ++releasesSinceTrim_;
+  // The sweep gives the memory back to the system; it runs until that is done.
+  if (!sweepTimer_.isActive()) sweepTimer_.start();
 }
 
 void ConnectionRegistry::sweep() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::pair<ConnectionShell*, QString>> victims;
-  std::map<const ConnectionShell*, quint64> seenNow;  // becomes activityAtLastSweep_
+  std::map<const ConnectionShell*, Seen> seenNow;  // becomes lastSweep_
   for (ConnectionShell* connection : connections_) {
     if (connection->awaitingAuthentication() && now - connection->connectedAt() > limits_.authTimeout) {
       victims.emplace_back(connection, QStringLiteral("did not authenticate within %1 s (--auth-timeout)")
@@ -107,16 +111,29 @@ void ConnectionRegistry::sweep() {
                                            .arg(seconds(std::chrono::duration_cast<std::chrono::milliseconds>(now - *since))));
       continue;
     }
-    const quint64 activity = connection->activity();
-    seenNow[connection] = activity;
-    // Its activity has not moved for a whole interval: idle.
-    const auto before = activityAtLastSweep_.find(connection);
-    if (before != activityAtLastSweep_.end() && before->second == activity && !connection->receivingSince() &&
-        connection->unsentBytes() == 0) {
-      connection->releaseIdleMemory();
+    Seen& seen = seenNow[connection];
+    seen.activity = connection->activity();
+    // Its activity has not moved for a whole interval: idle. Once per idle spell.
+    const auto before = lastSweep_.find(connection);
+    if (before != lastSweep_.end() && before->second.activity == seen.activity) {
+      seen.released = before->second.released;
+      if (!seen.released && !connection->receivingSince() && connection->unsentBytes() == 0) {
+        connection->releaseIdleMemory();
+        seen.released = true;
+        ++releasesSinceTrim_;
+      }
     }
   }
-  activityAtLastSweep_ = std::move(seenNow);
+  // Freed buffers of a megabyte or more often stay in the allocator's heap
+  // (glibc raises its mmap threshold after freeing large blocks): hand the
+  // free pages back, so the memory of closed connections really goes.
+  if (releasesSinceTrim_ > 0 && now - lastTrim_ >= std::chrono::seconds(1)) {
+    ::malloc_trim(0);
+    lastTrim_ = now;
+    releasesSinceTrim_ = 0;
+  }
+  if (connections_.empty() && releasesSinceTrim_ == 0) sweepTimer_.stop();
+  lastSweep_ = std::move(seenNow);
   // Closed outside the loop: a close may run code that touches the set.
   for (auto& [connection, reason] : victims) connection->drop(reason);
 }

@@ -46,7 +46,9 @@ struct ConnectionLimits {
 ///   arriving for longer than readTimeout, or that has not authenticated
 ///   within authTimeout, is closed with a log line; one that has been idle
 ///   for a sweep gives back the memory it keeps for the next call
-///   (ConnectionShell::releaseIdleMemory).
+///   (ConnectionShell::releaseIdleMemory); when connections have closed or
+///   given memory back, the allocator is asked to return its free pages to
+///   the system (malloc_trim), at most once a second.
 /// - The UnsentLedger counts the bytes every socket still has to send; when
 ///   the total passes maxUnsentBytes, the connection holding the most is
 ///   closed (from the event loop, never inside another connection's write).
@@ -92,9 +94,17 @@ class ConnectionRegistry : public QObject {
   /// Open connections per network address.
   std::map<QString, int> perClient_;
   QTimer sweepTimer_;
-  /// Each connection's activity() at the last sweep.
-  std::map<const ConnectionShell*, quint64> activityAtLastSweep_;
+  /// Each connection's activity() at the last sweep, and whether it has
+  /// given its memory back since that activity.
+  struct Seen {
+    quint64 activity = 0;
+    bool released = false;
+  };
+  std::map<const ConnectionShell*, Seen> lastSweep_;
   bool shedPosted_ = false;
+  /// Connections closed or made to release memory since the allocator last returned free pages.
+  int releasesSinceTrim_ = 0;
+  std::chrono::steady_clock::time_point lastTrim_{};
   /// Refusals not yet logged, by reason, and when each reason was last logged.
   struct Refusals {
     quint64 unlogged = 0;

@@ -139,6 +139,10 @@ class FrameDecoder {
   bool skippedFrame() const { return state_ == State::Skipped; }
   /// The first bytes of the oversized frame (see skipOversizedFrame).
   std::span<const char> skippedHead() const { return {skipHead_.data(), skipHeadFilled_}; }
+  /// All of skippedHead() has arrived (the rest of the frame may still be coming).
+  bool skippedHeadComplete() const {
+    return (state_ == State::Skipping || state_ == State::Skipped) && skipHeadFilled_ == skipHead_.size();
+  }
 
   /// Frees the body buffer when no frame is in progress (a connection gone idle).
   void releaseBuffer();

@@ -26,9 +26,10 @@ bool looksUnframed(std::uint32_t announced) {
 // Bytes of an oversized frame kept to read its call header from (the method
 // name and sequence id the answer must carry).
 constexpr std::size_t kOversizedHeadBytes = 512;
-// Bytes of an oversized frame skipped per pass before the connection yields
-// the GUI thread to the others (a fast peer can send gigabytes).
-constexpr std::size_t kSkippedBytesPerPass = 16u << 20;
+// Bytes read per pass before the connection yields the GUI thread to the
+// others: a 64 MiB picture arrives in a few turns of the event loop, not one
+// (and an oversized frame being skipped may be gigabytes).
+constexpr std::size_t kBytesPerPass = 16u << 20;
 
 }  // namespace
 
@@ -82,17 +83,17 @@ void RpcConnection::readAvailable() {
 }
 
 bool RpcConnection::readIntoQueue() {
-  std::size_t skipped = 0;
+  std::size_t readThisPass = 0;
   while (!closing() && !queueIsFull()) {
-    if (decoder_.skipping() && skipped >= kSkippedBytesPerPass) {
-      resumeLater();  // the rest of the oversized frame after the other connections' turns
+    if (readThisPass >= kBytesPerPass) {
+      resumeLater();  // the rest after the other connections' turns
       break;
     }
     std::span<char> room = decoder_.writable();
     const qint64 got = socket_->read(room.data(), static_cast<qint64>(room.size()));
     if (got <= 0) break;  // nothing more for now (or the socket is closing: disconnected follows)
     noteActivity();
-    if (decoder_.skipping()) skipped += static_cast<std::size_t>(got);
+    readThisPass += static_cast<std::size_t>(got);
     switch (decoder_.commit(static_cast<std::size_t>(got))) {
       case FrameDecoder::Status::Ok:
         break;
@@ -103,6 +104,10 @@ bool RpcConnection::readIntoQueue() {
         refuseOversizedFrame();
         if (closing()) return false;
         continue;
+    }
+    if (decoder_.skippedHeadComplete() && !oversizedHeadChecked_) {
+      if (!oversizedFrameIsACall()) return false;
+      oversizedHeadChecked_ = true;
     }
     if (decoder_.skippedFrame()) {
       answerOversizedFrame();
@@ -124,6 +129,10 @@ void RpcConnection::refuseOversizedFrame() {
   if (looksUnframed(announced)) {
     return drop(QStringLiteral("unframed Thrift message; vitrine speaks the framed transport"));
   }
+  if (announced > 0x7fffffffu) {
+    // Thrift's frame length is a signed 32-bit number: this is no Thrift peer.
+    return drop(QStringLiteral("frame of %1 bytes announced; not Thrift").arg(announced));
+  }
   if (!authenticated()) {
     // A peer nobody knows is not worth reading megabytes from.
     return drop(QStringLiteral("frame of %1 bytes before authenticate (at most %2 bytes until then)")
@@ -133,6 +142,17 @@ void RpcConnection::refuseOversizedFrame() {
   // Read it to its end without keeping it, then answer: closing now, with its
   // bytes unread, would reset the connection and the peer would never read why.
   decoder_.skipOversizedFrame(kOversizedHeadBytes);
+}
+
+bool RpcConnection::oversizedFrameIsACall() {
+  const std::span<const char> head = decoder_.skippedHead();
+  const std::optional<ThriftCodec::Protocol> protocol = codec_ ? codec_->protocol() : ThriftCodec::detect(head);
+  if (protocol && ThriftCodec(*protocol, limits_).peekCall(head)) return true;
+  // Garbage, or a message that cannot be answered: not worth reading to its end.
+  drop(QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes (--max-frame) and is not a readable call")
+           .arg(decoder_.announcedLength())
+           .arg(limits_.maxFrameBytes));
+  return false;
 }
 
 void RpcConnection::answerOversizedFrame() {
@@ -226,10 +246,8 @@ void RpcConnection::resumeLater() {
       this,
       [this] {
         resumePosted_ = false;
-        // The rest of an oversized frame, or of the queue.
-        if (decoder_.skipping()) {
-          if (!readIntoQueue()) return;
-        }
+        // The rest of a large frame (a pass stops at kBytesPerPass), then the queue.
+        if (socket_->bytesAvailable() > 0 && !queueIsFull() && !readIntoQueue()) return;
         dispatchQueued();
       },
       Qt::QueuedConnection);

@@ -67,6 +67,9 @@ class RpcConnection : public ConnectionShell {
   bool readIntoQueue();
   /// A frame over the limit: skip it, or close when it cannot be answered.
   void refuseOversizedFrame();
+  /// The head of the oversized frame has come: drops the connection (and
+  /// returns false) unless it starts a Thrift call that can be answered.
+  bool oversizedFrameIsACall();
   /// The skipped oversized frame has gone by: answers it and closes.
   void answerOversizedFrame();
   /// Serves queued calls, refilling the queue from the socket, for one
@@ -92,6 +95,8 @@ class RpcConnection : public ConnectionShell {
   bool resumePosted_ = false;
   /// Queued calls wait for the peer to read our replies (maxUnsentReplyBytes).
   bool waitingForDrain_ = false;
+  /// The oversized frame being skipped starts with a call we can answer.
+  bool oversizedHeadChecked_ = false;
 };
 
 }  // namespace vitrine

@@ -50,8 +50,22 @@ QImage adoptBytes(std::string& data, const QSize& size, std::size_t rowBytes, QI
 }
 
 // `adoptable`: picture.data itself, when its bytes may be taken (decodePicture's rvalue form), else null.
-DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int bytesPerPixel, QImage::Format format,
-                         QImage* reuse, std::string* adoptable) {
+// The bytes of an image of `size` in `format` (rows padded to 4 bytes, as QImage keeps them).
+qint64 imageBytes(const QSize& size, QImage::Format format) {
+  const qint64 bits = format == QImage::Format_Invalid ? 32 : QImage::toPixelFormat(format).bitsPerPixel();
+  const qint64 rowBytes = ((static_cast<qint64>(size.width()) * bits + 31) / 32) * 4;
+  return rowBytes * size.height();
+}
+
+DecodedPicture overBudget(qint64 bytes) {
+  DecodedPicture result;
+  result.status = DecodedPicture::Status::OverBudget;
+  result.bytes = bytes;
+  return result;
+}
+
+DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, qint64 maxBytes, int bytesPerPixel,
+                         QImage::Format format, QImage* reuse, std::string* adoptable) {
   const qint64 width = picture.width;
   const qint64 height = picture.height;
   if (width <= 0 || height <= 0) {
@@ -76,6 +90,7 @@ DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int byte
                        .arg(actual));
   }
   const QSize size(static_cast<int>(width), static_cast<int>(height));
+  if (const qint64 bytes = imageBytes(size, format); bytes > maxBytes) return overBudget(bytes);
   const auto rowBytes = static_cast<std::size_t>(width * bytesPerPixel);
   if (adoptable) {
     // The caller gave up the bytes (see decodePicture): none to copy at all.
@@ -101,7 +116,7 @@ DecodedPicture decodeRaw(const api::Picture& picture, qint64 maxPixels, int byte
   return DecodedPicture{DecodedPicture::Status::Ok, std::move(image), {}};
 }
 
-DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, const char* format) {
+DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, qint64 maxBytes, const char* format) {
   if (picture.width < 0 || picture.height < 0) {
     return failure(DecodedPicture::Status::Invalid, QStringLiteral("width and height must be 0 or positive"));
   }
@@ -130,6 +145,7 @@ DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, cons
                                                         .arg(picture.width)
                                                         .arg(picture.height));
   }
+  if (const qint64 pixelBytes = imageBytes(size, reader.imageFormat()); pixelBytes > maxBytes) return overBudget(pixelBytes);
   // Qt refuses images over 128 MB by default; ours is --max-picture-pixels,
   // already checked above, at up to 8 bytes a pixel (16-bit RGBA formats).
   reader.setAllocationLimit(static_cast<int>(std::min<qint64>((maxPixels * 8 >> 20) + 1, INT_MAX)));
@@ -141,31 +157,80 @@ DecodedPicture decodeEncoded(const api::Picture& picture, qint64 maxPixels, cons
   return DecodedPicture{DecodedPicture::Status::Ok, std::move(image), {}};
 }
 
-DecodedPicture decode(const api::Picture& picture, qint64 maxPixels, QImage* reuse, std::string* adoptable) {
+DecodedPicture decode(const api::Picture& picture, qint64 maxPixels, qint64 maxBytes, QImage* reuse,
+                      std::string* adoptable) {
   switch (picture.mode) {
     case api::PixelFormat::RGB:
-      return decodeRaw(picture, maxPixels, 3, QImage::Format_RGB888, reuse, adoptable);
+      return decodeRaw(picture, maxPixels, maxBytes, 3, QImage::Format_RGB888, reuse, adoptable);
     case api::PixelFormat::RGBA:
-      return decodeRaw(picture, maxPixels, 4, QImage::Format_RGBA8888, reuse, adoptable);
+      return decodeRaw(picture, maxPixels, maxBytes, 4, QImage::Format_RGBA8888, reuse, adoptable);
     case api::PixelFormat::L:
-      return decodeRaw(picture, maxPixels, 1, QImage::Format_Grayscale8, reuse, adoptable);
+      return decodeRaw(picture, maxPixels, maxBytes, 1, QImage::Format_Grayscale8, reuse, adoptable);
     case api::PixelFormat::PNG:
-      return decodeEncoded(picture, maxPixels, "png");
+      return decodeEncoded(picture, maxPixels, maxBytes, "png");
     case api::PixelFormat::JPEG:
-      return decodeEncoded(picture, maxPixels, "jpeg");
+      return decodeEncoded(picture, maxPixels, maxBytes, "jpeg");
   }
   return failure(DecodedPicture::Status::Invalid,
                  QStringLiteral("unknown pixel format %1 (RGB, RGBA, L, PNG or JPEG)").arg(static_cast<int>(picture.mode)));
 }
 
-}  // namespace
-
-DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels, QImage* reuse) {
-  return decode(picture, maxPixels, reuse, /*adoptable=*/nullptr);
+int rawBytesPerPixel(api::PixelFormat::type mode) {
+  switch (mode) {
+    case api::PixelFormat::RGB:
+      return 3;
+    case api::PixelFormat::RGBA:
+      return 4;
+    case api::PixelFormat::L:
+      return 1;
+    default:
+      return 0;
+  }
 }
 
-DecodedPicture decodePicture(api::Picture&& picture, qint64 maxPixels, QImage* reuse) {
-  return decode(picture, maxPixels, reuse, &picture.data);
+QImage::Format rawFormat(api::PixelFormat::type mode) {
+  switch (mode) {
+    case api::PixelFormat::RGB:
+      return QImage::Format_RGB888;
+    case api::PixelFormat::RGBA:
+      return QImage::Format_RGBA8888;
+    default:
+      return QImage::Format_Grayscale8;
+  }
+}
+
+}  // namespace
+
+std::optional<qint64> decodedPictureBytes(const api::Picture& picture) {
+  if (rawBytesPerPixel(picture.mode) > 0) {
+    if (picture.width <= 0 || picture.height <= 0) return std::nullopt;
+    return imageBytes(QSize(picture.width, picture.height), rawFormat(picture.mode));
+  }
+  if (picture.mode != api::PixelFormat::PNG && picture.mode != api::PixelFormat::JPEG) return std::nullopt;
+  QByteArray bytes = QByteArray::fromRawData(picture.data.data(), static_cast<qsizetype>(picture.data.size()));
+  QBuffer buffer(&bytes);
+  buffer.open(QIODevice::ReadOnly);
+  QImageReader reader(&buffer, picture.mode == api::PixelFormat::PNG ? "png" : "jpeg");
+  reader.setDecideFormatFromContent(false);
+  const QSize size = reader.size();
+  if (!size.isValid() || size.isEmpty()) return std::nullopt;
+  return imageBytes(size, reader.imageFormat());
+}
+
+bool decodingTakesLong(const api::Picture& picture) {
+  constexpr std::size_t kCopiedQuickly = 16u << 20;
+  const int bytesPerPixel = rawBytesPerPixel(picture.mode);
+  if (bytesPerPixel == 0) return true;  // encoded
+  const bool rowsAligned = (static_cast<qint64>(picture.width) * bytesPerPixel) % 4 == 0;
+  return !rowsAligned && picture.data.size() > kCopiedQuickly;
+}
+
+DecodedPicture decodePicture(const api::Picture& picture, qint64 maxPixels, QImage* reuse, qint64 maxBytes) {
+  return decode(picture, maxPixels, maxBytes, reuse, /*adoptable=*/nullptr);
+}
+
+DecodedPicture decodePicture(api::Picture&& picture, qint64 maxPixels, QImage* reuse, qint64 maxBytes) {
+  return decode(picture, maxPixels, maxBytes, reuse, &picture.data);
 }
 
 }  // namespace vitrine

@@ -6,7 +6,9 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QGuiApplication>
+#include <QPointer>
 #include <QThread>
+#include <QTimer>
 
 #include "app/logging.h"
 #include "service/caller.h"
@@ -93,6 +95,28 @@ QString notUtf8(const std::string& field) {
   return QStringLiteral("%1 is not valid UTF-8").arg(QString::fromStdString(field));
 }
 
+api::NotAllowed notAllowed(const QString& message) {
+  api::NotAllowed error;
+  error.message = message.toStdString();
+  return error;
+}
+
+// Who is calling, as the connection being served says (service/caller.h).
+// No caller (nothing in the server calls without one today) is the owner.
+QString callerClientKey() {
+  const auto* identity = dynamic_cast<const IdentifiedCaller*>(currentCaller());
+  return identity ? identity->clientKey() : QStringLiteral("owner");
+}
+
+bool callerIsRemote() {
+  const auto* identity = dynamic_cast<const IdentifiedCaller*>(currentCaller());
+  return identity && identity->isRemote();
+}
+
+QString mebibytes(qint64 bytes) {
+  return QString::number(static_cast<double>(bytes) / (1 << 20), 'f', 1);
+}
+
 api::WindowNotFound windowNotFound(std::int64_t id) {
   api::WindowNotFound error;
   error.windowId = id;
@@ -143,7 +167,9 @@ api::Picture&& takeable(const api::Picture& picture) {
   return std::move(const_cast<api::Picture&>(picture));
 }
 
-bool failedDecode(const DecodedPicture& decoded, const VitrineService::ExceptionCob& exn_cob) {
+}  // namespace
+
+bool VitrineService::failedDecode(const DecodedPicture& decoded, const ExceptionCob& exn_cob) const {
   switch (decoded.status) {
     case DecodedPicture::Status::Ok:
       return false;
@@ -153,18 +179,22 @@ bool failedDecode(const DecodedPicture& decoded, const VitrineService::Exception
     case DecodedPicture::Status::TooLarge:
       exn_cob(delayed(limitExceeded(decoded.error)));
       return true;
+    case DecodedPicture::Status::OverBudget:
+      exn_cob(delayed(limitExceeded(
+          QStringLiteral("the picture's %1 MiB of pixels would take the open pictures past %2 MiB, the limit "
+                         "(--max-picture-memory; %3 MiB in use); close some pictures first")
+              .arg(mebibytes(decoded.bytes), mebibytes(options_.maxPictureBytes), mebibytes(stats_.pictureBytes)))));
+      return true;
   }
   return false;
 }
-
-}  // namespace
 
 VitrineService::VitrineService(Stage& stage, ServerStats& stats, ServiceOptions options)
     : stage_(stage),
       stats_(stats),
       options_(options),
-      events_(options.eventLogCapacity),
-      windows_(events_, options.maxWindows) {
+      events_(options.eventLogCapacity, options.maxEventBatchBytes),
+      windows_(events_, options.maxWindows, options.maxWindowsPerClient) {
   uptime_.start();
 }
 
@@ -187,7 +217,9 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
     return cob(api::PushResult::INVALID_ARGUMENT);
   }
   QString why;
-  std::optional<QUrl> target = parsePushableUrl(fromUtf8(url.url), options_.allowFileUrls, &why);
+  // A file: URL shows the server's files: a remote client needs --remote-files too.
+  const bool fileUrls = options_.allowFileUrls && (options_.remoteFiles || !callerIsRemote());
+  std::optional<QUrl> target = parsePushableUrl(fromUtf8(url.url), fileUrls, &why);
   if (!target) {
     qCInfo(lcService).noquote() << "fetchUrl refused:" << why;
     return cob(api::PushResult::INVALID_ARGUMENT);
@@ -222,13 +254,21 @@ void VitrineService::authenticate(std::function<void()> cob, ExceptionCob exn_co
   VITRINE_ASSERT_GUI_THREAD();
   // The transport asks nothing of us but the verdict: it is the one that
   // refuses other calls before it (and closes after a wrong token).
-  auto* caller = dynamic_cast<AuthenticatingCaller*>(currentCaller());
+  QObject* callerObject = currentCaller();
+  const QString client = callerClientKey();
   if (!options_.authToken || options_.authToken->matches(token)) {
-    if (caller) caller->authenticationSucceeded();
+    authThrottle_.succeeded(client);
+    if (auto* caller = dynamic_cast<AuthenticatingCaller*>(callerObject)) caller->authenticationSucceeded();
     return cob();
   }
-  if (caller) caller->authenticationFailed();
-  exn_cob(delayed(authenticationFailed()));
+  // A wrong token is answered late, later with each try (AuthThrottle): a
+  // guesser gets a handful of tries a minute, not thousands a second. The
+  // connection serves nothing meanwhile (it is not authenticated) and may go.
+  const std::chrono::milliseconds delay = authThrottle_.failed(client);
+  QTimer::singleShot(delay, callerObject ? callerObject : qApp, [caller = QPointer<QObject>(callerObject), exn_cob] {
+    if (auto* authenticating = dynamic_cast<AuthenticatingCaller*>(caller.data())) authenticating->authenticationFailed();
+    exn_cob(delayed(authenticationFailed()));
+  });
 }
 
 void VitrineService::ping(std::function<void()> cob) {
@@ -267,10 +307,22 @@ void VitrineService::resetLongestTurn(std::function<void()> cob) {
 void VitrineService::screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (windowId == 0) return cob(pngOf(stage_.grab()));
-  ManagedWindow* window = windows_.find(windowId);
-  if (!window) return exn_cob(delayed(windowNotFound(windowId)));
-  cob(pngOf(window->grab().toImage()));
+  QImage image;
+  if (windowId == 0) {
+    image = stage_.grab();
+  } else {
+    const WindowRegistry::Entry* entry = windows_.entry(windowId);
+    if (!entry) return exn_cob(delayed(windowNotFound(windowId)));
+    if (entry->kind == api::WindowKind::FILE_CHOOSER && !options_.remoteFiles && callerIsRemote()) {
+      return exn_cob(delayed(notAllowed(QStringLiteral(
+          "a file chooser shows the server's files: a remote client may not take its screenshot unless the server "
+          "has --remote-files"))));
+    }
+    image = entry->window->grab().toImage();
+  }
+  // Rendering is the GUI thread's; compressing the PNG (tens of milliseconds
+  // for a screenful, more for a noisy picture) is not.
+  background_.run<std::string>([image] { return pngOf(image); }, [cob](std::string png) { cob(png); });
 }
 
 void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) {
@@ -334,15 +386,15 @@ void VitrineService::unsubscribeEvents(std::function<void()> cob) {
 }
 
 bool VitrineService::checkRoom(const ExceptionCob& exn_cob) {
-  if (windows_.hasRoom()) return true;
-  exn_cob(delayed(limitExceeded(QStringLiteral("%1 windows are open, the limit (--max-windows); close some first")
-                                    .arg(windows_.maxWindows()))));
+  const std::optional<QString> why = windows_.whyNoRoom(callerClientKey());
+  if (!why) return true;
+  exn_cob(delayed(limitExceeded(*why)));
   return false;
 }
 
 std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
                                         std::chrono::milliseconds timeout) {
-  const std::int64_t id = windows_.add(window, kind, std::move(name));
+  const std::int64_t id = windows_.add(window, kind, std::move(name), callerClientKey());
   // The caller waits for this dialog; if it goes, nobody will read the answer.
   if (QObject* caller = currentCaller()) {
     QObject::connect(caller, &QObject::destroyed, window, [window] { window->closeFor(CloseReason::ClientDisconnected); });
@@ -377,7 +429,7 @@ PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOp
   if (!checkRoom(exn_cob)) return nullptr;
   auto* popup = new PopupWindow(fromUtf8(text), options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine"),
                                 actions);
-  *id = windows_.add(popup, api::WindowKind::POPUP, fromUtf8(options.name));
+  *id = windows_.add(popup, api::WindowKind::POPUP, fromUtf8(options.name), callerClientKey());
   QObject::connect(popup, &PopupWindow::actionInvoked, popup, [this, windowId = *id](const QString& key) {
     api::Event event;
     event.kind = api::EventKind::ACTION_INVOKED;
@@ -459,6 +511,10 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
     return exn_cob(delayed(apache::thrift::TApplicationException(apache::thrift::TApplicationException::PROTOCOL_ERROR,
                                                                  notUtf8(*field).toStdString())));
   }
+  if (!options_.remoteFiles && callerIsRemote()) {
+    return exn_cob(delayed(notAllowed(QStringLiteral(
+        "chooseFile browses the server's files: a remote client may call it only when the server has --remote-files"))));
+  }
   if (!checkRoom(exn_cob)) return;
   auto* window = new FileChooserWindow(toFileChooserSpec(chooser));
   auto answered = std::make_shared<bool>(false);
@@ -498,28 +554,73 @@ void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, Exc
 
 // ---------------------------------------------------------------- pictures
 
+qint64 VitrineService::pictureRoom() const {
+  return options_.maxPictureBytes - stats_.pictureBytes - reservedPictureBytes_;
+}
+
+template <class Finish>
+void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage* reuse, ExceptionCob exn_cob,
+                                Finish finish) {
+  if (!decodingTakesLong(picture)) {
+    DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels, reuse, room);
+    if (failedDecode(decoded, exn_cob)) return;
+    return finish(std::move(decoded.image));
+  }
+  // A PNG or JPEG (or a large copy) costs more than a frame: decoded on
+  // BackgroundWork, with its bytes set aside in the budget from now on, so
+  // that pictures decoding side by side cannot pass it together.
+  const std::optional<qint64> planned = decodedPictureBytes(picture);
+  if (planned && *planned > room) {
+    DecodedPicture over;
+    over.status = DecodedPicture::Status::OverBudget;
+    over.bytes = *planned;
+    failedDecode(over, exn_cob);
+    return;
+  }
+  const qint64 reserved = planned.value_or(0);
+  reservedPictureBytes_ += reserved;
+  auto owned = std::make_shared<api::Picture>(takeable(picture));
+  background_.run<DecodedPicture>(
+      [owned, maxPixels = options_.maxPicturePixels, room] {
+        return decodePicture(std::move(*owned), maxPixels, nullptr, room);
+      },
+      [this, reserved, exn_cob, finish = std::move(finish)](DecodedPicture decoded) mutable {
+        reservedPictureBytes_ -= reserved;
+        if (failedDecode(decoded, exn_cob)) return;
+        finish(std::move(decoded.image));
+      });
+}
+
 void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
                                  const api::Picture& picture, const api::PictureOptions& options) {
   VITRINE_ASSERT_GUI_THREAD();
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   if (!checkRoom(exn_cob)) return;
-  DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels);
-  if (failedDecode(decoded, exn_cob)) return;
-  const bool inspectable = options.__isset.inspectable && options.inspectable;
-  auto* window = new PictureWindow(options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine picture"),
-                                   std::move(decoded.image), inspectable);
-  const std::int64_t id = windows_.add(window, api::WindowKind::PICTURE, fromUtf8(options.name));
-  QObject::connect(window, &PictureWindow::pixelClicked, window, [this, id](int x, int y, const QColor& color) {
-    api::Event event;
-    event.kind = api::EventKind::PIXEL_CLICKED;
-    event.windowId = id;
-    event.__set_x(x);
-    event.__set_y(y);
-    event.__set_color(toApiColor(color, color.alpha() != 255));
-    events_.append(std::move(event));
-  });
-  window->show();
-  cob(id);
+  const QString client = callerClientKey();
+  decodeThen(picture, pictureRoom(), nullptr, exn_cob,
+             [this, cob, exn_cob, options, client](QImage image) {
+               // Decoded later, maybe: the room may have gone meanwhile.
+               if (const std::optional<QString> why = windows_.whyNoRoom(client)) {
+                 return exn_cob(delayed(limitExceeded(*why)));
+               }
+               const bool inspectable = options.__isset.inspectable && options.inspectable;
+               auto* window = new PictureWindow(
+                   options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine picture"),
+                   std::move(image), inspectable, &stats_.pictureBytes);
+               const std::int64_t id = windows_.add(window, api::WindowKind::PICTURE, fromUtf8(options.name), client);
+               QObject::connect(window, &PictureWindow::pixelClicked, window,
+                                [this, id](int x, int y, const QColor& color) {
+                                  api::Event event;
+                                  event.kind = api::EventKind::PIXEL_CLICKED;
+                                  event.windowId = id;
+                                  event.__set_x(x);
+                                  event.__set_y(y);
+                                  event.__set_color(toApiColor(color, color.alpha() != 255));
+                                  events_.append(std::move(event));
+                                });
+               window->show();
+               cob(id);
+             });
 }
 
 void VitrineService::updatePicture(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId,
@@ -529,11 +630,16 @@ void VitrineService::updatePicture(std::function<void()> cob, ExceptionCob exn_c
   if (!entry || entry->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
   auto* window = static_cast<PictureWindow*>(entry->window.data());
   // A picture of the same size and format is written over the shown one's
-  // pixels (no allocation); the window repaints at the screen's pace.
-  DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels, window->reusableImage());
-  if (failedDecode(decoded, exn_cob)) return;
-  window->setImage(std::move(decoded.image));
-  cob();
+  // pixels (no allocation); the window repaints at the screen's pace. The
+  // picture it replaces gives its bytes back to the budget.
+  decodeThen(picture, pictureRoom() + window->imageBytes(), window->reusableImage(), exn_cob,
+             [this, cob, exn_cob, windowId](QImage image) {
+               // Decoded later, maybe: the window may have closed meanwhile.
+               const WindowRegistry::Entry* shown = windows_.entry(windowId);
+               if (!shown || shown->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
+               static_cast<PictureWindow*>(shown->window.data())->setImage(std::move(image));
+               cob();
+             });
 }
 
 }  // namespace vitrine

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <optional>
 
+#include "service/auth_throttle.h"
 #include "service/auth_token.h"
+#include "service/background_work.h"
 #include "service/event_log.h"
 #include "service/window_registry.h"
 #include "vitrine/api/Vitrine.h"
@@ -24,10 +26,19 @@ struct ServiceOptions {
   bool allowFileUrls = false;
   /// Windows open at once besides the stage (--max-windows).
   int maxWindows = 1000;
+  /// Windows one client may have open at once (--max-windows-per-client).
+  int maxWindowsPerClient = 250;
   /// Pixels in one picture (--max-picture-pixels).
   qint64 maxPicturePixels = 64LL << 20;
+  /// Bytes of pixels all open pictures may hold together (--max-picture-memory).
+  qint64 maxPictureBytes = 2LL << 30;
+  /// Remote clients may browse the server's files: chooseFile, screenshots
+  /// of file choosers, file: URLs (with --allow-file-urls) (--remote-files).
+  bool remoteFiles = false;
   /// Events kept for waitEvents.
   std::size_t eventLogCapacity = 10000;
+  /// Most bytes of events one waitEvents answer carries (below --max-frame).
+  std::size_t maxEventBatchBytes = 16u << 20;
   /// The token authenticate() checks (--token-file); unset: any token is accepted.
   std::optional<AuthToken> authToken;
 };
@@ -38,7 +49,9 @@ struct ServiceOptions {
 /// while a call waits.
 ///
 /// Holds no socket code: transports (Thrift, AMP) call into it, setting the
-/// caller (service/caller.h) so that dialogs end when their caller goes.
+/// caller (service/caller.h) so that dialogs end when their caller goes, and
+/// so that each client's windows count against its own share and a remote
+/// client is kept from the server's files.
 /// Every method must be called on the GUI thread (asserted in debug builds).
 /// Bad input is answered through the IDL's results and exceptions, never by
 /// throwing out of a method. Does not own the stage or the stats; owns the
@@ -100,8 +113,17 @@ class VitrineService : public api::VitrineCobSvIf {
   /// Opens a popup for say/sayAndWait, or answers exn_cob and returns nullptr.
   class PopupWindow* openPopup(const std::string& text, const api::SayOptions& options, const ExceptionCob& exn_cob,
                                std::int64_t* id);
-  /// False (and exn_cob answered with LimitExceeded) when no window may be opened.
+  /// False (and exn_cob answered with LimitExceeded) when the caller may not open a window.
   bool checkRoom(const ExceptionCob& exn_cob);
+  /// Answers a picture decode failure through exn_cob; true when there was one.
+  bool failedDecode(const struct DecodedPicture& decoded, const ExceptionCob& exn_cob) const;
+  /// Bytes the next picture may take under --max-picture-memory.
+  qint64 pictureRoom() const;
+  /// Decodes `picture` (taking its bytes) within `room` bytes, at once or on
+  /// BackgroundWork when that takes long, then calls `finish(image)` on the
+  /// GUI thread; a failure is answered through exn_cob instead.
+  template <class Finish>
+  void decodeThen(const api::Picture& picture, qint64 room, QImage* reuse, ExceptionCob exn_cob, Finish finish);
   /// Registers a dialog, ends it when its caller disconnects, starts its timeout, shows it.
   std::int64_t openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
                           std::chrono::milliseconds timeout);
@@ -113,6 +135,11 @@ class VitrineService : public api::VitrineCobSvIf {
   QElapsedTimer uptime_;
   EventLog events_;
   WindowRegistry windows_;
+  AuthThrottle authThrottle_;
+  /// Picture bytes set aside for decodes under way on background_.
+  qint64 reservedPictureBytes_ = 0;
+  /// Last member: destroyed first, it waits for work under way while the rest still exists.
+  BackgroundWork background_;
 };
 
 }  // namespace vitrine

@@ -26,14 +26,31 @@ api::CloseReason::type toApi(CloseReason reason) {
   return api::CloseReason::USER_CLOSED;
 }
 
-WindowRegistry::WindowRegistry(EventLog& events, int maxWindows, QObject* parent)
-    : QObject(parent), events_(events), maxWindows_(maxWindows) {}
+WindowRegistry::WindowRegistry(EventLog& events, int maxWindows, int maxWindowsPerClient, QObject* parent)
+    : QObject(parent), events_(events), maxWindows_(maxWindows), maxWindowsPerClient_(maxWindowsPerClient) {}
 
-std::int64_t WindowRegistry::add(ManagedWindow* window, api::WindowKind::type kind, QString name) {
+std::optional<QString> WindowRegistry::whyNoRoom(const QString& client) const {
+  if (static_cast<int>(entries_.size()) >= maxWindows_) {
+    return QStringLiteral("%1 windows are open, the limit (--max-windows); close some first").arg(maxWindows_);
+  }
+  const auto found = perClient_.find(client);
+  if (found != perClient_.end() && found->second >= maxWindowsPerClient_) {
+    return QStringLiteral("this client has %1 windows open, its share (--max-windows-per-client); close some first")
+        .arg(maxWindowsPerClient_);
+  }
+  return std::nullopt;
+}
+
+std::int64_t WindowRegistry::add(ManagedWindow* window, api::WindowKind::type kind, QString name, QString client) {
   const std::int64_t id = ++lastId_;
-  entries_.emplace(id, Entry{id, kind, window, std::move(name)});
+  ++perClient_[client];
+  entries_.emplace(id, Entry{id, kind, window, std::move(name), std::move(client)});
   connect(window, &ManagedWindow::windowClosed, this, [this, id](CloseReason reason) {
-    entries_.erase(id);
+    if (const auto found = entries_.find(id); found != entries_.end()) {
+      const auto count = perClient_.find(found->second.client);
+      if (count != perClient_.end() && --count->second <= 0) perClient_.erase(count);
+      entries_.erase(found);
+    }
     api::Event event;
     event.kind = api::EventKind::WINDOW_CLOSED;
     event.windowId = id;

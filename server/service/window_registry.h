@@ -6,6 +6,7 @@
 #include <QString>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "ui/managed_window.h"
@@ -17,8 +18,9 @@ class EventLog;
 
 /// Hands out window ids (from 1, never reused), finds windows by id, and
 /// turns every window's close into a WINDOW_CLOSED event. A window leaves
-/// the registry the moment it closes. Does not own the windows (they delete
-/// themselves on close). GUI thread only.
+/// the registry the moment it closes. Counts the windows of each client
+/// (IdentifiedCaller::clientKey) so that no one client takes what all share.
+/// Does not own the windows (they delete themselves on close). GUI thread only.
 class WindowRegistry : public QObject {
   Q_OBJECT
 
@@ -28,16 +30,19 @@ class WindowRegistry : public QObject {
     api::WindowKind::type kind;
     QPointer<ManagedWindow> window;
     QString name;
+    /// The client that opened it.
+    QString client;
   };
 
-  WindowRegistry(EventLog& events, int maxWindows, QObject* parent = nullptr);
+  WindowRegistry(EventLog& events, int maxWindows, int maxWindowsPerClient, QObject* parent = nullptr);
 
-  /// False when maxWindows windows are already open.
-  bool hasRoom() const { return static_cast<int>(entries_.size()) < maxWindows_; }
-  int maxWindows() const { return maxWindows_; }
+  /// Why `client` may not open one more window (maxWindows open, or
+  /// maxWindowsPerClient of them its own), naming the flag; nullopt when it may.
+  std::optional<QString> whyNoRoom(const QString& client) const;
 
-  /// Registers `window` and returns its new id. Precondition: hasRoom().
-  std::int64_t add(ManagedWindow* window, api::WindowKind::type kind, QString name);
+  /// Registers `window`, opened by `client`, and returns its new id.
+  /// Precondition: !whyNoRoom(client).
+  std::int64_t add(ManagedWindow* window, api::WindowKind::type kind, QString name, QString client);
 
   /// The open window with this id, or nullptr.
   ManagedWindow* find(std::int64_t id) const;
@@ -53,8 +58,11 @@ class WindowRegistry : public QObject {
  private:
   EventLog& events_;
   int maxWindows_;
+  int maxWindowsPerClient_;
   std::int64_t lastId_ = 0;
   std::map<std::int64_t, Entry> entries_;
+  /// Open windows per client.
+  std::map<QString, int> perClient_;
 };
 
 /// The IDL's name for a UI close reason.

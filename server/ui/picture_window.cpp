@@ -69,8 +69,13 @@ void PictureView::mousePressEvent(QMouseEvent* event) {
   if (image_.valid(x, y)) Q_EMIT pixelClicked(x, y);
 }
 
-PictureWindow::PictureWindow(const QString& title, QImage image, bool inspectable)
-    : ManagedWindow(title), view_(new PictureView), scroll_(new QScrollArea), status_(new QLabel), inspectable_(inspectable) {
+PictureWindow::PictureWindow(const QString& title, QImage image, bool inspectable, std::int64_t* pixelBytes)
+    : ManagedWindow(title),
+      view_(new PictureView),
+      scroll_(new QScrollArea),
+      status_(new QLabel),
+      inspectable_(inspectable),
+      pixelBytes_(pixelBytes) {
   auto* menus = new QMenuBar(this);
   QMenu* viewMenu = menus->addMenu(QStringLiteral("&View"));
   QAction* zoomIn = viewMenu->addAction(QStringLiteral("Zoom &In"), this, [this] { zoomBy(1); });
@@ -109,7 +114,14 @@ PictureWindow::PictureWindow(const QString& title, QImage image, bool inspectabl
   resize((view_->size() + chrome).boundedTo(available).expandedTo(QSize(200, 120)));
 }
 
+PictureWindow::~PictureWindow() {
+  if (pixelBytes_) *pixelBytes_ -= countedBytes_;
+}
+
 void PictureWindow::setImage(QImage image) {
+  const std::int64_t bytes = image.sizeInBytes();
+  if (pixelBytes_) *pixelBytes_ += bytes - countedBytes_;
+  countedBytes_ = bytes;
   view_->setImage(std::move(image));
   showStatus();
 }

@@ -57,12 +57,18 @@ class PictureView : public QWidget {
 /// A picture window: View menu with Zoom In (Ctrl++), Zoom Out (Ctrl+-) and
 /// Actual Size (Ctrl+0); when inspectable, a click shows "x, y: r, g, b" in
 /// the status line and emits pixelClicked. Escape does not close it.
-/// GUI thread only.
+/// The bytes of the picture it shows are counted in `pixelBytes` (may be
+/// null; must outlive the window) from setImage() until it is destroyed, so
+/// the server can bound what all pictures hold together. GUI thread only.
 class PictureWindow : public ManagedWindow {
   Q_OBJECT
 
  public:
-  PictureWindow(const QString& title, QImage image, bool inspectable);
+  PictureWindow(const QString& title, QImage image, bool inspectable, std::int64_t* pixelBytes = nullptr);
+  ~PictureWindow() override;
+
+  /// Bytes of the picture's pixels.
+  std::int64_t imageBytes() const { return countedBytes_; }
 
   /// Replaces the picture, keeping the zoom.
   void setImage(QImage image);
@@ -86,6 +92,9 @@ class PictureWindow : public ManagedWindow {
   QLabel* status_;
   bool inspectable_;
   QString lastPixel_;
+  std::int64_t* pixelBytes_;
+  /// What this window has added to *pixelBytes_.
+  std::int64_t countedBytes_ = 0;
 };
 
 }  // namespace vitrine

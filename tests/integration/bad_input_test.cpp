@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "raw_socket.h"
@@ -61,9 +62,9 @@ constexpr int kMaxWindows = 50;                // --max-windows
 // VITRINE_SANITIZED): redzones and the quarantine of freed memory make the
 // same work cost more, and the bound is still far below any claim.
 const std::size_t kMemoryHeadroom = (64u << 20) * (std::getenv("VITRINE_SANITIZED") ? 3 : 1);
-// How long a case's effects may take to settle (a dropped connection is deleted
-// from the event loop, and its dialogs close then).
-constexpr auto kSettleDeadline = std::chrono::seconds(30);
+// How long a frame that has begun may take to arrive (--read-timeout): short,
+// so that a case that announces more than it sends is closed quickly.
+constexpr int kReadTimeoutMs = 2000;
 
 // ---------------------------------------------------------------- writing messages
 
@@ -267,6 +268,19 @@ Outcome refuses(std::vector<std::string> words) {
   };
 }
 
+// An error answer whose message contains each of `words`, then the server closes the connection.
+Outcome refusesThenCloses(std::vector<std::string> words) {
+  return [words = std::move(words)](RawSocket& socket, Wire wire) {
+    const std::optional<Reply> reply = nextReply(socket, wire);
+    if (!reply) return;
+    EXPECT_TRUE(reply->isError()) << "the call was answered as if it were fine";
+    for (const std::string& word : words) {
+      EXPECT_NE(reply->text.find(word), std::string::npos) << "the error '" << reply->text << "' does not say '" << word << "'";
+    }
+    EXPECT_TRUE(socket.closedByPeer()) << "the server kept the connection open after refusing the frame";
+  };
+}
+
 // fetchUrl's answer is a PushResult, not an exception.
 Outcome answersPushResult(api::PushResult::type expected) {
   return [expected](RawSocket& socket, Wire wire) {
@@ -398,8 +412,17 @@ std::vector<BadInputCase> cases() {
   std::vector<BadInputCase> all;
 
   // ---- framing
+  // A header alone, claiming more than --max-frame: the server reads on for
+  // the frame (to answer it), which never comes: --read-timeout closes it.
   all.push_back({"FrameLengthOf2To31Minus1", Via::Tcp, B, {bigEndian32(0x7fffffff)}, closes()});
   all.push_back({"FrameOneByteOverMaxFrame", Via::Unix, B, {bigEndian32(kMaxFrame + 1)}, closes()});
+  // The whole frame, over --max-frame: read without being kept, answered, closed.
+  for (const auto& [name, wire, via] : {std::tuple{"FrameOverMaxFrameIsAnsweredLimitExceeded_Binary", B, Via::Unix},
+                                        std::tuple{"FrameOverMaxFrameIsAnsweredLimitExceeded_Compact", C, Via::Tcp}}) {
+    api::Vitrine_say_args args;
+    args.text = std::string(kMaxFrame, 'x');
+    all.push_back({name, via, wire, {callFrame(wire, "say", args, 7)}, refusesThenCloses({"LimitExceeded", "--max-frame"})});
+  }
   all.push_back({"EmptyFrame", Via::Unix, B, {bigEndian32(0)}, closes()});
   all.push_back({"UnframedThrift", Via::Unix, B, {pingFrame(B).substr(4)}, closes()});
   all.push_back({"TruncatedFrameThenHangUp", Via::Tcp, B, {pingFrame(B).substr(0, 10)}, hangsUp()});
@@ -539,36 +562,11 @@ std::vector<BadInputCase> cases() {
 
 // ---------------------------------------------------------------- the battery
 
-// The bytes /proc/PID/status gives for `key` ("VmRSS", "VmHWM"); 0 if absent.
-std::size_t statusBytes(pid_t pid, const std::string& key) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      std::istringstream fields(line.substr(key.size() + 1));
-      std::size_t kilobytes = 0;
-      fields >> kilobytes;
-      return kilobytes * 1024;
-    }
-  }
-  return 0;
-}
-
-// Calls `predicate` until it is true or `deadline` passes; returns its last answer.
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::seconds deadline = kSettleDeadline) {
-  const auto end = Clock::now() + deadline;
-  while (!predicate()) {
-    if (Clock::now() >= end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the server's state: no event to wait on
-  }
-  return true;
-}
-
 class BadInput : public SharedServerSuite<BadInput>, public ::testing::WithParamInterface<BadInputCase> {
  public:
   static std::vector<std::string> serverArgs() {
-    return {"--max-frame", std::to_string(kMaxFrame), "--max-windows", std::to_string(kMaxWindows)};
+    return {"--max-frame", std::to_string(kMaxFrame), "--max-windows", std::to_string(kMaxWindows),
+            "--read-timeout", std::to_string(kReadTimeoutMs)};
   }
 
   static void SetUpTestSuite() {

@@ -32,17 +32,6 @@ api::Picture solid(int width, int height, QColor color) {
   return picture;
 }
 
-// Polls `done` every 20 ms until it is true or 30 s have passed.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);  // polling the server's state with a deadline
-  }
-  return true;
-}
-
 std::vector<api::WindowInfo> windowsOf(Client& client) {
   return client.call([](api::VitrineClient& api) {
     std::vector<api::WindowInfo> windows;

@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -57,7 +60,26 @@ std::string binDirectory() {
   return VITRINE_BIN_DIR;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> extraArgs) {
+std::size_t statusBytes(pid_t pid, const std::string& key) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(key + ":", 0) == 0) {
+      std::istringstream fields(line.substr(key.size() + 1));
+      std::size_t kilobytes = 0;
+      fields >> kilobytes;
+      return kilobytes * 1024;
+    }
+  }
+  return 0;
+}
+
+std::string ServerProcess::log() const {
+  std::ifstream file(directory_ + "/server.log");
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extraArgs, Log log) {
   char pattern[] = "/tmp/vitrine-test-XXXXXX";
   if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
@@ -76,6 +98,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  const std::string logPath = directory_ + "/server.log";
+  if (log == Log::Captured) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
   ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
   std::vector<char*> args = cArgs(argv);
   const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vitrine/endpoint.h"
@@ -21,8 +22,14 @@ namespace vitrine::testing {
 /// The destructor stops the server with SIGTERM and waits for it.
 class ServerProcess {
  public:
+  /// Where the server's standard error goes.
+  enum class Log {
+    Inherited,  ///< the test's own stderr (ctest shows it on failure)
+    Captured,   ///< a file in directory(), read with log()
+  };
+
   /// `extraArgs` are appended to vitrine-server's command line.
-  explicit ServerProcess(std::vector<std::string> extraArgs = {});
+  explicit ServerProcess(std::vector<std::string> extraArgs = {}, Log log = Log::Inherited);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -37,6 +44,8 @@ class ServerProcess {
   int stop();
   /// True while the process has not exited.
   bool running();
+  /// What the server has written to standard error so far (Log::Captured; else empty).
+  std::string log() const;
 
  private:
   std::string directory_;
@@ -61,6 +70,22 @@ class SharedServerSuite : public ::testing::Test {
 
 /// The build's bin/ directory (where vitrine-server and vitrine are).
 std::string binDirectory();
+
+/// The bytes /proc/PID/status gives for `key` ("VmRSS", "VmHWM"); 0 if absent.
+std::size_t statusBytes(pid_t pid, const std::string& key);
+
+/// Calls `predicate` every 20 ms until it is true or `deadline` passes;
+/// returns its last answer. For polling the server's state, which sends no
+/// event to wait on.
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!predicate()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling with a deadline
+  }
+  return true;
+}
 
 /// Runs a command to completion, feeding it `input`; returns its exit code
 /// and fills stdout/stderr. Deadline: 60 s (then it is killed and -1 returned).

@@ -7,6 +7,7 @@ is needed. Skipped when Twisted is not installed (Debian: python3-twisted).
 """
 
 import importlib.util
+import inspect
 import json
 import os
 import shutil
@@ -173,7 +174,7 @@ def test_one_command_per_method_and_alias_with_the_idl_docs():
     for name, exception in exceptions.items():
         cls = getattr(commands, name)
         assert issubclass(cls, commands.VitrineAmpError)
-        assert cls.__doc__.startswith(exception["doc"].strip())
+        assert inspect.cleandoc(cls.__doc__).startswith(exception["doc"].strip())  # docstrings indent their lines
         code = exception.get("annotations", {}).get("amp.code", name).encode()
         assert commands.ERRORS[code] is cls
 

@@ -219,6 +219,21 @@ std::string tokenFromFile(const std::string& path) {
   return token;
 }
 
+bool Client::isFrameLimitAnswer(const apache::thrift::TApplicationException& error) {
+  static constexpr std::string_view kPrefix = "LimitExceeded:";
+  return error.getType() == apache::thrift::TApplicationException::PROTOCOL_ERROR &&
+         std::string_view(error.what()).substr(0, kPrefix.size()) == kPrefix;
+}
+
+api::LimitExceeded Client::frameLimitExceeded(const apache::thrift::TApplicationException& error) {
+  api::LimitExceeded limit;
+  std::string_view text = error.what();
+  text.remove_prefix(std::string_view("LimitExceeded:").size());
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  limit.message = std::string(text);
+  return limit;
+}
+
 CallError Client::callFailed(CallError::Reason reason, const char* detail) {
   close();
   const std::string where = "the vitrine server at " + endpoint_.toString();

@@ -17,13 +17,13 @@ Every error is a vitrine.VitrineError (see vitrine.errors).
 from ._address import Address, default_address, default_socket_path, parse_address
 from ._values import Event, PushResult, ServerInfo, Window
 from .client import Client, connect
-from .errors import (AuthenticationFailed, ConnectionLost, DialogCanceled, InvalidArgument, LimitExceeded, ServerError,
-                     ServerNotRunning, Timeout, VitrineError, WindowNotFound)
+from .errors import (AuthenticationFailed, ConnectionLost, DialogCanceled, InvalidArgument, LimitExceeded, NotAllowed,
+                     ServerError, ServerNotRunning, Timeout, VitrineError, WindowNotFound)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Address", "AuthenticationFailed", "Client", "ConnectionLost", "DialogCanceled", "Event", "InvalidArgument",
-    "LimitExceeded", "PushResult", "ServerError", "ServerInfo", "ServerNotRunning", "Timeout", "VitrineError", "Window",
+    "LimitExceeded", "NotAllowed", "PushResult", "ServerError", "ServerInfo", "ServerNotRunning", "Timeout", "VitrineError", "Window",
     "WindowNotFound", "connect", "default_address", "default_socket_path", "parse_address",
 ]

@@ -251,12 +251,22 @@ def translate(error: Exception) -> Exception:
         return errors.InvalidArgument(error.message)
     if isinstance(error, ttypes.LimitExceeded):
         return errors.LimitExceeded(error.message)
+    if isinstance(error, ttypes.NotAllowed):
+        return errors.NotAllowed(error.message)
     if isinstance(error, TApplicationException):
-        return errors.ServerError("the server could not run the call: %s" % (error.message or error))
+        message = error.message or ""
+        # A request over the server's --max-frame: the server says so, then closes the connection.
+        if error.type == TApplicationException.PROTOCOL_ERROR and message.startswith(FRAME_LIMIT_PREFIX):
+            return errors.LimitExceeded(message[len(FRAME_LIMIT_PREFIX):].strip())
+        return errors.ServerError("the server could not run the call: %s" % (message or error))
     return error
 
 
-DECLARED = (ttypes.DialogCanceled, ttypes.WindowNotFound, ttypes.InvalidArgument, ttypes.LimitExceeded)
+#: How the server's answer to a request over --max-frame begins (a TApplicationException).
+FRAME_LIMIT_PREFIX = "LimitExceeded:"
+
+DECLARED = (ttypes.DialogCanceled, ttypes.WindowNotFound, ttypes.InvalidArgument, ttypes.LimitExceeded,
+            ttypes.NotAllowed)
 
 
 def timed_out(address, seconds) -> errors.Timeout:

@@ -52,7 +52,13 @@ class InvalidArgument(VitrineError, ValueError):
 
 
 class LimitExceeded(VitrineError):
-    """A limit of the server (open windows, picture size) would be exceeded; the message names the flag."""
+    """A limit of the server (open windows, picture size or memory, a request over --max-frame...) would be
+    exceeded; the message names the flag."""
+
+
+class NotAllowed(VitrineError, PermissionError):
+    """The server does not let this client make the call: a remote client may not browse its files
+    (chooseFile, a file chooser's screenshot) unless it runs with --remote-files."""
 
 
 class ServerNotRunning(VitrineError, ConnectionError):

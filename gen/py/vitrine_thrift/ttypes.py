@@ -1581,7 +1581,7 @@ class Event(object):
     """
     Something that happened, in the order it happened. The strings a client
     chose (names, URLs, action keys, answers) are cut to at most 1024 bytes
-    in an event (a URL to 2048, an answer's choices to the first 100), so
+    in an event (a URL to 2048, an answer's choices to the first 32), so
     the log stays small whatever clients send; the caller of ask() gets the
     whole answer.
 

@@ -143,7 +143,8 @@ TEST(AmpSchemaCommands, ServesThePyGraphicsCommandsAndTheIdlMethods) {
       {"listWindows", "listWindows"},
       {"waitEvents", "waitEvents"},
       {"subscribeEvents", "subscribeEvents"},
-      {"unsubscribeEvents", "unsubscribeEvents"}};
+      {"unsubscribeEvents", "unsubscribeEvents"},
+      {"resetLongestTurn", "resetLongestTurn"}};
   for (const auto& [name, method] : expected) {
     const AmpCommand* found = schema->find(name);
     ASSERT_NE(found, nullptr) << name;

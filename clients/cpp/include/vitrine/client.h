@@ -175,8 +175,11 @@ class Client {
   /// Runs `f(api::VitrineClient&)` on an open connection and returns what
   /// it returns: the way to make any call the IDL declares, including ones
   /// without a convenience method below. Connects (and authenticates) first
-  /// if needed (ConnectError, AuthenticationError). A transport, protocol or Thrift application error
-  /// drops the connection and is rethrown as CallError. An exception the
+  /// if needed (ConnectError, AuthenticationError). A request over the
+  /// server's --max-frame is answered api::LimitExceeded (the server then
+  /// closes the connection; the next call opens a new one). A transport,
+  /// protocol or Thrift application error drops the connection and is
+  /// rethrown as CallError. An exception the
   /// IDL declares passes through unchanged and leaves the connection open
   /// (it is the server's answer, read in full). Any other exception passes
   /// through unchanged but drops the connection.
@@ -195,6 +198,10 @@ class Client {
     } catch (const apache::thrift::protocol::TProtocolException& error) {
       throw callFailed(CallError::Reason::Protocol, error.what());
     } catch (const apache::thrift::TApplicationException& error) {
+      if (isFrameLimitAnswer(error)) {
+        close();  // the server closes it after this answer
+        throw frameLimitExceeded(error);
+      }
       throw callFailed(CallError::Reason::Application, error.what());
     } catch (const apache::thrift::TException&) {
       // An exception the IDL declares: the server sent it as its answer,
@@ -327,6 +334,10 @@ class Client {
   void authenticateConnection();
   // Drops the connection and builds the CallError for a failed call.
   CallError callFailed(CallError::Reason reason, const char* detail);
+  /// The server's answer to a request over its --max-frame: a
+  /// TApplicationException whose message starts "LimitExceeded:".
+  static bool isFrameLimitAnswer(const apache::thrift::TApplicationException& error);
+  static api::LimitExceeded frameLimitExceeded(const apache::thrift::TApplicationException& error);
 
   Endpoint endpoint_;
   ClientOptions options_;
