@@ -296,7 +296,10 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
     }
   }
   if (closeAfterReply()) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));
-  if (ok && idleCodecs_.size() < kIdleCodecs) idleCodecs_.push_back(std::move(codec));
+  if (ok && idleCodecs_.size() < kIdleCodecs) {
+    codec->releaseReplyBuffer();  // the answer is in the socket now: a screenshot is not kept twice
+    idleCodecs_.push_back(std::move(codec));
+  }
   serve();  // a slot is free: held-back commands may go on
 }
 

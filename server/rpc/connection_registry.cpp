@@ -150,10 +150,10 @@ void ConnectionRegistry::shedUnsent() {
       }
     }
     if (!heaviest) return;
-    heaviest->drop(QStringLiteral("holds %1 MiB of answers it does not read, while all connections together hold "
-                                  "%2 MiB, the limit (--max-unsent)")
-                       .arg(heaviest->unsentBytes() >> 20)
-                       .arg(unsent_.limit() >> 20));
+    heaviest->drop(QStringLiteral("holds %1 KiB of answers it does not read, the most of any connection, while all "
+                                  "together hold more than %2 KiB, the limit (--max-unsent)")
+                       .arg(heaviest->unsentBytes() >> 10)
+                       .arg(unsent_.limit() >> 10));
   }
 }
 

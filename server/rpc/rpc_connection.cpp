@@ -261,6 +261,7 @@ void RpcConnection::finishCall(bool ok) {
   if (!reply.empty()) {
     socket_->write(reply.data(), static_cast<qint64>(reply.size()));
     socket_->flush();
+    codec_->releaseReplyBuffer();  // the socket has the bytes now: a screenshot is not kept twice
   }
   ++stats_.callsServed;
   if (closeAfterReply()) return closeAfterWriting(QStringLiteral("wrong token in authenticate"));

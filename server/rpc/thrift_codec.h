@@ -57,8 +57,9 @@ class ThriftCodec {
   std::span<const char> exceptionReplyFrame(const CallHeader& call, const std::string& message, int type = 0);
 
   /// Frees the reply buffer when a large reply (a screenshot) made it grow
-  /// past 64 KiB: a connection that has gone idle keeps no megabytes.
-  /// Not while a call is in flight.
+  /// past 64 KiB: once such a reply has been handed to the socket, and when
+  /// a connection goes idle, so that no connection keeps megabytes for a
+  /// reply it has sent. Not while a call is in flight.
   void releaseReplyBuffer();
 
   /// The reply written since beginCall(), as a whole frame (header filled

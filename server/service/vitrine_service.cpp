@@ -307,10 +307,7 @@ void VitrineService::resetLongestTurn(std::function<void()> cob) {
 void VitrineService::screenshot(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  QImage image;
-  if (windowId == 0) {
-    image = stage_.grab();
-  } else {
+  if (windowId != 0) {
     const WindowRegistry::Entry* entry = windows_.entry(windowId);
     if (!entry) return exn_cob(delayed(windowNotFound(windowId)));
     if (entry->kind == api::WindowKind::FILE_CHOOSER && !options_.remoteFiles && callerIsRemote()) {
@@ -318,11 +315,26 @@ void VitrineService::screenshot(std::function<void(std::string const&)> cob, Exc
           "a file chooser shows the server's files: a remote client may not take its screenshot unless the server "
           "has --remote-files"))));
     }
-    image = entry->window->grab().toImage();
   }
-  // Rendering is the GUI thread's; compressing the PNG (tens of milliseconds
-  // for a screenful, more for a noisy picture) is not.
-  background_.run<std::string>([image] { return pngOf(image); }, [cob](std::string png) { cob(png); });
+  // Rendering is the GUI thread's, when its turn comes (a few screenshots are
+  // under way at a time, however many are asked for); compressing the PNG
+  // (tens of milliseconds for a screenful, more for a noisy picture) is not.
+  background_.run<std::string>(
+      [this, windowId, exn_cob]() -> std::function<std::string()> {
+        QImage image;
+        if (windowId == 0) {
+          image = stage_.grab();
+        } else {
+          ManagedWindow* window = windows_.find(windowId);
+          if (!window) {
+            exn_cob(delayed(windowNotFound(windowId)));  // closed while the screenshot waited
+            return {};
+          }
+          image = window->grab().toImage();
+        }
+        return [image] { return pngOf(image); };
+      },
+      [cob](std::string png) { cob(png); });
 }
 
 void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) {
@@ -581,8 +593,8 @@ void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage
   reservedPictureBytes_ += reserved;
   auto owned = std::make_shared<api::Picture>(takeable(picture));
   background_.run<DecodedPicture>(
-      [owned, maxPixels = options_.maxPicturePixels, room] {
-        return decodePicture(std::move(*owned), maxPixels, nullptr, room);
+      [owned, maxPixels = options_.maxPicturePixels, room]() -> std::function<DecodedPicture()> {
+        return [owned, maxPixels, room] { return decodePicture(std::move(*owned), maxPixels, nullptr, room); };
       },
       [this, reserved, exn_cob, finish = std::move(finish)](DecodedPicture decoded) mutable {
         reservedPictureBytes_ -= reserved;

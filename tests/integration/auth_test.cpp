@@ -28,30 +28,6 @@ using apache::thrift::transport::TMemoryBuffer;
 
 constexpr const char* kToken = "d1c3a0f6b2e94f7a8c5d6e7f8091a2b3";
 
-// A private directory holding a token file; removed at the end.
-class TokenDirectory {
- public:
-  TokenDirectory() {
-    char pattern[] = "/tmp/vitrine-auth-XXXXXX";
-    if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TokenDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  // Writes `content` to NAME with `mode`; returns its path.
-  std::string write(const std::string& name, const std::string& content, mode_t mode = 0600) const {
-    const std::string file = path_ + "/" + name;
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
-    ::chmod(file.c_str(), mode);
-    return file;
-  }
-
- private:
-  std::string path_;
-};
-
 // Sets an environment variable for the life of the object (the CLI runs with our environment).
 class ScopedEnv {
  public:

@@ -9,6 +9,7 @@
 #include <thrift/transport/TBufferTransports.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -78,6 +79,25 @@ bool RawSocket::closedByPeer(std::chrono::milliseconds timeout) {
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
   char byte;
   return ::recv(fd_, &byte, 1, MSG_DONTWAIT) <= 0;
+}
+
+bool RawSocket::drainUntilClosed(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[65536];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0) return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;  // reset
+  }
+}
+
+bool RawSocket::trySend(const std::string& bytes) {
+  const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  return n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
 std::string framedCall(const std::string& method, int seqid, const std::string& args) {

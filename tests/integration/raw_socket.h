@@ -23,6 +23,12 @@ class RawSocket {
   std::optional<std::string> readFrame(std::chrono::milliseconds deadline = std::chrono::seconds(30));
   /// True when the server closed the connection within `deadline` (EOF or reset).
   bool closedByPeer(std::chrono::milliseconds deadline = std::chrono::seconds(30));
+  /// Reads and drops whatever the server sends until it closes the
+  /// connection (true) or `deadline` passes (false).
+  bool drainUntilClosed(std::chrono::milliseconds deadline = std::chrono::seconds(30));
+  /// Writes what the kernel takes now without waiting; false when the
+  /// connection is broken (the server closed it).
+  bool trySend(const std::string& bytes);
 
  private:
   bool readExactly(char* into, std::size_t size, std::chrono::steady_clock::time_point deadline);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,24 @@ bool waitExit(pid_t pid, std::chrono::milliseconds timeout, int* status) {
 
 std::string binDirectory() {
   return VITRINE_BIN_DIR;
+}
+
+TokenDirectory::TokenDirectory() {
+  char pattern[] = "/tmp/vitrine-files-XXXXXX";
+  if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TokenDirectory::~TokenDirectory() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string TokenDirectory::write(const std::string& name, const std::string& content, mode_t mode) const {
+  const std::string file = path_ + "/" + name;
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+  ::chmod(file.c_str(), mode);
+  return file;
 }
 
 std::size_t statusBytes(pid_t pid, const std::string& key) {

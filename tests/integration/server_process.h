@@ -68,6 +68,22 @@ class SharedServerSuite : public ::testing::Test {
   static inline std::unique_ptr<ServerProcess> server_;
 };
 
+/// A private temporary directory for files a test gives the server (token
+/// files, certificates); removed with everything in it at the end.
+class TokenDirectory {
+ public:
+  TokenDirectory();
+  ~TokenDirectory();
+  TokenDirectory(const TokenDirectory&) = delete;
+  TokenDirectory& operator=(const TokenDirectory&) = delete;
+  /// Writes `content` to NAME with `mode`; returns its path.
+  std::string write(const std::string& name, const std::string& content, mode_t mode = 0600) const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 /// The build's bin/ directory (where vitrine-server and vitrine are).
 std::string binDirectory();
 
