@@ -200,6 +200,11 @@ AmpBoxDecoder::Status AmpBoxDecoder::feed(std::span<const char> bytes, std::vect
     }
     bytes = bytes.subspan(used);
     bufferedBytes_ += used;
+    if (skipping_ && bufferedBytes_ / kMaxSkippedBoxes > limits_.maxBoxBytes) {
+      skipping_ = false;
+      refusedAsk_.reset();  // it is still sending: an answer would be lost in the reset
+      return fail(skipStatus_);
+    }
     if (readingLength && prefixFilled_ == sizeof prefix_) {
       prefixFilled_ = 0;
       onLength(boost::endian::load_big_u16(prefix_), boxes);

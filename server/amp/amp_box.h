@@ -123,7 +123,9 @@ class AmpBoxDecoder {
     /// and only then returns the error, with refusedAsk() set when the box
     /// had an `_ask`: the peer can be answered, since it has sent the whole
     /// box and will read (closing with its bytes unread would reset the
-    /// connection and lose the answer).
+    /// connection and lose the answer). A box that goes on past
+    /// kMaxSkippedBoxes times the byte limit is no box anyone meant to
+    /// send: the decoder fails there, with no refusedAsk().
     SkipThenFail,
   };
 
@@ -134,6 +136,9 @@ class AmpBoxDecoder {
   /// accepts more than one that has not). Call between boxes.
   void setLimits(AmpBoxLimits limits) { limits_ = limits; }
   const AmpBoxLimits& limits() const { return limits_; }
+
+  /// How many times maxBoxBytes an oversized box may run before skipping gives up.
+  static constexpr std::size_t kMaxSkippedBoxes = 4;
 
   /// With OversizedBoxes::SkipThenFail: true while an oversized box is being skipped.
   bool skipping() const { return skipping_; }

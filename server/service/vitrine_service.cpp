@@ -582,14 +582,14 @@ void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage
   // BackgroundWork, with its bytes set aside in the budget from now on, so
   // that pictures decoding side by side cannot pass it together.
   const std::optional<qint64> planned = decodedPictureBytes(picture);
-  if (planned && *planned > room) {
-    DecodedPicture over;
-    over.status = DecodedPicture::Status::OverBudget;
-    over.bytes = *planned;
-    failedDecode(over, exn_cob);
+  if (!planned || *planned > room) {
+    // A bad size or header, or over a limit: decodePicture refuses it from
+    // the header (with the reason, the pixel limit first), decoding nothing.
+    DecodedPicture refused = decodePicture(picture, options_.maxPicturePixels, nullptr, room);
+    if (!failedDecode(refused, exn_cob)) finish(std::move(refused.image));  // cannot happen: the header said no
     return;
   }
-  const qint64 reserved = planned.value_or(0);
+  const qint64 reserved = *planned;
   reservedPictureBytes_ += reserved;
   auto owned = std::make_shared<api::Picture>(takeable(picture));
   background_.run<DecodedPicture>(

@@ -112,3 +112,37 @@ def test_a_wrong_token_is_answered_authentication_failed_and_the_connection_clos
         assert raw.pending == b""
     finally:
         raw.close()
+
+
+def test_before_authenticate_a_peer_may_send_only_a_small_box(token_server):
+    """A stranger's box of 64 KiB (an authenticate whose token could be no longer than 4 KiB) is not read: the
+    connection closes at once, nothing answered, nothing buffered."""
+    raw = RawPeer(token_server.amp_port)
+    try:
+        raw.send_bytes(b"\x00\x08_command\x00\x0cauthenticate\x00\x05token\xff\xff" + b"t" * 65535)
+        assert raw.closed_by_server()
+    finally:
+        raw.close()
+
+
+def test_a_peer_that_does_not_authenticate_in_time_is_closed(loop):
+    """--auth-timeout: a connection that sends nothing is closed, and its slot given back."""
+    directory = tempfile.mkdtemp(prefix="vitrine-amp-token-")
+    token_file = os.path.join(directory, "token")
+    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(TOKEN + "\n")
+    server = TokenServer("--token-file", token_file, "--auth-timeout", "1000")
+    try:
+        silent = [RawPeer(server.amp_port) for _ in range(20)]
+        for raw in silent:
+            assert raw.closed_by_server(), "a silent stranger kept its connection past --auth-timeout"
+            raw.close()
+        peer = connect_peer(loop, server.amp_port)
+        try:
+            assert peer.call(authenticate, token=TOKEN) == {}
+            assert peer.call(ping) == {}
+        finally:
+            peer.close()
+    finally:
+        assert server.stop() == 0
+        shutil.rmtree(directory, ignore_errors=True)

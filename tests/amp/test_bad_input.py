@@ -141,6 +141,34 @@ def answers(expected):
     return expect
 
 
+def error_then_closes(code, *words):
+    """An `_error` box for tag t1 with `code` and each of `words`, then the server closes the connection."""
+
+    def expect(conn):
+        box, before = conn.receive_answer(b"t1")
+        assert not before, "boxes answering nothing asked: %r" % before
+        assert box.get(b"_error") == b"t1", "answered as if it were fine: %r" % box
+        assert box[b"_error_code"] == code, box
+        description = box[b"_error_description"].decode("utf-8")
+        for word in words:
+            assert word in description, "%r does not say %r" % (description, word)
+        assert conn.closed_by_server(), "the server kept the connection open after refusing the box"
+
+    return expect
+
+
+def big_string(key, size):
+    """`size` bytes under `key`, `key.2`, ... in chunks of 65535 (AMP's BigString)."""
+    chunks = {}
+    number = 1
+    while size > 0:
+        chunk = min(size, 65535)
+        chunks[key if number == 1 else key + b".%d" % number] = b"x" * chunk
+        size -= chunk
+        number += 1
+    return chunks
+
+
 def assert_still_serves(conn):
     conn.send({b"_command": b"ping", b"_ask": b"after"})
     assert conn.receive() == {b"_answer": b"after"}
@@ -198,6 +226,12 @@ CASES = [
     ("picture-data-short", [picture(2, 2, b"RGB", b"\x7f" * 11)], error(b"INVALID_ARGUMENT", "needs 12 bytes", "got 11")),
     ("png-header-claiming-a-huge-size", [picture(0, 0, b"PNG", png_header_claiming(100_000, 100_000))],
      error(b"LIMIT_EXCEEDED", "100000 x 100000", "--max-picture-pixels")),
+    # ---- a box over --max-frame: read to its end, answered, and the connection closed
+    ("box-over-max-frame-is-answered-limit-exceeded", [command(b"say", big_string(b"text", MAX_BOX + 1))],
+     error_then_closes(b"LIMIT_EXCEEDED", "--max-frame")),
+    ("box-over-max-frame-with-its-tag-last-is-answered-too",
+     [encode_box({b"_command": b"say", **big_string(b"text", MAX_BOX + 1), b"_ask": b"t1"})],
+     error_then_closes(b"LIMIT_EXCEEDED", "--max-frame")),
     ("forbidden-url-scheme", [command(b"fetchUrl", {b"url.name": b"x", b"url.url": b"javascript:alert(1)"})],
      answers({b"result": b"INVALID_ARGUMENT"})),
     ("file-url-without-allow-file-urls", [command(b"fetchUrl", {b"url.name": b"x", b"url.url": b"file:///etc/passwd"})],

@@ -267,8 +267,14 @@ TEST(Budgets, TheConnectionCapKeepsARoomForTheUnixSocketAndEachAddressHasAShare)
   EXPECT_EQ(localServed, 40 - 12) << "the Unix socket could not use what TCP left";
   tcp.clear();
   local.clear();
-  Client owner(server.unixEndpoint(), patient());
-  EXPECT_TRUE(eventually([&] { return owner.serverInfo().connections == 1; }));
+  // Every slot comes back (the server sees the closes from its event loop; until then a newcomer is refused).
+  EXPECT_TRUE(eventually([&] {
+    try {
+      return Client(server.unixEndpoint(), patient()).serverInfo().connections == 1;
+    } catch (const Error&) {
+      return false;
+    }
+  }));
 }
 
 TEST(Budgets, TcpCannotTakeTheRoomKeptForTheUnixSocket) {
