@@ -51,16 +51,19 @@ api::PushResult::type toPushResult(Stage::Outcome outcome) {
   return api::PushResult::LOAD_FAILED;
 }
 
+// An event about the stage (window 0) and the page `name` at `url`.
+api::Event stageEvent(api::EventKind::type kind, const QString& name, const QUrl& url) {
+  api::Event event;
+  event.kind = kind;
+  event.__set_name(name.toStdString());
+  event.__set_url(url.toString(QUrl::FullyEncoded).toStdString());
+  return event;
+}
+
 // What a push answers once the stage is done with it; a page now shown is also an event.
 Stage::Done pushAnswer(const Stage& stage, EventLog& events, std::function<void(api::PushResult::type const&)> cob) {
   return [&stage, &events, cob = std::move(cob)](Stage::Outcome outcome) {
-    if (outcome == Stage::Outcome::Shown) {
-      api::Event event;
-      event.kind = api::EventKind::PAGE_LOADED;
-      event.__set_name(stage.name().toStdString());
-      event.__set_url(stage.url().toString(QUrl::FullyEncoded).toStdString());
-      events.append(std::move(event));
-    }
+    if (outcome == Stage::Outcome::Shown) events.append(stageEvent(api::EventKind::PAGE_LOADED, stage.name(), stage.url()));
     cob(toPushResult(outcome));
   };
 }
@@ -196,6 +199,12 @@ VitrineService::VitrineService(Stage& stage, ServerStats& stats, ServiceOptions 
       events_(options.eventLogCapacity, options.maxEventBatchBytes),
       windows_(events_, options.maxWindows, options.maxWindowsPerClient) {
   uptime_.start();
+  QObject::connect(&stage_, &Stage::rendererRestarted, &events_,
+                   [this](const QString& name, const QUrl& url, const QString& reason) {
+                     api::Event event = stageEvent(api::EventKind::RENDERER_RESTARTED, name, url);
+                     event.__set_reason(reason.toStdString());
+                     events_.append(std::move(event));
+                   });
 }
 
 VitrineService::~VitrineService() = default;

@@ -7,12 +7,14 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
+#include <QWebEnginePage>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 
+class QQuickWidget;
 class QWebEngineLoadingInfo;
-class QWebEnginePage;
 class QWebEngineProfile;
 class QWebEngineView;
 class QWidget;
@@ -20,6 +22,7 @@ class QWidget;
 namespace vitrine {
 
 class HtmlDocuments;
+class StagePage;
 
 /// A top-level QWebEngineView window and the rules for replacing what it shows.
 ///
@@ -29,7 +32,21 @@ class HtmlDocuments;
 /// showing what it showed before, and every push completes exactly once:
 /// a newer push completes the pending one with Superseded.
 ///
-/// Pages use an off-the-record profile: nothing is written to disk.
+/// Pages use an off-the-record profile: nothing is written to disk. Every
+/// page is a StagePage: what a page asks of its embedder (new windows,
+/// JavaScript dialogs, file choosers, permissions...) is answered at once,
+/// without a dialog and without a nested event loop.
+///
+/// A page's renderer process may end (a crash, a kill, running out of
+/// memory). For the page on the stage, the stage gets a fresh page that
+/// loads the same source again (the vitrine:html/N document of a postHtml
+/// is kept for that) and rendererRestarted() is emitted. A page that loses
+/// its renderer more than kMaxRestarts times in kRestartWindow is not
+/// reloaded: the stage is left blank (about:blank; name() and url() empty).
+/// For a push not yet shown, its renderer's end answers it LoadFailed and
+/// leaves the stage as it was: that is why the page a push replaces is kept,
+/// off the view, until the push is answered, not only until its page is
+/// put on the view.
 ///
 /// The web engine, the window and its first page are created on first use
 /// (a push or the welcome page), not with the Stage: starting Chromium is
@@ -76,6 +93,23 @@ class Stage : public QObject {
   static QString title();
   QSize plannedSize() const { return size_; }
 
+  /// Renderer ends of the page on the stage that are followed by a reload,
+  /// within kRestartWindow; one more leaves the stage blank.
+  static constexpr int kMaxRestarts = 3;
+  static constexpr std::chrono::seconds kRestartWindow{60};
+
+ Q_SIGNALS:
+  /// The renderer of the page on the stage ended and the stage was given a
+  /// fresh page: `name` is the name of the push that was shown (empty for
+  /// the welcome page), `url` what the stage shows again (empty when it is
+  /// left blank), `reason` how the renderer ended: "crashed", "killed",
+  /// "abnormal exit" or "out of memory".
+  void rendererRestarted(const QString& name, const QUrl& url, const QString& reason);
+
+ protected:
+  /// Refuses the dialogs Qt opens on the view for a page (see StagePage::refuseDialog).
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
   struct Push;
   /// `source` is what the page loads; `publicUrl` what url() reports once it is shown.
@@ -84,8 +118,18 @@ class Stage : public QObject {
   void onLoadingChanged(quint64 generation, const QWebEngineLoadingInfo& info);
   void present();
   void pollPainted(quint64 generation);
-  void finish(Outcome outcome);
+  /// Answers the pending push. `restorePrevious`: a push already put on the
+  /// stage but not yet painted gives the stage back to the page before it.
+  void finish(Outcome outcome, bool restorePrevious = false);
+  /// A new page of the stage's profile whose renderer's end is watched.
+  StagePage* newPage();
+  void onRendererTerminated(StagePage* page, QWebEnginePage::RenderProcessTerminationStatus status);
+  /// Gives the stage a fresh page loading what the page on it showed (or a
+  /// blank one past kMaxRestarts) and emits rendererRestarted().
+  void restartShownPage(const QString& reason);
   void ensureVisible();
+  /// The view's Qt Quick surface showing the page on the stage, if any.
+  QQuickWidget* shownSurface() const;
   /// Creates the web engine profile, the window and its first page (once).
   void create();
 
@@ -95,8 +139,10 @@ class Stage : public QObject {
   QWebEngineView* view_ = nullptr;
   bool fullScreen_;
   /// The page on the stage now (owned by this), and the URL it was loaded from.
-  QWebEnginePage* shownPage_ = nullptr;
+  StagePage* shownPage_ = nullptr;
   QUrl shownSource_;
+  /// When the page on the stage was reloaded after its renderer ended (the last kRestartWindow's).
+  std::deque<std::chrono::steady_clock::time_point> restarts_;
   std::unique_ptr<Push> pending_;
   QString name_;
   QUrl url_;
