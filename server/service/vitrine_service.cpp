@@ -11,6 +11,7 @@
 #include "app/logging.h"
 #include "service/caller.h"
 #include "service/conversions.h"
+#include "service/field_limits.h"
 #include "service/picture_decoder.h"
 #include "service/server_stats.h"
 #include "service/url_policy.h"
@@ -77,6 +78,13 @@ api::InvalidArgument invalidArgument(const QString& message) {
 api::LimitExceeded limitExceeded(const QString& message) {
   api::LimitExceeded error;
   error.message = message.toStdString();
+  return error;
+}
+
+// A field over its DisplayLimits, by name, with the limit and the flag that sets it.
+api::LimitExceeded limitExceeded(const FieldOverLimit& over) {
+  api::LimitExceeded error;
+  error.message = over.message();
   return error;
 }
 
@@ -182,6 +190,11 @@ std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeou
 
 void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) {
   VITRINE_ASSERT_GUI_THREAD();
+  // fetchUrl declares no exceptions: a refusal is INVALID_ARGUMENT, and the log says why.
+  if (const auto over = firstFieldOverLimit(url, "url", options_.displayLimits)) {
+    qCInfo(lcService).noquote() << "fetchUrl refused:" << QString::fromStdString(over->message());
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   if (const auto field = firstNonUtf8Field(url, "url")) {
     qCInfo(lcService).noquote() << "fetchUrl refused:" << notUtf8(*field);
     return cob(api::PushResult::INVALID_ARGUMENT);
@@ -198,6 +211,10 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(html, "html", options_.displayLimits)) {
+    qCInfo(lcService).noquote() << "postHtml refused:" << QString::fromStdString(over->message());
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   if (const auto field = firstNonUtf8Field(html, "html")) {
     qCInfo(lcService).noquote() << "postHtml refused:" << notUtf8(*field);
     return cob(api::PushResult::INVALID_ARGUMENT);
@@ -356,6 +373,13 @@ std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::
 
 PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOptions& options,
                                        const ExceptionCob& exn_cob, std::int64_t* id) {
+  // Sizes first: nothing of a text or a row of buttons over its limit is looked at further, let alone laid out.
+  std::optional<FieldOverLimit> over = firstFieldOverLimit(text, "text", options_.displayLimits);
+  if (!over) over = firstFieldOverLimit(options, "options", options_.displayLimits);
+  if (over) {
+    exn_cob(delayed(limitExceeded(*over)));
+    return nullptr;
+  }
   std::optional<std::string> field = firstNonUtf8Field(text, "text");
   if (!field) field = firstNonUtf8Field(options, "options");
   if (field) {
@@ -419,6 +443,9 @@ void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, Exc
 void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob,
                          const api::Question& question) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(question, "question", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(question, "question")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
   std::optional<QuestionSpec> spec = toQuestionSpec(question, &why);
@@ -454,6 +481,9 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
 void VitrineService::chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const api::FileChooser& chooser) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(chooser, "chooser", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(chooser, "chooser")) {
     // chooseFile declares no InvalidArgument: the caller gets a TApplicationException with this message.
     return exn_cob(delayed(apache::thrift::TApplicationException(apache::thrift::TApplicationException::PROTOCOL_ERROR,
@@ -476,6 +506,9 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
 void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob,
                                  const api::Color& initial, const api::ColorChooser& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
   std::optional<QColor> start = toQColor(initial, &why);
@@ -501,6 +534,9 @@ void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, Exc
 void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
                                  const api::Picture& picture, const api::PictureOptions& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   if (!checkRoom(exn_cob)) return;
   DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels);

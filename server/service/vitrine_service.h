@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "service/auth_token.h"
+#include "service/display_limits.h"
 #include "service/event_log.h"
 #include "service/window_registry.h"
 #include "vitrine/api/Vitrine.h"
@@ -26,6 +27,8 @@ struct ServiceOptions {
   int maxWindows = 1000;
   /// Pixels in one picture (--max-picture-pixels).
   qint64 maxPicturePixels = 64LL << 20;
+  /// Sizes of the texts, labels, lists and actions a window shows, and of what goes on the stage.
+  DisplayLimits displayLimits;
   /// Events kept for waitEvents.
   std::size_t eventLogCapacity = 10000;
   /// The token authenticate() checks (--token-file); unset: any token is accepted.
