@@ -448,18 +448,22 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
   }
   if (const auto field = firstNonUtf8Field(question, "question")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
-  std::optional<QuestionSpec> spec = toQuestionSpec(question, &why);
+  // The choices move into the window, as takeable() does for pictures (see ask in the header): a list of
+  // 100,000 is neither copied nor converted here; the window's list shows each row when it is drawn.
+  std::optional<QuestionSpec> spec = toQuestionSpec(std::move(const_cast<api::Question&>(question)), &why);
   if (!spec) return exn_cob(delayed(invalidArgument(why)));
   if (!checkRoom(exn_cob)) return;
-  auto* window = new QuestionWindow(*spec);
+  const QString title = spec->title;
+  const QuestionSpec::Kind kind = spec->kind;
+  auto* window = new QuestionWindow(std::move(*spec));
   // Connected after opening: no signal can come before control returns to the event loop.
-  const std::int64_t id = openDialog(window, api::WindowKind::QUESTION, spec->title,
+  const std::int64_t id = openDialog(window, api::WindowKind::QUESTION, title,
                                      optionalTimeout(question.__isset.timeoutMs, question.timeoutMs));
   auto answered = std::make_shared<bool>(false);
   QObject::connect(window, &QuestionWindow::answered, window,
-                   [this, cob, answered, id, spec = *spec](const QuestionAnswer& answer) {
+                   [this, cob, answered, id, kind](const QuestionAnswer& answer) {
                      *answered = true;
-                     api::Answer result = toApiAnswer(answer, spec);
+                     api::Answer result = toApiAnswer(answer, kind);
                      api::Event event;
                      event.kind = api::EventKind::ANSWER_GIVEN;
                      event.windowId = id;

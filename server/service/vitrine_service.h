@@ -76,6 +76,9 @@ class VitrineService : public api::VitrineCobSvIf {
            const api::SayOptions& options) override;
   void sayAndWait(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const std::string& text,
                   const api::SayOptions& options) override;
+  /// ask takes the choices out of `question` (a list of 100,000 is not
+  /// copied), which must be, as for showPicture, a non-const object the
+  /// caller no longer reads: the generated processor's argument struct is.
   void ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob, const api::Question& question) override;
   void chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                   const api::FileChooser& chooser) override;
