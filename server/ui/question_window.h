@@ -56,8 +56,8 @@ struct QuestionAnswer {
 ///
 /// The list is a QListView over a ChoiceListModel with uniform row heights:
 /// opening, scrolling and answering cost what the rows on screen cost, not
-/// what the whole list would, so a question of 100,000 choices opens within
-/// a frame. GUI thread only.
+/// what the whole list would, so a question of 100,000 choices opens in
+/// about a frame (most of it the reading of the request). GUI thread only.
 class QuestionWindow : public ManagedWindow {
   Q_OBJECT
 
