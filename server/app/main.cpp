@@ -107,6 +107,61 @@ int connectionsAllowedBy(rlim_t openFiles) {
   std::exit(kExitUsage);
 }
 
+// What one window may be asked to show (service/display_limits.h): the
+// flags, their --help and their checks in one place.
+struct DisplayLimitFlags {
+  static QCommandLineOption byteFlag(const char* name, const QString& what, std::size_t value) {
+    return QCommandLineOption(QLatin1String(name), what.arg(value), QStringLiteral("BYTES"), QString::number(value));
+  }
+  static QCommandLineOption countFlag(const char* name, const QString& what, std::size_t value) {
+    return QCommandLineOption(QLatin1String(name), what.arg(value), QStringLiteral("N"), QString::number(value));
+  }
+
+  const DisplayLimits defaults;
+  const QCommandLineOption text = byteFlag(
+      "max-text", QStringLiteral("Longest text a window shows (a popup's message, a question's prompt or default), in "
+                                 "bytes of UTF-8; a longer one is answered LimitExceeded (default %1). A popup shows "
+                                 "a long text in a scrolling view."),
+      defaults.maxTextBytes);
+  const QCommandLineOption label = byteFlag(
+      "max-label", QStringLiteral("Longest label, in bytes: a title, a name, an action's key or label, a choice, a "
+                                  "file chooser's name filter, directory or default name (default %1)."),
+      defaults.maxLabelBytes);
+  const QCommandLineOption listItems = countFlag(
+      "max-list-items", QStringLiteral("Most entries in a list: a question's choices and default choices, a file "
+                                       "chooser's name filters (default %1). Long lists are shown lazily."),
+      defaults.maxListItems);
+  const QCommandLineOption actions = countFlag(
+      "max-actions", QStringLiteral("Most action buttons on one popup (default %1)."), defaults.maxActions);
+  const QCommandLineOption html = byteFlag(
+      "max-html", QStringLiteral("Largest HTML document postHtml shows, in bytes; a larger one is answered "
+                                 "INVALID_ARGUMENT and logged (default %1 = 32 MiB). URLs have Chromium's own "
+                                 "limit of 2097152 bytes."),
+      defaults.maxHtmlBytes);
+
+  QList<QCommandLineOption> all() const { return {text, label, listItems, actions, html}; }
+
+  DisplayLimits read(const QCommandLineParser& parser) const {
+    DisplayLimits limits;
+    limits.maxTextBytes = positive(parser, text);
+    limits.maxLabelBytes = positive(parser, label);
+    limits.maxListItems = positive(parser, listItems);
+    limits.maxActions = positive(parser, actions);
+    limits.maxHtmlBytes = positive(parser, html);
+    return limits;
+  }
+
+ private:
+  static std::size_t positive(const QCommandLineParser& parser, const QCommandLineOption& option) {
+    bool ok = false;
+    const qulonglong value = parser.value(option).toULongLong(&ok);
+    if (!ok || value < 1 || value > 0x7fffffffULL) {
+      usageError(QStringLiteral("--%1 must be a whole number between 1 and 2147483647").arg(option.names().first()));
+    }
+    return static_cast<std::size_t>(value);
+  }
+};
+
 // Without a display there is nothing for xcb or wayland to connect to:
 // serve offscreen rather than abort, and say so.
 void chooseOffscreenWithoutDisplay(int argc, char** argv) {
@@ -237,8 +292,10 @@ Options parseOptions(const QApplication& app) {
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
   parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, remoteFiles, size, fullScreen,
-                     maxWindows, maxWindowsPerClient, maxPicturePixels, maxPictureMemory, maxConnections, maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent,
-                     slowTurn, welcome});
+                     maxWindows, maxWindowsPerClient, maxPicturePixels, maxPictureMemory, maxConnections,
+                     maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent, slowTurn, welcome});
+  const DisplayLimitFlags displayLimits;
+  parser.addOptions(displayLimits.all());
   parser.process(app);  // --help, --version and unknown options exit here
   if (!parser.positionalArguments().isEmpty()) usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
@@ -289,6 +346,7 @@ Options parseOptions(const QApplication& app) {
   const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
   if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
   options.service.maxPicturePixels = pixels;
+  options.service.displayLimits = displayLimits.read(parser);
   const int connections = parser.value(maxConnections).toInt(&ok);
   if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
   options.connections.maxConnections = connections;

@@ -12,7 +12,7 @@ bool outside(double value, const std::optional<double>& minimum, const std::opti
 
 }  // namespace
 
-std::optional<QuestionSpec> toQuestionSpec(const api::Question& question, QString* why) {
+std::optional<QuestionSpec> toQuestionSpec(api::Question&& question, QString* why) {
   using Kind = QuestionSpec::Kind;
   QuestionSpec spec;
   switch (question.kind) {
@@ -54,26 +54,28 @@ std::optional<QuestionSpec> toQuestionSpec(const api::Question& question, QStrin
     }
     spec.defaultNumber = question.defaultNumber;
   }
-  for (const std::string& choice : question.choices) spec.choices << fromUtf8(choice);
-  if (spec.kind == Kind::Choice && spec.choices.isEmpty()) {
+  const std::size_t choiceCount = question.choices.size();
+  if (spec.kind == Kind::Choice && choiceCount == 0) {
     *why = QStringLiteral("a CHOICE question needs at least one choice");
     return std::nullopt;
   }
   for (std::int32_t index : question.defaultChoices) {
-    if (index < 0 || index >= spec.choices.size()) {
-      *why = QStringLiteral("defaultChoices index %1 is outside the %2 choices").arg(index).arg(spec.choices.size());
+    if (index < 0 || static_cast<std::size_t>(index) >= choiceCount) {
+      *why = QStringLiteral("defaultChoices index %1 is outside the %2 choices").arg(index).arg(choiceCount);
       return std::nullopt;
     }
     spec.defaultChoices.push_back(index);
   }
   if (question.__isset.defaultYes) spec.defaultYes = question.defaultYes;
+  // Last, once nothing can fail: a refused question keeps its choices.
+  spec.choices = std::move(question.choices);
   return spec;
 }
 
-api::Answer toApiAnswer(const QuestionAnswer& answer, const QuestionSpec& spec) {
+api::Answer toApiAnswer(const QuestionAnswer& answer, QuestionSpec::Kind kind) {
   using Kind = QuestionSpec::Kind;
   api::Answer out;
-  switch (spec.kind) {
+  switch (kind) {
     case Kind::Text:
       out.kind = api::QuestionKind::TEXT;
       out.__set_text(answer.text.toStdString());
@@ -92,15 +94,9 @@ api::Answer toApiAnswer(const QuestionAnswer& answer, const QuestionSpec& spec) 
       break;
     case Kind::Choice:
     case Kind::MultiChoice: {
-      out.kind = spec.kind == Kind::Choice ? api::QuestionKind::CHOICE : api::QuestionKind::MULTI_CHOICE;
-      std::vector<std::string> labels;
-      std::vector<std::int32_t> indices;
-      for (int index : answer.choiceIndices) {
-        labels.push_back(spec.choices.value(index).toStdString());
-        indices.push_back(index);
-      }
-      out.__set_choices(labels);
-      out.__set_choiceIndices(indices);
+      out.kind = kind == Kind::Choice ? api::QuestionKind::CHOICE : api::QuestionKind::MULTI_CHOICE;
+      out.__set_choices(answer.choiceLabels);
+      out.__set_choiceIndices(std::vector<std::int32_t>(answer.choiceIndices.begin(), answer.choiceIndices.end()));
       break;
     }
     case Kind::YesNo:

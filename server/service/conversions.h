@@ -14,11 +14,13 @@ namespace vitrine {
 /// Checks `question` and turns it into what QuestionWindow shows: nullopt
 /// and one sentence in *why for a CHOICE without choices, minimum above
 /// maximum, a default out of bounds or a default choice index out of range,
-/// an unknown kind. Pure; any thread.
-std::optional<QuestionSpec> toQuestionSpec(const api::Question& question, QString* why);
+/// an unknown kind. The choices are moved, not copied, into the spec (the
+/// rest of `question` is left as it was). Its sizes must have been checked
+/// against DisplayLimits first. Pure; any thread.
+std::optional<QuestionSpec> toQuestionSpec(api::Question&& question, QString* why);
 
-/// The Answer for `answer` to a question of `kind` (labels looked up in `choices`).
-api::Answer toApiAnswer(const QuestionAnswer& answer, const QuestionSpec& spec);
+/// The Answer for `answer` to a question of `kind`.
+api::Answer toApiAnswer(const QuestionAnswer& answer, QuestionSpec::Kind kind);
 
 /// The FileChooserWindow spec of `chooser` (unknown modes are Open).
 FileChooserSpec toFileChooserSpec(const api::FileChooser& chooser);

@@ -13,6 +13,7 @@
 #include "app/logging.h"
 #include "service/caller.h"
 #include "service/conversions.h"
+#include "service/field_limits.h"
 #include "service/picture_decoder.h"
 #include "service/server_stats.h"
 #include "service/url_policy.h"
@@ -82,6 +83,13 @@ api::InvalidArgument invalidArgument(const QString& message) {
 api::LimitExceeded limitExceeded(const QString& message) {
   api::LimitExceeded error;
   error.message = message.toStdString();
+  return error;
+}
+
+// A field over its DisplayLimits, by name, with the limit and the flag that sets it.
+api::LimitExceeded limitExceeded(const FieldOverLimit& over) {
+  api::LimitExceeded error;
+  error.message = over.message();
   return error;
 }
 
@@ -221,6 +229,11 @@ std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeou
 
 void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) {
   VITRINE_ASSERT_GUI_THREAD();
+  // fetchUrl declares no exceptions: a refusal is INVALID_ARGUMENT, and the log says why.
+  if (const auto over = firstFieldOverLimit(url, "url", options_.displayLimits)) {
+    qCInfo(lcService).noquote() << "fetchUrl refused:" << QString::fromStdString(over->message());
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   if (const auto field = firstNonUtf8Field(url, "url")) {
     qCInfo(lcService).noquote() << "fetchUrl refused:" << notUtf8(*field);
     return cob(api::PushResult::INVALID_ARGUMENT);
@@ -239,6 +252,10 @@ void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> 
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(html, "html", options_.displayLimits)) {
+    qCInfo(lcService).noquote() << "postHtml refused:" << QString::fromStdString(over->message());
+    return cob(api::PushResult::INVALID_ARGUMENT);
+  }
   if (const auto field = firstNonUtf8Field(html, "html")) {
     qCInfo(lcService).noquote() << "postHtml refused:" << notUtf8(*field);
     return cob(api::PushResult::INVALID_ARGUMENT);
@@ -429,6 +446,13 @@ std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::
 
 PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOptions& options,
                                        const ExceptionCob& exn_cob, std::int64_t* id) {
+  // Sizes first: nothing of a text or a row of buttons over its limit is looked at further, let alone laid out.
+  std::optional<FieldOverLimit> over = firstFieldOverLimit(text, "text", options_.displayLimits);
+  if (!over) over = firstFieldOverLimit(options, "options", options_.displayLimits);
+  if (over) {
+    exn_cob(delayed(limitExceeded(*over)));
+    return nullptr;
+  }
   std::optional<std::string> field = firstNonUtf8Field(text, "text");
   if (!field) field = firstNonUtf8Field(options, "options");
   if (field) {
@@ -492,20 +516,27 @@ void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, Exc
 void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob,
                          const api::Question& question) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(question, "question", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(question, "question")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
-  std::optional<QuestionSpec> spec = toQuestionSpec(question, &why);
+  // The choices move into the window, as takeable() does for pictures (see ask in the header): a list of
+  // 100,000 is neither copied nor converted here; the window's list shows each row when it is drawn.
+  std::optional<QuestionSpec> spec = toQuestionSpec(std::move(const_cast<api::Question&>(question)), &why);
   if (!spec) return exn_cob(delayed(invalidArgument(why)));
   if (!checkRoom(exn_cob)) return;
-  auto* window = new QuestionWindow(*spec);
+  const QString title = spec->title;
+  const QuestionSpec::Kind kind = spec->kind;
+  auto* window = new QuestionWindow(std::move(*spec));
   // Connected after opening: no signal can come before control returns to the event loop.
-  const std::int64_t id = openDialog(window, api::WindowKind::QUESTION, spec->title,
+  const std::int64_t id = openDialog(window, api::WindowKind::QUESTION, title,
                                      optionalTimeout(question.__isset.timeoutMs, question.timeoutMs));
   auto answered = std::make_shared<bool>(false);
   QObject::connect(window, &QuestionWindow::answered, window,
-                   [this, cob, answered, id, spec = *spec](const QuestionAnswer& answer) {
+                   [this, cob, answered, id, kind](const QuestionAnswer& answer) {
                      *answered = true;
-                     api::Answer result = toApiAnswer(answer, spec);
+                     api::Answer result = toApiAnswer(answer, kind);
                      api::Event event;
                      event.kind = api::EventKind::ANSWER_GIVEN;
                      event.windowId = id;
@@ -527,6 +558,9 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
 void VitrineService::chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const api::FileChooser& chooser) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(chooser, "chooser", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(chooser, "chooser")) {
     // chooseFile declares no InvalidArgument: the caller gets a TApplicationException with this message.
     return exn_cob(delayed(apache::thrift::TApplicationException(apache::thrift::TApplicationException::PROTOCOL_ERROR,
@@ -553,6 +587,9 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
 void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob,
                                  const api::Color& initial, const api::ColorChooser& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   QString why;
   std::optional<QColor> start = toQColor(initial, &why);
@@ -615,6 +652,9 @@ void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage
 void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
                                  const api::Picture& picture, const api::PictureOptions& options) {
   VITRINE_ASSERT_GUI_THREAD();
+  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+    return exn_cob(delayed(limitExceeded(*over)));
+  }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   if (!checkRoom(exn_cob)) return;
   const QString client = callerClientKey();

@@ -9,6 +9,7 @@
 #include "service/auth_throttle.h"
 #include "service/auth_token.h"
 #include "service/background_work.h"
+#include "service/display_limits.h"
 #include "service/event_log.h"
 #include "service/window_registry.h"
 #include "vitrine/api/Vitrine.h"
@@ -35,6 +36,8 @@ struct ServiceOptions {
   /// Remote clients may browse the server's files: chooseFile, screenshots
   /// of file choosers, file: URLs (with --allow-file-urls) (--remote-files).
   bool remoteFiles = false;
+  /// Sizes of the texts, labels, lists and actions a window shows, and of what goes on the stage.
+  DisplayLimits displayLimits;
   /// Events kept for waitEvents.
   std::size_t eventLogCapacity = 10000;
   /// Most bytes of events one waitEvents answer carries (below --max-frame).
@@ -86,6 +89,9 @@ class VitrineService : public api::VitrineCobSvIf {
            const api::SayOptions& options) override;
   void sayAndWait(std::function<void(std::string const&)> cob, ExceptionCob exn_cob, const std::string& text,
                   const api::SayOptions& options) override;
+  /// ask takes the choices out of `question` (a list of 100,000 is not
+  /// copied), which must be, as for showPicture, a non-const object the
+  /// caller no longer reads: the generated processor's argument struct is.
   void ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob, const api::Question& question) override;
   void chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                   const api::FileChooser& chooser) override;

@@ -3,14 +3,21 @@
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
+#include <QListView>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "ui/choice_list_model.h"
+#include "ui/long_text.h"
+
 namespace vitrine {
 
 namespace {
+
+// A long prompt's view shows this many lines at first, above the input.
+constexpr int kPromptPageLines = 12;
 
 QString formatBound(double value) {
   return QString::number(value, 'g', 15);
@@ -21,11 +28,17 @@ QString formatBound(double value) {
 QuestionWindow::QuestionWindow(QuestionSpec spec) : ManagedWindow(spec.title), spec_(std::move(spec)) {
   using Kind = QuestionSpec::Kind;
   auto* layout = new QVBoxLayout(this);
-  auto* prompt = new QLabel(spec_.prompt, this);
-  prompt->setTextFormat(Qt::PlainText);
-  prompt->setWordWrap(true);
-  prompt->setMinimumWidth(280);
-  layout->addWidget(prompt);
+  // A long prompt scrolls, as a popup's long text does (ui/long_text.h).
+  QPlainTextEdit* longPrompt = fitsALabel(spec_.prompt) ? nullptr : newLongTextView(spec_.prompt, this);
+  if (longPrompt) {
+    layout->addWidget(longPrompt);
+  } else {
+    auto* prompt = new QLabel(spec_.prompt, this);
+    prompt->setTextFormat(Qt::PlainText);
+    prompt->setWordWrap(true);
+    prompt->setMinimumWidth(280);
+    layout->addWidget(prompt);
+  }
 
   auto* buttons = new QDialogButtonBox(this);
   switch (spec_.kind) {
@@ -56,27 +69,26 @@ QuestionWindow::QuestionWindow(QuestionSpec spec) : ManagedWindow(spec.title), s
     }
     case Kind::Choice:
     case Kind::MultiChoice: {
-      list_ = new QListWidget(this);
-      for (int i = 0; i < spec_.choices.size(); ++i) {
-        auto* item = new QListWidgetItem(spec_.choices[i], list_);
-        if (spec_.kind == Kind::MultiChoice) {
-          item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-          item->setCheckState(Qt::Unchecked);
-        }
+      const bool multi = spec_.kind == Kind::MultiChoice;
+      choices_ = new ChoiceListModel(std::move(spec_.choices), multi, this);
+      spec_.choices.clear();
+      // Checked before a view watches: 100,000 defaults are 100,000 bytes set, not as many repaints asked for.
+      if (multi) {
+        for (int index : spec_.defaultChoices) choices_->setChecked(index, true);
       }
-      for (int index : spec_.defaultChoices) {
-        if (spec_.kind == Kind::MultiChoice) {
-          list_->item(index)->setCheckState(Qt::Checked);
-        } else if (list_->currentRow() < 0) {
-          list_->setCurrentRow(index);
-        }
+      const int current = !multi && !spec_.defaultChoices.empty() ? spec_.defaultChoices.front() : 0;
+      list_ = new QListView(this);
+      // Every row as high as the first: the view never measures the rows it does not draw.
+      list_->setUniformItemSizes(true);
+      list_->setSelectionMode(QAbstractItemView::SingleSelection);
+      list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+      list_->setModel(choices_);
+      // The view scrolls to the current row when it is shown.
+      if (choices_->rowCount() > 0) {
+        list_->selectionModel()->setCurrentIndex(choices_->index(current), QItemSelectionModel::ClearAndSelect);
       }
-      if (spec_.kind == Kind::Choice && list_->currentRow() < 0) list_->setCurrentRow(0);
-      if (spec_.kind == Kind::MultiChoice) {
-        list_->setCurrentRow(0);
-        // Space toggles the current item (the list's own key handling), Enter answers.
-      }
-      connect(list_, &QListWidget::itemActivated, this, [this] {
+      // Space toggles the current row's check box (the view's own key handling); Enter answers.
+      connect(list_, &QListView::activated, this, [this] {
         if (spec_.kind == QuestionSpec::Kind::Choice) submit();
       });
       layout->addWidget(list_);
@@ -107,6 +119,7 @@ QuestionWindow::QuestionWindow(QuestionSpec spec) : ManagedWindow(spec.title), s
   layout->addWidget(buttons);
   if (line_) line_->setFocus();
   if (list_) list_->setFocus();
+  if (longPrompt) showAPageOf(longPrompt, kPromptPageLines, this);
 }
 
 bool QuestionWindow::readNumber(QuestionAnswer& result) {
@@ -147,14 +160,14 @@ void QuestionWindow::submit() {
     case Kind::Number:
       if (!readNumber(result)) return;
       break;
-    case Kind::Choice:
-      if (list_->currentRow() < 0) return;
-      result.choiceIndices = {list_->currentRow()};
+    case Kind::Choice: {
+      const QModelIndex current = list_->currentIndex();
+      if (!current.isValid()) return;
+      result.choiceIndices = {current.row()};
       break;
+    }
     case Kind::MultiChoice:
-      for (int i = 0; i < list_->count(); ++i) {
-        if (list_->item(i)->checkState() == Qt::Checked) result.choiceIndices.push_back(i);
-      }
+      result.choiceIndices = choices_->checkedRows();
       break;
     case Kind::YesNo:
       return;  // answered by its own buttons
@@ -162,8 +175,12 @@ void QuestionWindow::submit() {
   answer(result);
 }
 
-void QuestionWindow::answer(const QuestionAnswer& result) {
+void QuestionWindow::answer(QuestionAnswer result) {
   if (isClosing()) return;
+  if (choices_) {
+    result.choiceLabels.reserve(result.choiceIndices.size());
+    for (int row : result.choiceIndices) result.choiceLabels.push_back(choices_->label(row));
+  }
   Q_EMIT answered(result);
   closeFor(CloseReason::Answered);
 }

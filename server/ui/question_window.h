@@ -2,17 +2,19 @@
 #pragma once
 
 #include <QString>
-#include <QStringList>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ui/managed_window.h"
 
 class QLabel;
 class QLineEdit;
-class QListWidget;
+class QListView;
 
 namespace vitrine {
+
+class ChoiceListModel;
 
 /// What a QuestionWindow asks (validated by the caller: CHOICE has choices,
 /// minimum <= maximum, defaults within bounds).
@@ -26,7 +28,8 @@ struct QuestionSpec {
   std::optional<double> defaultNumber;
   std::optional<double> minimum;
   std::optional<double> maximum;
-  QStringList choices;
+  /// The options of Choice and MultiChoice, as the client sent them (UTF-8).
+  std::vector<std::string> choices;
   std::vector<int> defaultChoices;
   bool defaultYes = true;
 };
@@ -37,15 +40,24 @@ struct QuestionAnswer {
   qint64 integer = 0;
   double number = 0;
   std::vector<int> choiceIndices;
+  /// The labels of choiceIndices, in the same order, as the client sent them.
+  std::vector<std::string> choiceLabels;
   bool yes = false;
 };
 
-/// A dialog with the prompt and an input suited to the kind: a line edit
+/// A dialog with the prompt (a label, or a scrolling view when long: see
+/// ui/long_text.h) and an input suited to the kind: a line edit
 /// (text, password, integer, number: Enter answers, an invalid number shows
-/// why under the input), a list (choice: one selected; multi: check boxes),
-/// or Yes/No buttons. OK/Enter answers (answered(), then closes with
-/// Answered); Cancel/Escape closes with Canceled; the close button with
-/// UserClosed. GUI thread only.
+/// why under the input), a list (choice: one selected, the first default or
+/// else the first row; multi: check boxes, the defaults checked, Space
+/// toggles the current row), or Yes/No buttons. OK/Enter answers
+/// (answered(), then closes with Answered); Cancel/Escape closes with
+/// Canceled; the close button with UserClosed.
+///
+/// The list is a QListView over a ChoiceListModel with uniform row heights:
+/// opening, scrolling and answering cost what the rows on screen cost, not
+/// what the whole list would, so a question of 100,000 choices opens in
+/// about a frame (most of it the reading of the request). GUI thread only.
 class QuestionWindow : public ManagedWindow {
   Q_OBJECT
 
@@ -57,13 +69,15 @@ class QuestionWindow : public ManagedWindow {
 
  private:
   void submit();
-  void answer(const QuestionAnswer& answer);
+  /// Emits answered(result), with the labels of its choices, and closes; nothing once closing.
+  void answer(QuestionAnswer result);
   /// Parses the line edit for Integer/Number; shows the problem and returns false when invalid.
   bool readNumber(QuestionAnswer& answer);
 
   QuestionSpec spec_;
   QLineEdit* line_ = nullptr;
-  QListWidget* list_ = nullptr;
+  QListView* list_ = nullptr;
+  ChoiceListModel* choices_ = nullptr;
   QLabel* problem_ = nullptr;
 };
 

@@ -10,8 +10,12 @@ are open as before (nothing leaked) and as many connections; and the server's
 resident memory, at its peak (VmHWM) and now (VmRSS), stayed under the baseline
 plus MEMORY_HEADROOM, so no claimed or endless value was ever held whole.
 
-The module runs its own server with small limits (--max-frame, --max-windows),
-so that "past the limit" costs little to send and the memory bound means something.
+The module runs its own server with small limits (--max-frame, --max-windows,
+--max-list-items, --max-html), so that "past the limit" costs little to send and
+the memory bound means something. An AMP value holds at most 65535 bytes and a
+list travels in one value, so a list of a million choices cannot be sent over
+AMP at all: past --max-list-items is tested against a lowered limit, and a text
+past --max-text with a text of 1 MB (chunked, as any long string is).
 """
 
 import concurrent.futures
@@ -28,6 +32,12 @@ from vitrine_test_support import TIMEOUT, wait_until
 MAX_BOX = 1 << 20
 #: --max-windows of the battery's server.
 MAX_WINDOWS = 50
+#: --max-list-items of the battery's server: 20,000 empty choices (40 KB) fit in one AMP value, 100,001 would not.
+MAX_LIST_ITEMS = 10_000
+#: --max-html of the battery's server.
+MAX_HTML = 65_536
+#: The display limits the battery's server keeps at their defaults.
+MAX_TEXT, MAX_LABEL, MAX_ACTIONS = 65_536, 4096, 16
 #: How far the server's peak resident memory may rise above its baseline: far below
 #: what any claim below would cost if it were honoured, above what the battery's
 #: honest work costs (50 popups, boxes of 1 MiB). Three times that under
@@ -50,7 +60,8 @@ def memory(pid, key):
 @pytest.fixture(scope="module")
 def server():
     """This module's server (it overrides the session's): small limits, and its memory baseline as `baseline`."""
-    s = Server("--size", "320x240", "--max-frame", str(MAX_BOX), "--max-windows", str(MAX_WINDOWS))
+    s = Server("--size", "320x240", "--max-frame", str(MAX_BOX), "--max-windows", str(MAX_WINDOWS),
+               "--max-list-items", str(MAX_LIST_ITEMS), "--max-html", str(MAX_HTML))
     client, transport = s.connect(timeout_ms=TIMEOUT * 1000)
     try:
         # Pay once for what the first windows cost (styles, fonts, backing stores):
@@ -157,16 +168,30 @@ def error_then_closes(code, *words):
     return expect
 
 
-def big_string(key, size):
-    """`size` bytes under `key`, `key.2`, ... in chunks of 65535 (AMP's BigString)."""
-    chunks = {}
-    number = 1
-    while size > 0:
-        chunk = min(size, 65535)
-        chunks[key if number == 1 else key + b".%d" % number] = b"x" * chunk
-        size -= chunk
-        number += 1
-    return chunks
+def chunked_command(name, pairs):
+    """The bytes of a `name` command with tag t1 and `pairs` of (key, value), values past 65535 bytes included."""
+    return encode_box([(b"_command", name), (b"_ask", b"t1")] + pairs)
+
+
+def chunked(key, data):
+    """A long string as AMP sends it (BigString, BigUnicode): `key`, `key.2`, `key.3`... of 65535 bytes each."""
+    pieces = [data[at:at + 65535] for at in range(0, len(data), 65535)] or [b""]
+    return [(key if number == 1 else b"%s.%d" % (key, number), piece) for number, piece in enumerate(pieces, 1)]
+
+
+def list_of(values):
+    """An AMP ListOf value: each element's 2-byte length, then its bytes; the whole list is one value."""
+    return b"".join(struct.pack("!H", len(value)) + value for value in values)
+
+
+def amp_list(boxes):
+    """An AmpList value: one box per element (each ending with 00 00); the whole list is one value."""
+    return b"".join(encode_box(box) for box in boxes)
+
+
+def actions(count):
+    """`count` actions as an AmpList: 24 bytes each, so 2000 of them (48 KB) fit in one value."""
+    return amp_list({b"key": b"k%d" % i, b"label": b"A"} for i in range(count))
 
 
 def assert_still_serves(conn):
@@ -227,14 +252,39 @@ CASES = [
     ("png-header-claiming-a-huge-size", [picture(0, 0, b"PNG", png_header_claiming(100_000, 100_000))],
      error(b"LIMIT_EXCEEDED", "100000 x 100000", "--max-picture-pixels")),
     # ---- a box over --max-frame: read to its end, answered, and the connection closed
-    ("box-over-max-frame-is-answered-limit-exceeded", [command(b"say", big_string(b"text", MAX_BOX + 1))],
-     error_then_closes(b"LIMIT_EXCEEDED", "--max-frame")),
+    ("box-over-max-frame-is-answered-limit-exceeded",
+     [chunked_command(b"say", chunked(b"text", b"x" * (MAX_BOX + 1)))], error_then_closes(b"LIMIT_EXCEEDED", "--max-frame")),
     ("box-over-max-frame-with-its-tag-last-is-answered-too",
-     [encode_box({b"_command": b"say", **big_string(b"text", MAX_BOX + 1), b"_ask": b"t1"})],
+     [encode_box([(b"_command", b"say")] + chunked(b"text", b"x" * (MAX_BOX + 1)) + [(b"_ask", b"t1")])],
      error_then_closes(b"LIMIT_EXCEEDED", "--max-frame")),
     ("forbidden-url-scheme", [command(b"fetchUrl", {b"url.name": b"x", b"url.url": b"javascript:alert(1)"})],
      answers({b"result": b"INVALID_ARGUMENT"})),
     ("file-url-without-allow-file-urls", [command(b"fetchUrl", {b"url.name": b"x", b"url.url": b"file:///etc/passwd"})],
+     answers({b"result": b"INVALID_ARGUMENT"})),
+    # ---- what windows would lay out on the GUI thread: refused by size, nothing opens
+    ("say-with-2000-actions", [command(b"say", {b"text": b"Pick one", b"options.actions": actions(2000)})],
+     error(b"LIMIT_EXCEEDED", "options.actions", "2000", "--max-actions", str(MAX_ACTIONS))),
+    ("Say-with-17-actions", [command(b"Say", {b"text": b"Pick one", b"options.actions": actions(MAX_ACTIONS + 1)})],
+     error(b"LIMIT_EXCEEDED", "options.actions", "--max-actions")),
+    ("ask-choice-past-max-list-items",
+     [command(b"ask", {b"question.prompt": b"Which?", b"question.kind": b"CHOICE",
+                       b"question.choices": list_of([b""] * (2 * MAX_LIST_ITEMS))})],
+     error(b"LIMIT_EXCEEDED", "question.choices", "--max-list-items", str(MAX_LIST_ITEMS))),
+    ("ask-multi-choice-past-max-list-items",
+     [command(b"ask", {b"question.prompt": b"Which?", b"question.kind": b"MULTI_CHOICE",
+                       b"question.choices": list_of([b"x"] * (MAX_LIST_ITEMS + 1))})],
+     error(b"LIMIT_EXCEEDED", "question.choices", "--max-list-items")),
+    ("ask-with-a-choice-past-max-label",
+     [command(b"ask", {b"question.prompt": b"Which?", b"question.kind": b"CHOICE",
+                       b"question.choices": list_of([b"tea", b"c" * (MAX_LABEL + 1)])})],
+     error(b"LIMIT_EXCEEDED", "question.choices[1]", "--max-label", str(MAX_LABEL))),
+    ("say-with-a-megabyte-of-text", [chunked_command(b"say", chunked(b"text", b"x" * 1_000_000))],
+     error(b"LIMIT_EXCEEDED", "text", "1000000 bytes", "--max-text", str(MAX_TEXT))),
+    ("Say-with-a-title-past-max-label",
+     [command(b"Say", {b"text": b"fine", b"options.title": b"t" * (MAX_LABEL + 1)})],
+     error(b"LIMIT_EXCEEDED", "options.title", "--max-label")),
+    ("post-html-past-max-html",
+     [chunked_command(b"postHtml", [(b"html.name", b"big")] + chunked(b"html.data", b"h" * (MAX_HTML + 1)))],
      answers({b"result": b"INVALID_ARGUMENT"})),
 ]
 

@@ -52,12 +52,21 @@ using Clock = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------- the server's limits
 
-// The battery's server: small limits, so that "over the limit" costs little to send.
-constexpr std::uint32_t kMaxFrame = 1u << 20;  // --max-frame
-constexpr int kMaxWindows = 50;                // --max-windows
+// The battery's server: small limits, so that "over the limit" costs little
+// to send; frames large enough for the hostile requests that fit in a frame
+// and cost the GUI thread seconds to minutes before the display limits
+// (a 10 MB text, a million choices).
+constexpr std::uint32_t kMaxFrame = 16u << 20;  // --max-frame
+constexpr int kMaxWindows = 50;                 // --max-windows
+constexpr std::size_t kMaxHtml = 1u << 20;      // --max-html
+// The display limits the battery's server keeps at their defaults (the IDL's).
+constexpr std::size_t kMaxText = 65536;     // --max-text
+constexpr std::size_t kMaxLabel = 4096;     // --max-label
+constexpr std::size_t kMaxListItems = 100000;  // --max-list-items
 // How far the server's peak resident memory may rise above its baseline.
 // Far below any claim the cases make (1e9 bytes, 2^31-1 bytes, 2^62 pixels),
-// and above what the honest work of the battery costs (50 popups, 1 MiB frames).
+// and above what the honest work of the battery costs (50 popups, frames of up
+// to 10 MB, a million choices read as strings before they are refused).
 // Three times that under AddressSanitizer (make sanitize sets
 // VITRINE_SANITIZED): redzones and the quarantine of freed memory make the
 // same work cost more, and the bound is still far below any claim.
@@ -398,6 +407,28 @@ std::string tenThousandSays(Wire wire) {
   return burst;
 }
 
+// A say() with `count` action buttons.
+api::Vitrine_say_args sayWithActions(int count) {
+  api::Vitrine_say_args args;
+  args.text = "Pick one";
+  std::vector<api::Action> actions(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    actions[static_cast<std::size_t>(i)].key = "k" + std::to_string(i);
+    actions[static_cast<std::size_t>(i)].label = "Action " + std::to_string(i);
+  }
+  args.options.__set_actions(std::move(actions));
+  return args;
+}
+
+// An ask() of `kind` with `count` choices (empty strings: the count is what is refused).
+api::Vitrine_ask_args askWithChoices(api::QuestionKind::type kind, std::size_t count) {
+  api::Vitrine_ask_args args;
+  args.question.prompt = "Which?";
+  args.question.kind = kind;
+  args.question.__set_choices(std::vector<std::string>(count));
+  return args;
+}
+
 std::vector<std::string> oneByteAtATime(const std::string& bytes) {
   std::vector<std::string> writes;
   for (char byte : bytes) writes.emplace_back(1, byte);
@@ -557,6 +588,73 @@ std::vector<BadInputCase> cases() {
                  {callFrame(B, "showPicture", pictureArgs(0, 0, PixelFormat::PNG, pngHeaderClaiming(100'000, 100'000)))},
                  refuses({"100000 x 100000", "--max-picture-pixels"})});
   all.push_back({"TenThousandWindowsAgainstMaxWindows", Via::Tcp, B, {tenThousandSays(B)}, tenThousandWindowsAreCapped});
+
+  // ---- what windows would lay out on the GUI thread: refused by size before
+  // anything is built (a popup of 2,000 buttons held the server 11 s, a
+  // million choices 150 s, a 10 MB text 30 s); nothing opens
+  all.push_back({"SayWithTwoThousandActions", Via::Unix, B, {callFrame(B, "say", sayWithActions(2000))},
+                 refuses({"options.actions", "2000", "--max-actions", "16"})});
+  all.push_back({"SayAndWaitWithSeventeenActions_Compact", Via::Tcp, C,
+                 {callFrame(C, "sayAndWait", sayWithActions(17))}, refuses({"options.actions", "--max-actions"})});
+  all.push_back({"AskChoiceWithAMillionChoices_Compact", Via::Tcp, C,
+                 {callFrame(C, "ask", askWithChoices(api::QuestionKind::CHOICE, 1'000'000))},
+                 refuses({"question.choices", "1000000", "--max-list-items", std::to_string(kMaxListItems)})});
+  all.push_back({"AskMultiChoiceWithAMillionChoices", Via::Unix, B,
+                 {callFrame(B, "ask", askWithChoices(api::QuestionKind::MULTI_CHOICE, 1'000'000))},
+                 refuses({"question.choices", "--max-list-items"})});
+  {
+    api::Vitrine_say_args args;
+    args.text = std::string(10'000'000, 'x');
+    all.push_back({"SayWithTenMegabytesOfText", Via::Unix, B, {callFrame(B, "say", args)},
+                   refuses({"text", "10000000 bytes", "--max-text", std::to_string(kMaxText)})});
+  }
+  {
+    api::Vitrine_say_args args;
+    args.text = "fine";
+    args.options.__set_title(std::string(kMaxLabel + 1, 't'));
+    all.push_back({"SayWithATitleOverMaxLabel", Via::Tcp, B, {callFrame(B, "say", args)},
+                   refuses({"options.title", "--max-label", std::to_string(kMaxLabel)})});
+  }
+  {
+    api::Vitrine_ask_args args = askWithChoices(api::QuestionKind::CHOICE, 5);
+    args.question.choices[3] = std::string(kMaxLabel + 1, 'c');
+    all.push_back({"AskWithAChoiceOverMaxLabel", Via::Unix, C, {callFrame(C, "ask", args)},
+                   refuses({"question.choices[3]", "--max-label"})});
+  }
+  {
+    api::Vitrine_ask_args args;
+    args.question.prompt = std::string(kMaxText + 1, 'p');
+    all.push_back({"AskWithAPromptOverMaxText", Via::Unix, B, {callFrame(B, "ask", args)},
+                   refuses({"question.prompt", "--max-text"})});
+  }
+  {
+    // chooseFile declares LimitExceeded: the same refusal as the others.
+    api::Vitrine_chooseFile_args args;
+    args.chooser.__set_nameFilters(std::vector<std::string>(kMaxListItems + 1, "*"));
+    all.push_back({"ChooseFileWithTooManyNameFilters", Via::Unix, B, {callFrame(B, "chooseFile", args)},
+                   refuses({"chooser.nameFilters", "--max-list-items"})});
+  }
+  {
+    api::Vitrine_showPicture_args args = pictureArgs(1, 1, PixelFormat::L, std::string(1, '\0'));
+    args.options.__set_name(std::string(kMaxLabel + 1, 'n'));
+    all.push_back({"ShowPictureWithANameOverMaxLabel", Via::Tcp, C, {callFrame(C, "showPicture", args)},
+                   refuses({"options.name", "--max-label"})});
+  }
+  {
+    // postHtml and fetchUrl declare no exceptions: INVALID_ARGUMENT, and the server logs why.
+    api::DisplayManager_postHtml_args args;
+    args.html.name = "too large";
+    args.html.data = "<p>" + std::string(kMaxHtml, 'h');
+    all.push_back({"PostHtmlOverMaxHtml", Via::Unix, B, {callFrame(B, "postHtml", args)},
+                   answersPushResult(api::PushResult::INVALID_ARGUMENT)});
+  }
+  {
+    api::DisplayManager_fetchUrl_args args;
+    args.url.name = "too long";
+    args.url.url = "https://example.org/?" + std::string(2u << 20, 'q');
+    all.push_back({"FetchUrlOverTwoMebibytes", Via::Tcp, C, {callFrame(C, "fetchUrl", args)},
+                   answersPushResult(api::PushResult::INVALID_ARGUMENT)});
+  }
   return all;
 }
 
@@ -565,8 +663,8 @@ std::vector<BadInputCase> cases() {
 class BadInput : public SharedServerSuite<BadInput>, public ::testing::WithParamInterface<BadInputCase> {
  public:
   static std::vector<std::string> serverArgs() {
-    return {"--max-frame", std::to_string(kMaxFrame), "--max-windows", std::to_string(kMaxWindows),
-            "--read-timeout", std::to_string(kReadTimeoutMs)};
+    return {"--max-frame", std::to_string(kMaxFrame), "--max-windows", std::to_string(kMaxWindows), "--max-html",
+            std::to_string(kMaxHtml), "--read-timeout", std::to_string(kReadTimeoutMs)};
   }
 
   static void SetUpTestSuite() {

@@ -25,6 +25,16 @@ pytestmark = pytest.mark.usefixtures("tidy_windows")
 #: A window title no other test uses (letters, digits and '-' only: it goes into a regex).
 unique = name_maker("pytest")
 
+#: The longest GUI-thread turn (serverInfo().longestTurnUs) a window at the display limits may cost: generous,
+#: far above what it costs, far below the seconds such windows cost before; three times that under the sanitizers.
+TURN_BOUND_US = 500_000 * (3 if os.environ.get("VITRINE_SANITIZED") else 1)
+
+
+def assert_turns_within_bound(client):
+    info = client.serverInfo()
+    assert info.longestTurnUs < TURN_BOUND_US, "the GUI thread was held %d us at once, by %s" % (
+        info.longestTurnUs, info.longestTurnCause)
+
 
 @pytest.fixture(scope="module")
 def server(xserver):
@@ -204,6 +214,37 @@ def test_multi_choice_space_toggles_and_return_answers(background, desktop):
         (QuestionKind.MULTI_CHOICE, ["tea", "coffee"], [0, 1])
 
 
+def test_multi_choice_of_a_hundred_thousand_answered_through_the_keyboard(client, background, desktop):
+    title = unique("multi-100000")
+    count = 100_000  # --max-list-items
+    choices = ["choice %d" % i for i in range(count)]
+    question = Question(prompt="Which ones?", kind=QuestionKind.MULTI_CHOICE, title=title, choices=choices,
+                        defaultChoices=[1, count - 1])
+    client.resetLongestTurn()
+    future = background.start(lambda c: c.ask(question))
+    desktop.focus(title)
+    # Row 0 is current: check it; to the last row, a default: uncheck it; up one: check it.
+    desktop.key("space", "End", "space", "Up", "space", "Return")
+    answer = future.result(timeout=60)
+    assert (answer.kind, answer.choiceIndices) == (QuestionKind.MULTI_CHOICE, [0, 1, count - 2])
+    assert answer.choices == ["choice 0", "choice 1", "choice %d" % (count - 2)]
+    assert_turns_within_bound(client)
+
+
+def test_choice_of_a_hundred_thousand_starts_at_its_default_far_down(client, background, desktop):
+    title = unique("choice-100000")
+    count = 100_000
+    question = Question(prompt="Which?", kind=QuestionKind.CHOICE, title=title,
+                        choices=["choice %d" % i for i in range(count)], defaultChoices=[count - 2])
+    client.resetLongestTurn()
+    future = background.start(lambda c: c.ask(question))
+    desktop.focus(title)
+    desktop.key("Down", "Return")
+    answer = future.result(timeout=60)
+    assert (answer.choices, answer.choiceIndices) == (["choice %d" % (count - 1)], [count - 1])
+    assert_turns_within_bound(client)
+
+
 def test_multi_choice_return_alone_is_no_choice(background, desktop):
     title = unique("multi-none")
     future = background.start(lambda c: c.ask(Question(prompt="Which ones?", kind=QuestionKind.MULTI_CHOICE,
@@ -345,6 +386,24 @@ def test_say_and_wait_answered_with_ok_returns_empty(background, desktop):
     desktop.focus(title)
     desktop.key("Return")
     assert future.result(timeout=30) == ""
+
+
+def test_a_popup_of_the_longest_text_scrolls_and_return_still_presses_its_button(client, background, desktop):
+    title = unique("long-text")
+    after = last_sequence(client)
+    lines = ["Line %d of a long text that scrolls." % n for n in range(5000)]
+    text = "\n".join(lines)[:65536]  # --max-text
+    actions = [Action(key="k%d" % i, label="Action %d" % i) for i in range(16)]  # --max-actions
+    client.resetLongestTurn()
+    future = background.start(lambda c: c.sayAndWait(text, SayOptions(title=title, actions=actions)))
+    popup = wait_for_window(client, title)
+    # A page of the text, not all of it: the window stays on the screen.
+    assert popup.geometry.height < 1000
+    desktop.focus(title)
+    desktop.key("Return")  # the first button has the focus, as with a short text
+    assert future.result(timeout=30) == "k0"
+    assert wait_for_event(client, after, closed_event(popup.id)).closeReason == CloseReason.ACTION_INVOKED
+    assert_turns_within_bound(client)
 
 
 def test_return_on_a_popup_without_actions_closes_it_as_user_closed(client, desktop):
