@@ -194,5 +194,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   VITRINE_FUZZ_CHECK(status == expectedStatus);
   VITRINE_FUZZ_CHECK(frames == expected.size());
+
+  // As a connection reads an oversized frame: skipped to its end (to be
+  // answered), keeping only its head, which must read as a call or be refused.
+  if (status == FrameDecoder::Status::FrameTooLarge && decoder.announcedLength() <= 0x7fffffffu) {
+    constexpr std::size_t kHead = 512;
+    decoder.skipOversizedFrame(kHead);
+    const std::uint64_t announced = decoder.announcedLength();
+    std::uint64_t taken = 0;
+    while (offset < size && decoder.skipping()) {
+      const std::span<char> room = decoder.writable();
+      VITRINE_FUZZ_CHECK(!room.empty());
+      const std::size_t n = std::min({room.size(), size - offset, chunk});
+      std::memcpy(room.data(), input.data() + offset, n);
+      offset += n;
+      taken += n;
+      VITRINE_FUZZ_CHECK(decoder.commit(n) == FrameDecoder::Status::Ok);
+    }
+    VITRINE_FUZZ_CHECK(decoder.skippedHead().size() <= kHead && decoder.skippedHead().size() <= taken);
+    VITRINE_FUZZ_CHECK(decoder.skippedFrame() == (taken == announced));
+    if (decoder.skippedHeadComplete()) {
+      const std::span<const char> head = decoder.skippedHead();
+      if (const auto protocol = ThriftCodec::detect(head)) {
+        ThriftCodec refusal(*protocol, limits);
+        if (const auto call = refusal.peekCall(head)) {
+          VITRINE_FUZZ_CHECK(!refusal.exceptionReplyFrame(*call, "LimitExceeded: fuzz", 7).empty());
+        }
+      }
+    }
+  }
   return 0;
 }

@@ -155,6 +155,10 @@ def thrift_seeds():
                                                      p.writeStructBegin("x"), p.writeFieldStop(),
                                                      p.writeStructEnd(), p.writeMessageEnd()))
         write(directory, "%s_unknown_method" % protocol_name, framed(unknown))
+        # A frame over fuzz_thrift's 64 KiB limit (the connection skips it to answer it), then a ping.
+        write(directory, "%s_frame_over_limit" % protocol_name,
+              framed(call(protocol_class, "say", "x" * 70_000, SayOptions(), seqid=5))
+              + framed(call(protocol_class, "ping", seqid=6)))
 
 
 # ---------------------------------------------------------------- AMP
@@ -241,6 +245,12 @@ def amp_seeds():
         "bad_mode": amp.AmpBox({b"_command": b"StartInspect", b"_ask": b"1", b"img.width": b"1", b"img.height": b"1",
                                 b"img.mode": b"CMYK", b"img.data": b"abcd"}).serialize(),
         "missing_argument": amp.AmpBox({b"_command": b"StopInspect", b"_ask": b"1"}).serialize(),
+        # Boxes over fuzz_amp's 64 KiB limit, skipped to their end to be answered: the tag first, or last.
+        "box_over_limit": amp.AmpBox({b"_command": b"say", b"_ask": b"1", b"text": b"x" * 65535,
+                                      b"text.2": b"y" * 4000}).serialize() + box(commands.ping, b"2", {}),
+        "box_over_limit_tag_last": (b"\x00\x08_command\x00\x03say" + b"\x00\x04text\xff\xff" + b"x" * 65535
+                                    + b"\x00\x06text.2\x0f\xa0" + b"y" * 4000 + b"\x00\x04_ask\x00\x01" + b"7"
+                                    + b"\x00\x00"),
         # Values for the codecs: an Integer with spaces, Floats, a ListOf, an AmpList with an empty row.
         "values": amp.AmpBox({b"_command": b"AskColor", b"_ask": b"1", b"r": b" +07 ", b"g": b"-0", b"b": b"255",
                               b"f1": b"1e+20", b"f2": b"-inf", b"f3": b".5", b"f4": b"nan",

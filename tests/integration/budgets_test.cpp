@@ -61,10 +61,6 @@ std::string callFrame(const std::string& method, const Args& args, int seqid = 1
   return framedCall(method, seqid, buffer->getBufferAsString());
 }
 
-void resetLongestTurn(Client& client) {
-  client.call([](api::VitrineClient& api) { api.resetLongestTurn(); });
-}
-
 // The server's longest GUI-thread turn since resetLongestTurn() is under kTurnBound.
 void expectNoLongTurn(Client& client) {
   const api::ServerInfo info = client.serverInfo();
@@ -138,7 +134,7 @@ TEST(Budgets, ARequestOverMaxFrameIsAnsweredLimitExceededAndTheNextCallWorks) {
   Client observer(server.unixEndpoint(), patient());
   for (const Endpoint& endpoint : {server.unixEndpoint(), server.tcpEndpoint()}) {
     Client client(endpoint, patient());
-    resetLongestTurn(observer);
+    observer.resetLongestTurn();
     try {
       client.showPicture(rawPicture(512, 512, api::PixelFormat::RGBA, 0x11));  // 1 MiB, over 256 KiB
       ADD_FAILURE() << "a picture over --max-frame was accepted";
@@ -170,7 +166,7 @@ TEST(Budgets, HalfSentRequestsAreClosedAtTheReadTimeoutAndIdleOnesStay) {
     slow.push_back(std::make_unique<RawSocket>(i % 2 ? server.tcpEndpoint() : server.unixEndpoint()));
     slow.back()->send(bigEndian32(10u << 20) + "\x80");
   }
-  resetLongestTurn(observer);
+  observer.resetLongestTurn();
   std::vector<bool> closed(kPeers, false);
   int open = kPeers;
   const bool allClosed = eventually(
@@ -202,7 +198,7 @@ TEST(Budgets, UnauthenticatedPeersMaySendOnlyASmallFrameAndMustAuthenticateInTim
   ServerProcess server({"--token-file", files.write("token", std::string(kToken) + "\n"), "--auth-timeout", "1500"});
   Client observer(server.unixEndpoint(), patient());
   const std::size_t baseline = warmBaseline(server, observer);
-  resetLongestTurn(observer);
+  observer.resetLongestTurn();
 
   // 50 strangers, each starting a 60 MiB frame: refused at the header, none buffered.
   std::vector<std::unique_ptr<RawSocket>> large;
@@ -297,7 +293,7 @@ TEST(Budgets, UnreadAnswersAreBoundedOverAllConnectionsAndGivenBack) {
   Client observer(server.unixEndpoint(), patient());
   const std::int64_t noisy = observer.showPicture(noisePicture(640, 480));  // a ~0.9 MB screenshot
   const std::size_t baseline = warmBaseline(server, observer);
-  resetLongestTurn(observer);
+  observer.resetLongestTurn();
 
   // 120 readers that never read, each asking for four screenshots: ~430 MB of answers.
   std::string fourScreenshots;
@@ -358,7 +354,7 @@ TEST(Budgets, PicturesTogetherStayUnderTheirMemoryBudget) {
   ServerProcess server({"--max-picture-memory", std::to_string(kBudget)});
   Client client(server.unixEndpoint(), patient());
   const std::size_t baseline = warmBaseline(server, client);
-  resetLongestTurn(client);
+  client.resetLongestTurn();
 
   // Ten PNGs of a few kilobytes that decode to 256 MiB each: refused before decoding.
   const api::Picture huge = pngPicture(8192, 8192);

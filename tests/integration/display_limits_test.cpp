@@ -110,7 +110,7 @@ class DisplayLimitsSuite : public SharedServerSuite<DisplayLimitsSuite> {
     const std::int64_t warmUp = observer_->say("warming up");
     observer_->screenshot(warmUp);
     observer_->closeWindow(warmUp);
-    observer_->call([](api::VitrineClient& api) { api.resetLongestTurn(); });
+    observer_->resetLongestTurn();
   }
 
   // The server's longest GUI-thread turn since SetUp, and what it served.
@@ -192,7 +192,7 @@ TEST_F(DisplayLimitsSuite, APopupOfTheLongestTextAndMostActionsOpensWithinTheTur
     EXPECT_LE(shot.height(), 1200);
     observer_->closeWindow(popup);
     expectTurnsWithinBound();
-    observer_->call([](api::VitrineClient& api) { api.resetLongestTurn(); });
+    observer_->resetLongestTurn();
   }
 }
 

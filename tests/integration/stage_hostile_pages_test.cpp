@@ -52,10 +52,6 @@ std::int64_t longestTurnBoundUs() {
   return std::getenv("VITRINE_SANITIZED") ? 3'000'000 : 1'000'000;
 }
 
-void resetLongestTurn(Client& client) {
-  client.call([](api::VitrineClient& api) { api.resetLongestTurn(); });
-}
-
 /// Polls what the stage shows until its centre is `color` (a reload after
 /// a renderer's end, or a page's own change, answers no call).
 bool stageTurns(Client& client, const QColor& color, std::chrono::milliseconds timeout = 30s) {
@@ -156,7 +152,7 @@ class StageHostilePagesTest : public ::testing::Test {
     // Chromium starts with the first push: not what a hostile page costs.
     Client warmUp = client();
     ASSERT_EQ(warmUp.postHtml("warm-up", page("#808080")), api::PushResult::OK);
-    resetLongestTurn(warmUp);
+    warmUp.resetLongestTurn();
   }
 
   Client client() { return Client(server_->unixEndpoint()); }

@@ -205,7 +205,12 @@ ExitCode runInfo(const Command& command, const std::vector<std::string>& args, c
             << "listeners: " << listeners << '\n'
             << "platform: " << info.platform << '\n'
             << "qtVersion: " << info.qtVersion << '\n'
-            << "pid: " << info.pid << '\n';
+            << "pid: " << info.pid << '\n'
+            << "longestTurnUs: " << info.longestTurnUs << '\n'
+            << "longestTurnCause: " << info.longestTurnCause << '\n'
+            << "slowTurns: " << info.slowTurns << '\n'
+            << "pictureBytes: " << info.pictureBytes << '\n'
+            << "unsentBytes: " << info.unsentBytes << '\n';
   return ExitCode::Success;
 }
 

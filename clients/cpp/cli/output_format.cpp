@@ -273,6 +273,9 @@ std::string eventLine(const api::Event& event) {
   if (event.__isset.missed) {
     line += " missed=" + std::to_string(event.missed);
   }
+  if (event.__isset.reason) {
+    line += " reason=" + jsonString(event.reason);
+  }
   return line;
 }
 
@@ -306,6 +309,9 @@ std::string eventJson(const api::Event& event) {
   }
   if (event.__isset.missed) {
     out += ",\"missed\":" + std::to_string(event.missed);
+  }
+  if (event.__isset.reason) {
+    out += ",\"reason\":" + jsonString(event.reason);
   }
   return out + "}";
 }

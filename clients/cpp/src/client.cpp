@@ -298,6 +298,10 @@ api::ServerInfo Client::serverInfo() {
   });
 }
 
+void Client::resetLongestTurn() {
+  call([](api::VitrineClient& api) { api.resetLongestTurn(); });
+}
+
 std::string Client::screenshot(std::int64_t windowId) {
   return call([windowId](api::VitrineClient& api) {
     std::string png;

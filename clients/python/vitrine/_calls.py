@@ -84,6 +84,10 @@ def server_info() -> Call:
     return Call("serverInfo", (), ServerInfo.from_thrift)
 
 
+def reset_longest_turn() -> Call:
+    return Call("resetLongestTurn")
+
+
 def screenshot(window_id: int) -> Call:
     return Call("screenshot", (_window_id(window_id),))
 

@@ -92,12 +92,26 @@ class ServerInfo:
     platform: str
     qt_version: str
     pid: int
+    longest_turn: float = 0.0
+    """Seconds: the longest the server's GUI thread worked at a stretch (every client waited), since it
+    started or since the last reset_longest_turn()."""
+    longest_turn_cause: str = ""
+    """What that turn served, e.g. "Vitrine.say"."""
+    slow_turns: int = 0
+    """Turns over the server's --slow-turn since it started."""
+    picture_bytes: int = 0
+    """Bytes of pixels open pictures hold (at most the server's --max-picture-memory)."""
+    unsent_bytes: int = 0
+    """Bytes of answers waiting for their clients to read them (at most --max-unsent)."""
 
     @classmethod
     def from_thrift(cls, info: ttypes.ServerInfo) -> "ServerInfo":
         return cls(version=info.version, uptime=(info.uptimeMs or 0) / 1000.0, connections=info.connections,
                    calls_served=info.callsServed, windows=info.windows, listeners=list(info.listeners or []),
-                   platform=info.platform, qt_version=info.qtVersion, pid=info.pid)
+                   platform=info.platform, qt_version=info.qtVersion, pid=info.pid,
+                   longest_turn=(info.longestTurnUs or 0) / 1e6, longest_turn_cause=info.longestTurnCause or "",
+                   slow_turns=info.slowTurns or 0, picture_bytes=info.pictureBytes or 0,
+                   unsent_bytes=info.unsentBytes or 0)
 
 
 def answer_value(answer: Optional[ttypes.Answer]) -> Any:
@@ -128,7 +142,9 @@ class Event:
     "ACTION_INVOKED" (action), "PIXEL_CLICKED" (x, y, color),
     "ANSWER_GIVEN" (answer, as ask() returns it), "PAGE_LOADED" (name, url),
     "EVENTS_MISSED" (missed: how many events are gone because the reader
-    fell behind the server's bounded log; its sequence is 0).
+    fell behind the server's bounded log; its sequence is 0),
+    "RENDERER_RESTARTED" (name, url of the page shown again; reason: how the
+    stage's web renderer ended).
     """
 
     sequence: int
@@ -145,6 +161,7 @@ class Event:
     name: Optional[str] = None
     url: Optional[str] = None
     missed: Optional[int] = None
+    reason: Optional[str] = None
     raw: Optional[ttypes.Event] = field(default=None, repr=False, compare=False)
     """The generated Event it was made from."""
 
@@ -154,4 +171,4 @@ class Event:
                    window_id=event.windowId or 0, time=(event.timeMs or 0) / 1000.0,
                    close_reason=enum_name(ttypes.CloseReason, event.closeReason), action=event.action,
                    x=event.x, y=event.y, color=color_tuple(event.color), answer=answer_value(event.answer),
-                   name=event.name, url=event.url, missed=event.missed, raw=event)
+                   name=event.name, url=event.url, missed=event.missed, reason=event.reason, raw=event)

@@ -241,8 +241,12 @@ class AsyncClient:
         await self._run(_calls.ping())
 
     async def server_info(self) -> ServerInfo:
-        """Version, uptime and counters of the server."""
+        """Version, uptime and counters of the server (see Client.server_info())."""
         return await self._run(_calls.server_info())
+
+    async def reset_longest_turn(self) -> None:
+        """Starts a new record of the server's longest GUI-thread turn."""
+        await self._run(_calls.reset_longest_turn())
 
     async def screenshot(self, window_id: int = 0) -> bytes:
         """A PNG of window `window_id` (0: the stage)."""

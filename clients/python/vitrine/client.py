@@ -321,8 +321,13 @@ class Client:
         self._run(_calls.ping())
 
     def server_info(self) -> ServerInfo:
-        """Version, uptime, counters, listeners, platform and pid of the server."""
+        """Version, uptime, counters, listeners, platform and pid of the server, and the longest its GUI
+        thread worked at a stretch (longest_turn: the figure that says whether anyone was kept waiting)."""
         return self._run(_calls.server_info())
+
+    def reset_longest_turn(self) -> None:
+        """Starts a new record of the server's longest GUI-thread turn (server_info().longest_turn)."""
+        self._run(_calls.reset_longest_turn())
 
     def screenshot(self, window_id: int = 0) -> bytes:
         """A PNG of what window `window_id` shows now (0: the stage). WindowNotFound when it is not open."""

@@ -236,8 +236,11 @@ class Client {
   std::string whatsLoaded();
   /// The URL the stage shows; empty before anything was pushed.
   std::string currentUrl();
-  /// The server's version, uptime and counters.
+  /// The server's version, uptime and counters, and the longest its GUI
+  /// thread worked at a stretch (longestTurnUs: how long everyone waited).
   api::ServerInfo serverInfo();
+  /// Starts a new record of the server's longest GUI-thread turn.
+  void resetLongestTurn();
   /// The PNG bytes of what window `windowId` shows: 0 is the stage;
   /// pictures, popups and dialogs by the ids their calls answered.
   /// Throws api::WindowNotFound for an id that is not open; else as call().
