@@ -401,6 +401,10 @@ void AmpConnection::handleEventAnswer(const AmpBox& box, const std::string& tag,
 
 // ---------------------------------------------------------------- authentication
 
+bool AmpConnection::isRemote() const {
+  return socket_->isRemote();
+}
+
 void AmpConnection::authenticationSucceeded() {
   authenticated_ = true;
 }

@@ -72,7 +72,7 @@ struct AmpLimits {
 /// Ownership: takes the socket (reparents it). Deletes itself (deleteLater)
 /// when the socket disconnects or is dropped; commands still being served
 /// then complete into the void. GUI thread only.
-class AmpConnection : public QObject, public EventSubscriber, public AuthenticatingCaller {
+class AmpConnection : public QObject, public EventSubscriber, public AuthenticatingCaller, public CallerOrigin {
   Q_OBJECT
 
  public:
@@ -89,6 +89,8 @@ class AmpConnection : public QObject, public EventSubscriber, public Authenticat
 
   void authenticationSucceeded() override;
   void authenticationFailed() override;
+  /// The listener's mark on the socket (StreamSocket::isRemote()).
+  bool isRemote() const override;
 
  private:
   /// Before authentication: answers AUTHENTICATION_REQUIRED (if asked) and

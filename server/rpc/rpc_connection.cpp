@@ -186,6 +186,10 @@ void RpcConnection::finishCall(bool ok) {
   if (!dispatching_) dispatchQueued();
 }
 
+bool RpcConnection::isRemote() const {
+  return socket_->isRemote();
+}
+
 void RpcConnection::authenticationSucceeded() {
   authenticated_ = true;
 }

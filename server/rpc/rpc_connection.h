@@ -42,7 +42,7 @@ class ThriftCodec;
 /// (deleteLater) when the socket disconnects or is dropped. A call still in
 /// flight then completes into the void: its ThriftCodec lives on in the
 /// completion callback. GUI thread only.
-class RpcConnection : public QObject, public AuthenticatingCaller {
+class RpcConnection : public QObject, public AuthenticatingCaller, public CallerOrigin {
   Q_OBJECT
 
  public:
@@ -58,6 +58,8 @@ class RpcConnection : public QObject, public AuthenticatingCaller {
 
   void authenticationSucceeded() override;
   void authenticationFailed() override;
+  /// The listener's mark on the socket (StreamSocket::isRemote()).
+  bool isRemote() const override;
 
  private:
   /// Before authentication: true when `frame` calls authenticate; otherwise

@@ -18,6 +18,8 @@
 
 #include "app/logging.h"
 #include "rpc/stream_socket.h"
+#include "rpc/tls_context.h"
+#include "rpc/tls_session.h"
 
 namespace vitrine {
 
@@ -90,15 +92,24 @@ bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
 }
 
 std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                                 TcpReach reach, const Quota* quota) {
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), quota));
+                                                 TcpReach reach, const Quota* quota,
+                                                 std::shared_ptr<const TlsContext> tls, bool remote) {
+  if (endpoint.kind == Endpoint::Kind::Tls && !tls) {
+    *error = QStringLiteral("cannot listen on %1: a tls: listener needs --tls-cert and --tls-key")
+                 .arg(QString::fromStdString(endpoint.toString()));
+    return nullptr;
+  }
+  if (endpoint.kind != Endpoint::Kind::Tls) tls = nullptr;
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), quota, std::move(tls), remote));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(AcceptConnection accept, const Quota* quota) : accept_(std::move(accept)), quota_(quota) {}
+RpcListener::RpcListener(AcceptConnection accept, const Quota* quota, std::shared_ptr<const TlsContext> tls,
+                         bool remote)
+    : accept_(std::move(accept)), quota_(quota), tls_(std::move(tls)), remote_(remote) {}
 
 RpcListener::~RpcListener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
@@ -139,15 +150,16 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
 bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, TcpReach reach, QString* error) {
   const QString host = QString::fromStdString(hostText);
   QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
-  const QString where = QStringLiteral("tcp:%1:%2").arg(host).arg(port);
+  const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
+  const QString where = QStringLiteral("%1%2:%3").arg(scheme, host).arg(port);
   if (address.isNull()) {
-    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. tcp:127.0.0.1:%2").arg(where).arg(port);
+    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. %2127.0.0.1:%3").arg(where, scheme).arg(port);
     return false;
   }
   if (!address.isLoopback() && reach == TcpReach::LoopbackOnly) {
-    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without --token-file (anyone "
+    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without %2 (anyone "
                             "who can reach the port could drive the display; see docs/security.md)")
-                 .arg(where);
+                 .arg(where, tls_ ? QStringLiteral("--token-file or --tls-client-ca") : QStringLiteral("--token-file"));
     return false;
   }
   tcp_ = new DescriptorTcpServer(this, [this](int fd) { acceptTcp(fd); });
@@ -163,7 +175,8 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
                                << "- trying again in 1 s";
     QTimer::singleShot(1000, tcp_, &QTcpServer::resumeAccepting);
   });
-  Endpoint bound{Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(), tcp_->serverPort()};
+  Endpoint bound{tls_ ? Endpoint::Kind::Tls : Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(),
+                 tcp_->serverPort()};
   address_ = QString::fromStdString(bound.toString());
   return true;
 }
@@ -188,7 +201,7 @@ bool RpcListener::admit(int fd) {
 
 void RpcListener::acceptLocal(int fd) {
   if (!admit(fd)) return;
-  accept_(new StreamSocket(fd), QStringLiteral("%1#%2").arg(address_).arg(++accepted_), this);
+  serve(new StreamSocket(fd), QStringLiteral("%1#%2").arg(address_).arg(++accepted_));
 }
 
 void RpcListener::acceptTcp(int fd) {
@@ -197,14 +210,27 @@ void RpcListener::acceptTcp(int fd) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // small replies go out at once
   sockaddr_storage peer{};
   socklen_t length = sizeof peer;
-  QString name = QStringLiteral("tcp:?");
+  const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
+  QString name = scheme + QLatin1Char('?');
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
     const QHostAddress address(reinterpret_cast<const sockaddr*>(&peer));
     const quint16 port = ntohs(peer.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port
                                                           : reinterpret_cast<const sockaddr_in*>(&peer)->sin_port);
-    name = QStringLiteral("tcp:%1:%2").arg(address.toString()).arg(port);
+    name = QStringLiteral("%1%2:%3").arg(scheme, address.toString()).arg(port);
   }
-  accept_(new StreamSocket(fd), name, this);
+  if (!tls_) return serve(new StreamSocket(fd), name);
+  std::unique_ptr<TlsSession> session = tls_->newSession(fd);
+  if (!session) {
+    qCWarning(lcRpc).noquote() << "closing connection" << name << "- OpenSSL cannot make a TLS session (out of memory?)";
+    ::close(fd);
+    return;
+  }
+  serve(new StreamSocket(fd, std::move(session), name), name);
+}
+
+void RpcListener::serve(StreamSocket* socket, const QString& peerName) {
+  socket->setRemote(remote_);
+  accept_(socket, peerName, this);
 }
 
 }  // namespace vitrine

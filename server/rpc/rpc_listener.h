@@ -1,4 +1,4 @@
-// Accepts connections (Thrift or AMP) on a Unix socket or a TCP port.
+// Accepts connections (Thrift or AMP) on a Unix socket, a TCP port or a TLS port.
 #pragma once
 
 #include <QElapsedTimer>
@@ -13,6 +13,7 @@
 namespace vitrine {
 
 class StreamSocket;
+class TlsContext;
 class DescriptorLocalServer;
 class DescriptorTcpServer;
 
@@ -25,11 +26,12 @@ class RpcListener : public QObject {
   Q_OBJECT
 
  public:
-  /// Which TCP addresses may be bound.
+  /// Which TCP addresses may be bound (tcp: and tls:).
   enum class TcpReach {
     /// Loopback addresses only: anyone who can reach the port can drive the display.
     LoopbackOnly,
-    /// Any address: for a server whose TCP connections must authenticate (--token-file).
+    /// Any address: for a server whose connections must authenticate
+    /// (--token-file; on a tls: listener, --tls-client-ca too).
     AnyAddress,
   };
 
@@ -40,10 +42,15 @@ class RpcListener : public QObject {
   /// socket is made mode 0600; the default directory /tmp/vitrine-UID is
   /// created 0700 and refused if another user owns it or others can enter it.
   /// TCP: with TcpReach::LoopbackOnly, a non-loopback address is refused
-  /// with a message naming --token-file; port 0 picks a free port.
+  /// with a message naming --token-file (and for tls:, --tls-client-ca);
+  /// port 0 picks a free port.
+  /// TLS (Endpoint::Kind::Tls): as TCP, and every accepted socket speaks
+  /// TLS through a session of `tls`, which must then be given.
   /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
-  /// set) named `peerName` for logs; the connection must take the socket and
-  /// be a child of `parent` (the listener).
+  /// set; for TLS, its handshake not done yet; StreamSocket::isRemote()
+  /// set) named `peerName` for logs ("unix:/path#3", "tcp:127.0.0.1:5555",
+  /// "tls:192.0.2.7:40112"); the connection must take the socket and be a
+  /// child of `parent` (the listener).
   using AcceptConnection = std::function<void(StreamSocket* socket, QString peerName, QObject* parent)>;
 
   /// How many connections the server holds at once, over all its
@@ -58,9 +65,12 @@ class RpcListener : public QObject {
     int maxConnections = 0;
   };
 
-  /// `quota` may be null (no cap); it must outlive the listener.
+  /// `quota` may be null (no cap); it must outlive the listener. `remote`:
+  /// every accepted socket is marked StreamSocket::isRemote() (main: the
+  /// tls: listeners, and the tcp: ones of a server with --token-file).
   static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept, QString* error,
-                                             TcpReach reach = TcpReach::LoopbackOnly, const Quota* quota = nullptr);
+                                             TcpReach reach = TcpReach::LoopbackOnly, const Quota* quota = nullptr,
+                                             std::shared_ptr<const TlsContext> tls = nullptr, bool remote = false);
 
   /// Makes sure `dir` is a directory only the current user can enter: creates
   /// it mode 0700 if missing; false and one sentence in *error when it is not
@@ -74,17 +84,23 @@ class RpcListener : public QObject {
   const QString& address() const { return address_; }
 
  private:
-  RpcListener(AcceptConnection accept, const Quota* quota);
+  RpcListener(AcceptConnection accept, const Quota* quota, std::shared_ptr<const TlsContext> tls, bool remote);
   bool listenUnix(const std::string& path, QString* error);
+  /// TCP, or TLS when tls_ is set.
   bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
   /// Serves the accepted descriptor `fd` (unless the quota is used up).
   void acceptLocal(int fd);
   void acceptTcp(int fd);
   /// False, after closing `fd` and maybe warning, when the quota is used up.
   bool admit(int fd);
+  /// Marks `socket` remote_ and hands it to accept_.
+  void serve(StreamSocket* socket, const QString& peerName);
 
   AcceptConnection accept_;
   const Quota* quota_;
+  /// Set for a tls: listener.
+  std::shared_ptr<const TlsContext> tls_;
+  bool remote_;
   /// Connections closed by the quota since the last warning, and when that was.
   quint64 refusedSinceWarning_ = 0;
   QElapsedTimer sinceWarning_;

@@ -1,5 +1,7 @@
 #include "service/caller.h"
 
+#include <QObject>
+
 namespace vitrine {
 
 namespace {
@@ -17,6 +19,11 @@ CallerScope::CallerScope(QObject* caller) : previous_(current) {
 
 CallerScope::~CallerScope() {
   current = previous_;
+}
+
+bool currentCallerIsRemote() {
+  const auto* origin = dynamic_cast<const CallerOrigin*>(current);
+  return origin != nullptr && origin->isRemote();
 }
 
 }  // namespace vitrine

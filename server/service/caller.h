@@ -82,4 +82,25 @@ class AuthenticatingCaller {
   ~AuthenticatingCaller() = default;
 };
 
+/// Where a caller's connection comes from: implemented by the transports'
+/// connections (Thrift, AMP), fixed when the listener accepted it. The
+/// service finds it with dynamic_cast on currentCaller(), or asks
+/// currentCallerIsRemote(). GUI thread only.
+class CallerOrigin {
+ public:
+  /// True when the peer may be on another machine: a connection to a tls:
+  /// listener, or to a tcp: listener of a server with --token-file (which
+  /// may bind any address). False on the Unix socket, and on TCP of a
+  /// server without a token (loopback only).
+  virtual bool isRemote() const = 0;
+
+ protected:
+  ~CallerOrigin() = default;
+};
+
+/// True when the call being dispatched came from a CallerOrigin that
+/// isRemote(); false outside a dispatch and for a caller that is no
+/// CallerOrigin. GUI thread only.
+bool currentCallerIsRemote();
+
 }  // namespace vitrine
