@@ -52,22 +52,6 @@ class TokenDirectory {
   std::string path_;
 };
 
-// Sets an environment variable for the life of the object (the CLI runs with our environment).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value->c_str(), 1); else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1); else ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
 ClientOptions withToken(std::optional<std::string> token) {
   ClientOptions options;
   options.token = std::move(token);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,20 @@ class SharedServerSuite : public ::testing::Test {
   static void SetUpTestSuite() { server_ = std::make_unique<ServerProcess>(Suite::serverArgs()); }
   static void TearDownTestSuite() { server_.reset(); }
   static inline std::unique_ptr<ServerProcess> server_;
+};
+
+/// Sets an environment variable for the life of the object (nullopt: unsets
+/// it), for code and commands that read it (the CLI runs with our environment).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
 };
 
 /// The build's bin/ directory (where vitrine-server and vitrine are).

@@ -83,6 +83,18 @@ int rememberVerifyFailure(int preverified, X509_STORE_CTX* store) {
   return preverified;
 }
 
+// For an error on a TLS connection that the server ended with an alert
+// about this client's certificate (TLS 1.3 sends it after the client's
+// handshake has finished, so it reaches the first call): what to check.
+std::string clientCertificateHint(const Endpoint& endpoint, std::string_view detail) {
+  if (endpoint.kind != Endpoint::Kind::Tls || detail.find("alert") == std::string_view::npos) return {};
+  if (detail.find("certificate") == std::string_view::npos && detail.find("unknown ca") == std::string_view::npos) {
+    return {};
+  }
+  return "; the server refused this client's TLS certificate, or its lack of one: it wants one signed by the CA of "
+         "its --tls-client-ca (tlsCertFile, $VITRINE_TLS_CERT, --tls-cert)";
+}
+
 // Thrift's check of the server's name, made after the handshake, matches
 // the host connected to; OpenSSL has checked the name asked for during the
 // handshake already (TlsSetup), so this one only lets the connection through.
@@ -337,7 +349,8 @@ void Client::authenticateConnection() {
   } catch (const thrift::TException& error) {
     // Transport trouble, or a server too old to know authenticate.
     close();
-    throw ConnectError("connected to " + where + " but could not authenticate (" + error.what() + ")");
+    throw ConnectError("connected to " + where + " but could not authenticate (" + error.what() + ")" +
+                       clientCertificateHint(endpoint_, error.what()));
   }
 }
 
@@ -378,7 +391,8 @@ CallError Client::callFailed(CallError::Reason reason, const char* detail) {
       return CallError(reason, "no answer from " + where + " within the call timeout of " +
                                    std::to_string(options_.callTimeout.count()) + " ms");
     case CallError::Reason::Transport:
-      return CallError(reason, "lost the connection to " + where + " during the call (" + detail + ")");
+      return CallError(reason, "lost the connection to " + where + " during the call (" + detail + ")" +
+                                   clientCertificateHint(endpoint_, detail));
     case CallError::Reason::Protocol:
       return CallError(reason, "could not decode the answer of " + where + " (" + detail +
                                    "); is it a vitrine server, and does it speak the same protocol?");
