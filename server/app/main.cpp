@@ -123,13 +123,17 @@ std::shared_ptr<const TlsContext> loadTls(const QCommandLineParser& parser, cons
   for (const Endpoint& endpoint : options.listen) tlsListener = tlsListener || endpoint.kind == Endpoint::Kind::Tls;
   const bool anyFlag = parser.isSet(cert) || parser.isSet(key) || parser.isSet(clientCa);
   if (!tlsListener && !anyFlag) return nullptr;
+  // TLS flags without a TLS listener: whoever wrote them expects TLS, and would get clear text.
+  if (!tlsListener) {
+    usageError(QStringLiteral("--tls-cert, --tls-key and --tls-client-ca are for tls: listeners, but no --listen or "
+                              "--amp address is tls:HOST:PORT"));
+  }
   if (!parser.isSet(cert) || !parser.isSet(key)) {
     const QString missing = !parser.isSet(cert) && !parser.isSet(key) ? QStringLiteral("--tls-cert FILE and --tls-key FILE")
                             : !parser.isSet(cert)                    ? QStringLiteral("--tls-cert FILE")
                                                                      : QStringLiteral("--tls-key FILE");
-    usageError(QStringLiteral("%1 needs %2 (see docs/security.md for making them with openssl)")
-                   .arg(tlsListener ? QStringLiteral("a tls: listener") : QStringLiteral("--tls-cert, --tls-key or --tls-client-ca"),
-                        missing));
+    usageError(QStringLiteral("a tls: listener needs %1 (see docs/security.md for making them with openssl)")
+                   .arg(missing));
   }
   QString error;
   std::shared_ptr<const TlsContext> tls =
@@ -137,10 +141,6 @@ std::shared_ptr<const TlsContext> loadTls(const QCommandLineParser& parser, cons
   if (!tls) usageError(error);
   for (const QString& warning : tls->warnings()) {
     std::fprintf(stderr, "vitrine-server: warning: %s\n", qPrintable(warning));
-  }
-  if (!tlsListener) {
-    std::fprintf(stderr, "vitrine-server: warning: --tls-cert and --tls-key are unused: no --listen or --amp "
-                         "is a tls:HOST:PORT address\n");
   }
   return tls;
 }

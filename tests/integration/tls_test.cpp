@@ -345,6 +345,16 @@ TEST_F(TlsFlags, AClientCaFileWithoutACertificateIsRefused) {
   EXPECT_NE(err.find("--tls-client-ca"), std::string::npos) << err;
 }
 
+TEST_F(TlsFlags, TlsFlagsWithoutATlsListenerAreUsage) {
+  // Whoever gives them expects TLS: serving clear text instead would be a surprise.
+  std::string err;
+  EXPECT_EQ(serverExit({"--listen", "tcp:127.0.0.1:0", "--tls-cert", certificates_->serverCert, "--tls-key",
+                        certificates_->serverKey},
+                       &err),
+            2);
+  EXPECT_NE(err.find("tls:HOST:PORT"), std::string::npos) << err;
+}
+
 TEST_F(TlsFlags, AnyAddressNeedsATokenOrClientCertificates) {
   std::string err;
   EXPECT_EQ(serverExit({"--listen", "tls:0.0.0.0:0", "--tls-cert", certificates_->serverCert, "--tls-key",

@@ -70,6 +70,17 @@ bool idleConnectionIsStale(int fd) {
   return ::poll(&entry, 1, 0) != 0;
 }
 
+// True when a TLS connection with no call in flight holds bytes OpenSSL has
+// decrypted and nobody asked for (where poll cannot see them), or cannot
+// tell: the next call must not be sent on it.
+bool tlsHoldsUnreadBytes(thrift::transport::TSSLSocket& socket) {
+  try {
+    return socket.hasPendingDataToRead();
+  } catch (const thrift::transport::TTransportException&) {
+    return true;
+  }
+}
+
 // Why OpenSSL refused the server's certificate during this thread's last
 // handshake ("certificate has expired"), or "": Thrift's exception only says
 // "certificate verify failed". Set by rememberVerifyFailure.
@@ -245,7 +256,9 @@ void Client::connect() {
 
 api::VitrineClient& Client::openApi() {
   if (connection_ != nullptr) {
-    if (connection_->socket->isOpen() && !idleConnectionIsStale(connection_->socket->getSocketFD())) {
+    if (connection_->socket->isOpen() && !idleConnectionIsStale(connection_->socket->getSocketFD()) &&
+        (endpoint_.kind != Endpoint::Kind::Tls ||
+         !tlsHoldsUnreadBytes(static_cast<thrift::transport::TSSLSocket&>(*connection_->socket)))) {
       return *connection_->api;
     }
     // Built afresh below: the old transport may still hold buffered bytes
