@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,6 +161,26 @@ TEST_F(Tls, APeerThatSendsNothingIsClosedAfterTheHandshakeDeadline) {
   // The deadline is StreamSocket::kTlsHandshakeDeadline (10 s); waited for generously.
   EXPECT_TRUE(silent.closedByPeer(std::chrono::seconds(60)));
   expectServed();
+}
+
+TEST_F(Tls, HandshakesAndBadPeersNeverHoldTheGuiThreadLong) {
+  ClientOptions local;
+  local.token = std::nullopt;
+  Client observer(server_->unixEndpoint(), local);
+  observer.call([](api::VitrineClient& api) { api.resetLongestTurn(); });
+  for (int i = 0; i < 20; ++i) {
+    Client client(endpoint_, tlsOptions(certificates_->ca));
+    client.ping();
+  }
+  for (int i = 0; i < 5; ++i) {
+    RawSocket raw(plainTcp(endpoint_));
+    raw.send(std::string(4096, static_cast<char>(0x16)));  // a record header's type, then nonsense
+    EXPECT_TRUE(raw.closedByPeer());
+  }
+  // The server's own measure of its longest GUI-thread turn (not a timing of ours).
+  const std::int64_t bound = 500'000 * (std::getenv("VITRINE_SANITIZED") ? 3 : 1);
+  const api::ServerInfo info = observer.serverInfo();
+  EXPECT_LT(info.longestTurnUs, bound) << info.longestTurnCause;
 }
 
 TEST_F(Tls, TheCliSpeaksTlsWithACaFromAFlagOrTheEnvironment) {
