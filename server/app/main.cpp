@@ -117,7 +117,9 @@ std::shared_ptr<const TlsContext> loadTls(const QCommandLineParser& parser, cons
                                           const QCommandLineOption& key, const QCommandLineOption& clientCa,
                                           const Options& options) {
   for (const QCommandLineOption* option : {&cert, &key, &clientCa}) {
-    if (parser.values(*option).size() > 1) usageError(QStringLiteral("--%1 may be given once").arg(option->names().first()));
+    if (parser.values(*option).size() > 1) {
+      usageError(QStringLiteral("--%1 may be given once").arg(option->names().first()));
+    }
   }
   bool tlsListener = options.amp && options.amp->kind == Endpoint::Kind::Tls;
   for (const Endpoint& endpoint : options.listen) tlsListener = tlsListener || endpoint.kind == Endpoint::Kind::Tls;
@@ -129,9 +131,9 @@ std::shared_ptr<const TlsContext> loadTls(const QCommandLineParser& parser, cons
                               "--amp address is tls:HOST:PORT"));
   }
   if (!parser.isSet(cert) || !parser.isSet(key)) {
-    const QString missing = !parser.isSet(cert) && !parser.isSet(key) ? QStringLiteral("--tls-cert FILE and --tls-key FILE")
-                            : !parser.isSet(cert)                    ? QStringLiteral("--tls-cert FILE")
-                                                                     : QStringLiteral("--tls-key FILE");
+    const QString missing = !parser.isSet(cert) && !parser.isSet(key)
+                                ? QStringLiteral("--tls-cert FILE and --tls-key FILE")
+                                : QString::fromLatin1(!parser.isSet(cert) ? "--tls-cert FILE" : "--tls-key FILE");
     usageError(QStringLiteral("a tls: listener needs %1 (see docs/security.md for making them with openssl)")
                    .arg(missing));
   }

@@ -153,13 +153,16 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
   const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
   const QString where = QStringLiteral("%1%2:%3").arg(scheme, host).arg(port);
   if (address.isNull()) {
-    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. %2127.0.0.1:%3").arg(where, scheme).arg(port);
+    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. %2127.0.0.1:%3")
+                 .arg(where, scheme)
+                 .arg(port);
     return false;
   }
   if (!address.isLoopback() && reach == TcpReach::LoopbackOnly) {
     *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without %2 (anyone "
                             "who can reach the port could drive the display; see docs/security.md)")
-                 .arg(where, tls_ ? QStringLiteral("--token-file or --tls-client-ca") : QStringLiteral("--token-file"));
+                 .arg(where,
+                      tls_ ? QStringLiteral("--token-file or --tls-client-ca") : QStringLiteral("--token-file"));
     return false;
   }
   tcp_ = new DescriptorTcpServer(this, [this](int fd) { acceptTcp(fd); });
@@ -221,7 +224,8 @@ void RpcListener::acceptTcp(int fd) {
   if (!tls_) return serve(new StreamSocket(fd), name);
   std::unique_ptr<TlsSession> session = tls_->newSession(fd);
   if (!session) {
-    qCWarning(lcRpc).noquote() << "closing connection" << name << "- OpenSSL cannot make a TLS session (out of memory?)";
+    qCWarning(lcRpc).noquote() << "closing connection" << name
+                               << "- OpenSSL cannot make a TLS session (out of memory?)";
     ::close(fd);
     return;
   }

@@ -147,9 +147,11 @@ std::shared_ptr<const TlsContext> TlsContext::load(const Files& files, QString* 
     X509_NAME_oneline(X509_get_subject_name(certificate), subject, sizeof subject);
     tls->subject_ = QString::fromUtf8(subject);
     if (X509_cmp_current_time(X509_get0_notAfter(certificate)) < 0) {
-      tls->warnings_ << QStringLiteral("the certificate in %1 has expired: clients will refuse it").arg(files.certificate);
+      tls->warnings_ << QStringLiteral("the certificate in %1 has expired: clients will refuse it")
+                            .arg(files.certificate);
     } else if (X509_cmp_current_time(X509_get0_notBefore(certificate)) > 0) {
-      tls->warnings_ << QStringLiteral("the certificate in %1 is not valid yet: clients will refuse it").arg(files.certificate);
+      tls->warnings_ << QStringLiteral("the certificate in %1 is not valid yet: clients will refuse it")
+                            .arg(files.certificate);
     }
     X509_free(certificate);
     // Intermediate certificates after it, if any.

@@ -161,8 +161,12 @@ TlsSession::Outcome TlsSession::outcomeOf(int result) {
       broken_ = true;
       bool notTls = false;
       failure_ = takeErrors(&notTls);
-      if (failure_.isEmpty()) failure_ = QStringLiteral("TLS error (%1)").arg(QString::fromLocal8Bit(std::strerror(savedErrno)));
-      if (notTls && !established_) failure_ += QStringLiteral(" (the peer does not speak TLS: plain Thrift or AMP on a tls: listener?)");
+      if (failure_.isEmpty()) {
+        failure_ = QStringLiteral("TLS error (%1)").arg(QString::fromLocal8Bit(std::strerror(savedErrno)));
+      }
+      if (notTls && !established_) {
+        failure_ += QStringLiteral(" (the peer does not speak TLS: plain Thrift or AMP on a tls: listener?)");
+      }
       return Outcome::Failed;
     }
   }

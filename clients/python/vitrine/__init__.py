@@ -25,6 +25,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Address", "AuthenticationFailed", "Client", "ConnectionLost", "DialogCanceled", "Event", "InvalidArgument",
     "LimitExceeded", "PushResult", "ServerError", "ServerInfo", "ServerNotRunning", "Timeout", "TlsError", "VitrineError",
-    "Window",
-    "WindowNotFound", "connect", "default_address", "default_socket_path", "parse_address",
+    "Window", "WindowNotFound", "connect", "default_address", "default_socket_path", "parse_address",
 ]

@@ -43,7 +43,9 @@ bool spinUntil(Predicate done) {
 // `size` bytes that are not all alike, so a byte out of place shows.
 std::string pattern(std::size_t size, int seed) {
   std::string bytes(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 7919 + static_cast<std::size_t>(seed)) % 251);
+  for (std::size_t i = 0; i < size; ++i) {
+    bytes[i] = static_cast<char>((i * 7919 + static_cast<std::size_t>(seed)) % 251);
+  }
   return bytes;
 }
 
