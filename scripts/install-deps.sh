@@ -16,10 +16,13 @@ packages=(
   qt6-base-dev qt6-webengine-dev libgl-dev fonts-dejavu-core
   # the CLI parses its options with Boost.Program_options
   libboost-program-options-dev
+  # TLS (tls: listeners, the client library's tls: endpoints); the openssl command makes the tests' certificates
+  libssl-dev openssl
   # tests
   libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
   python3-numpy python3-venv  # the Python package's tests: numpy pictures, pip install into a venv
   python3-twisted  # the AMP peer of the tests (vitrine.amp_commands round trips)
+  python3-openssl python3-service-identity  # Twisted's TLS (AMP over tls:, tests/amp/test_tls.py)
   libevent-dev     # bench/: Thrift's TNonblockingServer baseline (libthriftnb needs it)
 )
 # `fuzz`: clang and its libFuzzer runtime (only recommended by clang, so named here).

@@ -27,6 +27,7 @@
 #include "rpc/connection_registry.h"
 #include "rpc/rpc_connection.h"
 #include "rpc/rpc_listener.h"
+#include "rpc/tls_context.h"
 #include "service/server_stats.h"
 #include "service/vitrine_service.h"
 #include "ui/html_documents.h"
@@ -57,6 +58,8 @@ struct Options {
   bool welcome = false;
   /// --token-file was given: TCP connections authenticate, and may come from anywhere.
   bool tokenRequired = false;
+  /// --tls-cert, --tls-key, --tls-client-ca, loaded; null without them.
+  std::shared_ptr<const TlsContext> tls;
   /// --max-connections and the other budgets over all connections.
   ConnectionLimits connections;
   /// --slow-turn: GUI-thread turns longer than this are logged and counted.
@@ -175,6 +178,43 @@ void chooseOffscreenWithoutDisplay(int argc, char** argv) {
   }
 }
 
+// The TLS context of --tls-cert, --tls-key and --tls-client-ca, checked
+// now so that a bad file stops the server before it listens (exit 2).
+// Null when no flag asks for TLS.
+std::shared_ptr<const TlsContext> loadTls(const QCommandLineParser& parser, const QCommandLineOption& cert,
+                                          const QCommandLineOption& key, const QCommandLineOption& clientCa,
+                                          const Options& options) {
+  for (const QCommandLineOption* option : {&cert, &key, &clientCa}) {
+    if (parser.values(*option).size() > 1) {
+      usageError(QStringLiteral("--%1 may be given once").arg(option->names().first()));
+    }
+  }
+  bool tlsListener = options.amp && options.amp->kind == Endpoint::Kind::Tls;
+  for (const Endpoint& endpoint : options.listen) tlsListener = tlsListener || endpoint.kind == Endpoint::Kind::Tls;
+  const bool anyFlag = parser.isSet(cert) || parser.isSet(key) || parser.isSet(clientCa);
+  if (!tlsListener && !anyFlag) return nullptr;
+  // TLS flags without a TLS listener: whoever wrote them expects TLS, and would get clear text.
+  if (!tlsListener) {
+    usageError(QStringLiteral("--tls-cert, --tls-key and --tls-client-ca are for tls: listeners, but no --listen or "
+                              "--amp address is tls:HOST:PORT"));
+  }
+  if (!parser.isSet(cert) || !parser.isSet(key)) {
+    const QString missing = !parser.isSet(cert) && !parser.isSet(key)
+                                ? QStringLiteral("--tls-cert FILE and --tls-key FILE")
+                                : QString::fromLatin1(!parser.isSet(cert) ? "--tls-cert FILE" : "--tls-key FILE");
+    usageError(QStringLiteral("a tls: listener needs %1 (see docs/security.md for making them with openssl)")
+                   .arg(missing));
+  }
+  QString error;
+  std::shared_ptr<const TlsContext> tls =
+      TlsContext::load({parser.value(cert), parser.value(key), parser.value(clientCa)}, &error);
+  if (!tls) usageError(error);
+  for (const QString& warning : tls->warnings()) {
+    std::fprintf(stderr, "vitrine-server: warning: %s\n", qPrintable(warning));
+  }
+  return tls;
+}
+
 Options parseOptions(const QApplication& app) {
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral(
@@ -190,21 +230,26 @@ Options parseOptions(const QApplication& app) {
       "\n"
       "Who may connect: the Unix socket is the user's own (mode 0600). TCP, for Thrift and AMP,\n"
       "binds loopback addresses only, unless --token-file is given: then every TCP connection\n"
-      "must call authenticate(token) first, and any address may be bound. The token travels\n"
-      "in clear text; see docs/security.md.\n"
+      "must call authenticate(token) first, and any address may be bound. On tcp: the token\n"
+      "travels in clear text. tls:HOST:PORT listeners speak TLS (1.2 or later) with the\n"
+      "certificate of --tls-cert and --tls-key: the token then travels inside TLS, and with\n"
+      "--tls-client-ca every client must present a certificate that CA signed. A tls: listener\n"
+      "may bind any address with --token-file or --tls-client-ca. See docs/security.md.\n"
       "\n"
-      "Exit status: 0 stopped by a signal, 2 bad usage (a bad --token-file included),\n"
+      "Exit status: 0 stopped by a signal, 2 bad usage (a bad --token-file or TLS file included),\n"
       "3 cannot listen, 4 broken installation."));
   parser.addHelpOption();
   parser.addVersionOption();
   const QCommandLineOption listen(
       QStringLiteral("listen"),
-      QStringLiteral("Listen on ADDR: unix:PATH or tcp:HOST:PORT (loopback only without --token-file; port 0 "
-                     "picks a free one). Repeatable. Default: unix:%1").arg(QString::fromStdString(defaultSocketPath())),
+      QStringLiteral("Listen on ADDR: unix:PATH, tcp:HOST:PORT (loopback only without --token-file) or "
+                     "tls:HOST:PORT (needs --tls-cert and --tls-key; loopback only without --token-file or "
+                     "--tls-client-ca); port 0 picks a free one. Repeatable. Default: unix:%1")
+          .arg(QString::fromStdString(defaultSocketPath())),
       QStringLiteral("ADDR"));
   const QCommandLineOption amp(
       QStringLiteral("amp"),
-      QStringLiteral("Serve AMP on ADDR: tcp:HOST:PORT (loopback only without --token-file; port 0 picks a free "
+      QStringLiteral("Serve AMP on ADDR: tcp:HOST:PORT or tls:HOST:PORT (as for --listen; port 0 picks a free "
                      "one) or unix:PATH; "
                      "'off' disables it. Default: %1 (PyGraphics' port; if it is taken, a warning and no AMP). "
                      "An ADDR given here that cannot be bound is an error.").arg(QLatin1String(kDefaultAmpAddress)),
@@ -283,6 +328,21 @@ Options parseOptions(const QApplication& app) {
                      "else, and --listen/--amp may bind non-loopback addresses. Clients take it from "
                      "VITRINE_TOKEN. Make one with: openssl rand -hex 32 > FILE; chmod 600 FILE."),
       QStringLiteral("FILE"));
+  const QCommandLineOption tlsCert(
+      QStringLiteral("tls-cert"),
+      QStringLiteral("The certificate (PEM, then any intermediate ones) that tls: listeners present. Read once at "
+                     "start-up."),
+      QStringLiteral("FILE"));
+  const QCommandLineOption tlsKey(
+      QStringLiteral("tls-key"),
+      QStringLiteral("The private key of --tls-cert (PEM, unencrypted; mode 0600 or stricter)."),
+      QStringLiteral("FILE"));
+  const QCommandLineOption tlsClientCa(
+      QStringLiteral("tls-client-ca"),
+      QStringLiteral("Every TLS client must present a certificate signed by the CA in FILE (PEM); others are "
+                     "refused during the handshake. Without --token-file, that certificate is the client's "
+                     "authentication."),
+      QStringLiteral("FILE"));
   const QCommandLineOption slowTurn(
       QStringLiteral("slow-turn"),
       QStringLiteral("Log (at most once a second) and count every turn of the GUI thread longer than MS: one "
@@ -291,9 +351,10 @@ Options parseOptions(const QApplication& app) {
       QStringLiteral("MS"), QStringLiteral("50"));
   const QCommandLineOption welcome(QStringLiteral("welcome"),
                                    QStringLiteral("Show a welcome page on the stage until a client pushes one."));
-  parser.addOptions({listen, amp, tokenFile, maxFrame, loadTimeout, allowFile, remoteFiles, size, fullScreen,
-                     maxWindows, maxWindowsPerClient, maxPicturePixels, maxPictureMemory, maxConnections,
-                     maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent, slowTurn, welcome});
+  parser.addOptions({listen, amp, tokenFile, tlsCert, tlsKey, tlsClientCa, maxFrame, loadTimeout, allowFile,
+                     remoteFiles, size, fullScreen, maxWindows, maxWindowsPerClient, maxPicturePixels,
+                     maxPictureMemory, maxConnections, maxConnectionsPerClient, readTimeout, authTimeout, maxUnsent,
+                     slowTurn, welcome});
   const DisplayLimitFlags displayLimits;
   parser.addOptions(displayLimits.all());
   parser.process(app);  // --help, --version and unknown options exit here
@@ -385,6 +446,7 @@ Options parseOptions(const QApplication& app) {
     options.service.authToken.emplace(*token);
     options.tokenRequired = true;
   }
+  options.tls = loadTls(parser, tlsCert, tlsKey, tlsClientCa, options);
   return options;
 }
 
@@ -458,13 +520,21 @@ int main(int argc, char** argv) {
   std::list<std::unique_ptr<RpcListener>> listeners;
   QStringList addresses;
   const RpcLimits limits = options.limits;
-  // With a token, TCP may face the network, because it has to authenticate.
+  // With a token, TCP may face the network, because it has to authenticate;
+  // TLS too, or with a client CA, whose certificate is the authentication.
   // The Unix socket needs no token: only its owner can open it.
-  const RpcListener::TcpReach reach =
-      options.tokenRequired ? RpcListener::TcpReach::AnyAddress : RpcListener::TcpReach::LoopbackOnly;
+  const bool clientCertificates = options.tls && options.tls->verifiesClients();
+  const auto reachFor = [&options, clientCertificates](const Endpoint& endpoint) {
+    const bool authenticated =
+        options.tokenRequired || (endpoint.kind == Endpoint::Kind::Tls && clientCertificates);
+    return authenticated ? RpcListener::TcpReach::AnyAddress : RpcListener::TcpReach::LoopbackOnly;
+  };
   const auto admissionFor = [&options](const Endpoint& endpoint) {
-    return options.tokenRequired && endpoint.kind == Endpoint::Kind::Tcp ? Admission::AuthenticateFirst
-                                                                        : Admission::Open;
+    return options.tokenRequired && endpoint.isNetwork() ? Admission::AuthenticateFirst : Admission::Open;
+  };
+  // Who may be on another machine: TLS always, TCP when it may bind any address.
+  const auto remoteFor = [&options](const Endpoint& endpoint) {
+    return endpoint.kind == Endpoint::Kind::Tls || (endpoint.kind == Endpoint::Kind::Tcp && options.tokenRequired);
   };
   for (const Endpoint& endpoint : options.listen) {
     QString error;
@@ -473,10 +543,9 @@ int main(int argc, char** argv) {
         endpoint,
         [processor, limits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
                                                           QObject* parent) {
-          peer.remote = admission == Admission::AuthenticateFirst;
           new RpcConnection(socket, std::move(peer), processor, limits, registry, stats, admission, parent);
         },
-        registry, &error, reach);
+        registry, &error, reachFor(endpoint), options.tls, remoteFor(endpoint));
     if (!listener) {
       std::fprintf(stderr, "vitrine-server: %s\n", qPrintable(error));
       return kExitCannotListen;
@@ -502,10 +571,9 @@ int main(int argc, char** argv) {
         *options.amp,
         [schema, processor, ampLimits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
                                                                      QObject* parent) {
-          peer.remote = admission == Admission::AuthenticateFirst;
           new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, registry, stats, admission, parent);
         },
-        registry, &error, reach);
+        registry, &error, reachFor(*options.amp), options.tls, remoteFor(*options.amp));
     if (listener) {
       addresses << QStringLiteral("amp:") + listener->address();
       std::printf("vitrine: AMP listening on %s\n", qPrintable(listener->address()));
@@ -519,9 +587,22 @@ int main(int argc, char** argv) {
       qCWarning(lcServer).noquote() << error << "- serving without AMP (--amp ADDR moves it, --amp off silences this)";
     }
   }
+  const auto anyListenerOf = [&options](Endpoint::Kind kind) {
+    bool found = options.amp && options.amp->kind == kind;
+    for (const Endpoint& endpoint : options.listen) found = found || endpoint.kind == kind;
+    return found;
+  };
   if (options.tokenRequired) {
-    qCInfo(lcServer) << "TCP connections must authenticate with the token of --token-file (sent in clear text: "
-                        "see docs/security.md)";
+    qCInfo(lcServer).noquote() << "TCP connections must authenticate with the token of --token-file"
+                               << (anyListenerOf(Endpoint::Kind::Tcp)
+                                       ? "(sent in clear text on tcp: listeners: see docs/security.md)"
+                                       : "(sent inside TLS)");
+  }
+  if (options.tls && anyListenerOf(Endpoint::Kind::Tls)) {
+    qCInfo(lcServer).noquote() << "TLS listeners present the certificate" << options.tls->subject() << "-"
+                               << (clientCertificates
+                                       ? "clients must present a certificate signed by --tls-client-ca"
+                                       : "client certificates are not asked for");
   }
   service->setListeners(addresses);
   if (options.welcome) stage.showWelcome(addresses);

@@ -19,6 +19,8 @@
 #include "app/logging.h"
 #include "rpc/connection_registry.h"
 #include "rpc/stream_socket.h"
+#include "rpc/tls_context.h"
+#include "rpc/tls_session.h"
 
 namespace vitrine {
 
@@ -91,16 +93,24 @@ bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
 }
 
 std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept,
-                                                 ConnectionRegistry& registry, QString* error, TcpReach reach) {
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), registry));
+                                                 ConnectionRegistry& registry, QString* error, TcpReach reach,
+                                                 std::shared_ptr<const TlsContext> tls, bool remote) {
+  if (endpoint.kind == Endpoint::Kind::Tls && !tls) {
+    *error = QStringLiteral("cannot listen on %1: a tls: listener needs --tls-cert and --tls-key")
+                 .arg(QString::fromStdString(endpoint.toString()));
+    return nullptr;
+  }
+  if (endpoint.kind != Endpoint::Kind::Tls) tls = nullptr;
+  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), registry, std::move(tls), remote));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(AcceptConnection accept, ConnectionRegistry& registry)
-    : accept_(std::move(accept)), registry_(registry) {}
+RpcListener::RpcListener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
+                         bool remote)
+    : accept_(std::move(accept)), registry_(registry), tls_(std::move(tls)), remote_(remote) {}
 
 RpcListener::~RpcListener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
@@ -141,15 +151,19 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
 bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, TcpReach reach, QString* error) {
   const QString host = QString::fromStdString(hostText);
   QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
-  const QString where = QStringLiteral("tcp:%1:%2").arg(host).arg(port);
+  const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
+  const QString where = QStringLiteral("%1%2:%3").arg(scheme, host).arg(port);
   if (address.isNull()) {
-    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. tcp:127.0.0.1:%2").arg(where).arg(port);
+    *error = QStringLiteral("cannot listen on %1: give an IP address, e.g. %2127.0.0.1:%3")
+                 .arg(where, scheme)
+                 .arg(port);
     return false;
   }
   if (!address.isLoopback() && reach == TcpReach::LoopbackOnly) {
-    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without --token-file (anyone "
+    *error = QStringLiteral("cannot listen on %1: only loopback addresses are allowed without %2 (anyone "
                             "who can reach the port could drive the display; see docs/security.md)")
-                 .arg(where);
+                 .arg(where,
+                      tls_ ? QStringLiteral("--token-file or --tls-client-ca") : QStringLiteral("--token-file"));
     return false;
   }
   tcp_ = new DescriptorTcpServer(this, [this](int fd) { acceptTcp(fd); });
@@ -165,7 +179,8 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
                                << "- trying again in 1 s";
     QTimer::singleShot(1000, tcp_, &QTcpServer::resumeAccepting);
   });
-  Endpoint bound{Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(), tcp_->serverPort()};
+  Endpoint bound{tls_ ? Endpoint::Kind::Tls : Endpoint::Kind::Tcp, {}, tcp_->serverAddress().toString().toStdString(),
+                 tcp_->serverPort()};
   address_ = QString::fromStdString(bound.toString());
   return true;
 }
@@ -175,21 +190,22 @@ void RpcListener::acceptLocal(int fd) {
     ::close(fd);
     return;
   }
-  ConnectionShell::Peer peer{QStringLiteral("%1#%2").arg(address_).arg(++accepted_), QString(), false};
-  accept_(new StreamSocket(fd, &registry_.unsent()), std::move(peer), this);
+  serve(new StreamSocket(fd, &registry_.unsent()),
+        ConnectionShell::Peer{QStringLiteral("%1#%2").arg(address_).arg(++accepted_), QString(), false});
 }
 
 void RpcListener::acceptTcp(int fd) {
   sockaddr_storage peerAddress{};
   socklen_t length = sizeof peerAddress;
-  ConnectionShell::Peer peer{QStringLiteral("tcp:?"), QStringLiteral("?"), false};
+  const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
+  ConnectionShell::Peer peer{scheme + QLatin1Char('?'), QStringLiteral("?"), false};
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peerAddress), &length) == 0) {
     const QHostAddress address(reinterpret_cast<const sockaddr*>(&peerAddress));
     const quint16 port = ntohs(peerAddress.ss_family == AF_INET6
                                    ? reinterpret_cast<const sockaddr_in6*>(&peerAddress)->sin6_port
                                    : reinterpret_cast<const sockaddr_in*>(&peerAddress)->sin_port);
     peer.address = address.toString();
-    peer.name = QStringLiteral("tcp:%1:%2").arg(peer.address).arg(port);
+    peer.name = QStringLiteral("%1%2:%3").arg(scheme, peer.address).arg(port);
   }
   if (!registry_.admit(ConnectionRegistry::Door::Network, peer.address)) {
     ::close(fd);
@@ -197,7 +213,20 @@ void RpcListener::acceptTcp(int fd) {
   }
   const int on = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // small replies go out at once
-  accept_(new StreamSocket(fd, &registry_.unsent()), std::move(peer), this);
+  if (!tls_) return serve(new StreamSocket(fd, &registry_.unsent()), std::move(peer));
+  std::unique_ptr<TlsSession> session = tls_->newSession(fd);
+  if (!session) {
+    qCWarning(lcRpc).noquote() << "closing connection" << peer.name
+                               << "- OpenSSL cannot make a TLS session (out of memory?)";
+    ::close(fd);
+    return;
+  }
+  serve(new StreamSocket(fd, std::move(session), peer.name, &registry_.unsent()), std::move(peer));
+}
+
+void RpcListener::serve(StreamSocket* socket, ConnectionShell::Peer peer) {
+  peer.remote = remote_;
+  accept_(socket, std::move(peer), this);
 }
 
 }  // namespace vitrine

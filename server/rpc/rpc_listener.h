@@ -1,4 +1,4 @@
-// Accepts connections (Thrift or AMP) on a Unix socket or a TCP port.
+// Accepts connections (Thrift or AMP) on a Unix socket, a TCP port or a TLS port.
 #pragma once
 
 #include <QElapsedTimer>
@@ -14,6 +14,7 @@ namespace vitrine {
 
 class ConnectionRegistry;
 class StreamSocket;
+class TlsContext;
 class DescriptorLocalServer;
 class DescriptorTcpServer;
 
@@ -26,11 +27,12 @@ class RpcListener : public QObject {
   Q_OBJECT
 
  public:
-  /// Which TCP addresses may be bound.
+  /// Which TCP addresses may be bound (tcp: and tls:).
   enum class TcpReach {
     /// Loopback addresses only: anyone who can reach the port can drive the display.
     LoopbackOnly,
-    /// Any address: for a server whose TCP connections must authenticate (--token-file).
+    /// Any address: for a server whose connections must authenticate
+    /// (--token-file; on a tls: listener, --tls-client-ca too).
     AnyAddress,
   };
 
@@ -41,11 +43,16 @@ class RpcListener : public QObject {
   /// socket is made mode 0600; the default directory /tmp/vitrine-UID is
   /// created 0700 and refused if another user owns it or others can enter it.
   /// TCP: with TcpReach::LoopbackOnly, a non-loopback address is refused
-  /// with a message naming --token-file; port 0 picks a free port.
+  /// with a message naming --token-file (and for tls:, --tls-client-ca);
+  /// port 0 picks a free port.
+  /// TLS (Endpoint::Kind::Tls): as TCP, and every accepted socket speaks
+  /// TLS through a session of `tls`, which must then be given.
   /// Makes the connection for an accepted `socket` (connected, TCP_NODELAY
-  /// set, its unsent bytes counted in the registry's ledger) from `peer`
-  /// (its name for logs and, on TCP, its address); the connection must take
-  /// the socket and be a child of `parent` (the listener).
+  /// set; for TLS, its handshake not done yet; its unsent bytes counted in
+  /// the registry's ledger) from `peer` (its name for logs: "unix:/path#3",
+  /// "tcp:127.0.0.1:5555", "tls:192.0.2.7:40112"; on TCP and TLS its
+  /// address; remote as the listener says); the connection must take the
+  /// socket and be a child of `parent` (the listener).
   using AcceptConnection = std::function<void(StreamSocket* socket, ConnectionShell::Peer peer, QObject* parent)>;
 
   /// Every accepted connection is first admitted by `registry` (the
@@ -53,10 +60,13 @@ class RpcListener : public QObject {
   /// must outlive the listener; one it refuses is closed at once. The server
   /// must never run out of file descriptors: an accept(2) failing with
   /// EMFILE makes QLocalServer close itself (removing its socket file) and
-  /// QTcpServer stop accepting, for good.
+  /// QTcpServer stop accepting, for good. `remote`: every peer of this
+  /// listener is remote (main: the tls: listeners, and the tcp: ones of a
+  /// server with --token-file).
   static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept,
                                              ConnectionRegistry& registry, QString* error,
-                                             TcpReach reach = TcpReach::LoopbackOnly);
+                                             TcpReach reach = TcpReach::LoopbackOnly,
+                                             std::shared_ptr<const TlsContext> tls = nullptr, bool remote = false);
 
   /// Makes sure `dir` is a directory only the current user can enter: creates
   /// it mode 0700 if missing; false and one sentence in *error when it is not
@@ -70,15 +80,22 @@ class RpcListener : public QObject {
   const QString& address() const { return address_; }
 
  private:
-  RpcListener(AcceptConnection accept, ConnectionRegistry& registry);
+  RpcListener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
+              bool remote);
   bool listenUnix(const std::string& path, QString* error);
+  /// TCP, or TLS when tls_ is set.
   bool listenTcp(const std::string& host, std::uint16_t port, TcpReach reach, QString* error);
   /// Serves the accepted descriptor `fd` (unless the registry refuses it).
   void acceptLocal(int fd);
   void acceptTcp(int fd);
+  /// Hands `socket` from `peer` to accept_, marked remote_.
+  void serve(StreamSocket* socket, ConnectionShell::Peer peer);
 
   AcceptConnection accept_;
   ConnectionRegistry& registry_;
+  /// Set for a tls: listener.
+  std::shared_ptr<const TlsContext> tls_;
+  bool remote_;
   DescriptorLocalServer* local_ = nullptr;
   DescriptorTcpServer* tcp_ = nullptr;
   QString address_;

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app/logging.h"
+#include "rpc/tls_session.h"
 #include "rpc/unsent_ledger.h"
 
 namespace vitrine {
@@ -30,6 +32,19 @@ StreamSocket::StreamSocket(int fd, UnsentLedger* ledger, QObject* parent)
   connect(&readNotifier_, &QSocketNotifier::activated, this, &StreamSocket::onReadable);
   connect(&writeNotifier_, &QSocketNotifier::activated, this, &StreamSocket::onWritable);
   QIODevice::open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+}
+
+StreamSocket::StreamSocket(int fd, std::unique_ptr<TlsSession> tls, QString peerName, UnsentLedger* ledger,
+                           QObject* parent)
+    : StreamSocket(fd, ledger, parent) {
+  tls_ = std::move(tls);
+  peerName_ = std::move(peerName);
+  // The read notifier is on: the ClientHello drives the handshake from there.
+  QTimer::singleShot(kTlsHandshakeDeadline, this, [this] {
+    if (fd_ >= 0 && !tls_->established()) {
+      closeForTls(QStringLiteral("no TLS handshake within %1 s").arg(kTlsHandshakeDeadline.count()));
+    }
+  });
 }
 
 StreamSocket::~StreamSocket() {
@@ -98,6 +113,7 @@ qint64 StreamSocket::readData(char* data, qint64 maxSize) {
 qint64 StreamSocket::readFromKernel(char* into, std::size_t size) {
   if (fd_ < 0) return -1;
   if (!kernelMayHaveMore_) return 0;  // drained since the last readyRead: the notifier will say when
+  if (tls_) return readFromTls(into, size);
   while (true) {
     const ssize_t n = ::read(fd_, into, size);
     if (n > 0) {
@@ -120,24 +136,38 @@ qint64 StreamSocket::readFromKernel(char* into, std::size_t size) {
   }
 }
 
+qint64 StreamSocket::readFromTls(char* into, std::size_t size) {
+  std::size_t got = 0;
+  switch (tls_->read(into, size, &got)) {
+    case TlsSession::Outcome::Done:  // `size` met: OpenSSL or the kernel may hold more
+      return static_cast<qint64>(got);
+    case TlsSession::Outcome::WantRead:
+      kernelMayHaveMore_ = false;
+      readNotifier_.setEnabled(true);
+      return static_cast<qint64>(got);
+    case TlsSession::Outcome::WantWrite:
+      kernelMayHaveMore_ = false;
+      readWaitsForWritable_ = true;
+      writeNotifier_.setEnabled(true);
+      return static_cast<qint64>(got);
+    case TlsSession::Outcome::Closed:
+      closeNow();
+      return -1;
+    case TlsSession::Outcome::Failed:
+      closeForTls(QStringLiteral("TLS error: %1").arg(tls_->failure()));
+      return -1;
+  }
+  return -1;
+}
+
 qint64 StreamSocket::writeData(const char* data, qint64 size) {
   if (fd_ < 0 || closeWhenSent_) return -1;
   const auto length = static_cast<std::size_t>(size);
   std::size_t sent = 0;
   if (unsentBegin_ == unsent_.size()) {  // nothing waits: straight to the kernel
-    while (sent < length) {
-      const ssize_t n = ::send(fd_, data + sent, length - sent, MSG_NOSIGNAL);
-      if (n > 0) {
-        sent += static_cast<std::size_t>(n);
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        break;
-      } else {
-        closeNow();  // EPIPE, ECONNRESET: the peer is gone
-        return -1;
-      }
-    }
+    const qint64 n = sendNow(data, length);
+    if (n < 0) return -1;
+    sent = static_cast<std::size_t>(n);
   }
   if (sent < length) {
     if (unsentBegin_ > 0 && unsentBegin_ >= unsent_.size() / 2) {
@@ -146,26 +176,56 @@ qint64 StreamSocket::writeData(const char* data, qint64 size) {
     }
     unsent_.append(data + sent, length - sent);
     if (ledger_) ledger_->add(static_cast<std::int64_t>(length - sent));
-    writeNotifier_.setEnabled(true);
+    // During a TLS handshake the bytes wait for it, not for the kernel.
+    if (!tls_ || tls_->established()) writeNotifier_.setEnabled(true);
   }
   return size;
 }
 
-void StreamSocket::writePending() {
-  qint64 written = 0;
-  while (fd_ >= 0 && unsentBegin_ < unsent_.size()) {
-    const ssize_t n = ::send(fd_, unsent_.data() + unsentBegin_, unsent_.size() - unsentBegin_, MSG_NOSIGNAL);
+qint64 StreamSocket::sendNow(const char* data, std::size_t size) {
+  if (tls_) return sendTls(data, size);
+  std::size_t sent = 0;
+  while (sent < size) {
+    const ssize_t n = ::send(fd_, data + sent, size - sent, MSG_NOSIGNAL);
     if (n > 0) {
-      unsentBegin_ += static_cast<std::size_t>(n);
-      written += n;
+      sent += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       break;
     } else {
-      if (ledger_) ledger_->take(written);  // closeNow() takes only what was never sent
+      closeNow();  // EPIPE, ECONNRESET: the peer is gone
+      return -1;
+    }
+  }
+  return static_cast<qint64>(sent);
+}
+
+qint64 StreamSocket::sendTls(const char* data, std::size_t size) {
+  if (!tls_->established()) return 0;  // continueHandshake() sends them
+  std::size_t sent = 0;
+  switch (tls_->write(data, size, &sent)) {
+    case TlsSession::Outcome::Done:
+    case TlsSession::Outcome::WantWrite:  // the rest is offered again from unsent_
+      return static_cast<qint64>(sent);
+    case TlsSession::Outcome::Failed:
+      closeForTls(QStringLiteral("TLS error: %1").arg(tls_->failure()));
+      return -1;
+    case TlsSession::Outcome::WantRead:  // reported as Failed by TlsSession
+    case TlsSession::Outcome::Closed:
       closeNow();
-      return;
+      return -1;
+  }
+  return -1;
+}
+
+void StreamSocket::writePending() {
+  qint64 written = 0;
+  if (fd_ >= 0 && unsentBegin_ < unsent_.size()) {
+    const qint64 n = sendNow(unsent_.data() + unsentBegin_, unsent_.size() - unsentBegin_);
+    if (n > 0) {
+      unsentBegin_ += static_cast<std::size_t>(n);
+      written = n;
     }
   }
   if (ledger_ && written > 0) ledger_->take(written);
@@ -178,7 +238,7 @@ void StreamSocket::writePending() {
     }
     unsentBegin_ = 0;
   }
-  writeNotifier_.setEnabled(!allSent && fd_ >= 0);
+  writeNotifier_.setEnabled((!allSent || readWaitsForWritable_) && fd_ >= 0);
   if (written > 0) Q_EMIT bytesWritten(written);
   if (allSent && closeWhenSent_) closeNow();
 }
@@ -208,6 +268,7 @@ void StreamSocket::closeNow() {
   // Off before the descriptor goes: its number may be reused by the next accept.
   readNotifier_.setEnabled(false);
   writeNotifier_.setEnabled(false);
+  if (tls_) tls_->close();  // close_notify when the session is sound; frees OpenSSL's buffers now
   ::close(fd_);
   fd_ = -1;
   kernelMayHaveMore_ = false;
@@ -217,7 +278,45 @@ void StreamSocket::closeNow() {
   QMetaObject::invokeMethod(this, &StreamSocket::disconnected, Qt::QueuedConnection);
 }
 
+void StreamSocket::closeForTls(const QString& reason) {
+  if (fd_ < 0) return;
+  qCWarning(lcRpc).noquote() << "closing connection" << peerName_ << "-" << reason;
+  closeNow();
+}
+
+void StreamSocket::continueHandshake() {
+  switch (tls_->handshake()) {
+    case TlsSession::Outcome::Done:
+      break;
+    case TlsSession::Outcome::WantRead:
+      writeNotifier_.setEnabled(false);
+      readNotifier_.setEnabled(true);
+      return;
+    case TlsSession::Outcome::WantWrite:
+      // Not the read notifier meanwhile: the bytes it would report cannot
+      // be taken before ours are out, and it would fire again and again.
+      readNotifier_.setEnabled(false);
+      writeNotifier_.setEnabled(true);
+      return;
+    case TlsSession::Outcome::Closed:
+      qCDebug(lcRpc).noquote() << "connection" << peerName_ << "hung up during the TLS handshake";
+      return closeNow();
+    case TlsSession::Outcome::Failed:
+      return closeForTls(QStringLiteral("TLS handshake failed: %1").arg(tls_->failure()));
+  }
+  qCDebug(lcRpc).noquote() << "connection" << peerName_ << "-" << tls_->description();
+  writeNotifier_.setEnabled(false);
+  writePending();  // what was written while the handshake ran (and the close that waited for it)
+  if (fd_ < 0 || closeWhenSent_) return;
+  // The peer's first call may have come with its last handshake message,
+  // and be in OpenSSL's buffer already, where no notifier can see it.
+  readNotifier_.setEnabled(false);
+  kernelMayHaveMore_ = true;
+  Q_EMIT readyRead();
+}
+
 void StreamSocket::onReadable() {
+  if (tls_ && !tls_->established()) return continueHandshake();
   // Off until a read drains the kernel: a reader that stops (its queue is
   // full) must not be woken again and again for the same bytes.
   readNotifier_.setEnabled(false);
@@ -226,6 +325,18 @@ void StreamSocket::onReadable() {
 }
 
 void StreamSocket::onWritable() {
+  if (tls_) {
+    if (!tls_->established()) return continueHandshake();
+    if (readWaitsForWritable_) {
+      // OpenSSL could not send what a read needed it to: the kernel takes bytes again, so read again.
+      readWaitsForWritable_ = false;
+      writePending();
+      if (fd_ < 0 || closeWhenSent_) return;
+      kernelMayHaveMore_ = true;
+      Q_EMIT readyRead();
+      return;
+    }
+  }
   writePending();
 }
 

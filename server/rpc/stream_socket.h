@@ -1,9 +1,10 @@
-// One accepted connection's socket (Unix or TCP), read and written through
-// its file descriptor on the GUI thread.
+// One accepted connection's socket (Unix, TCP or TLS), read and written
+// through its file descriptor on the GUI thread.
 #pragma once
 
 #include <QIODevice>
 #include <QSocketNotifier>
+#include <QString>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 namespace vitrine {
 
 class UnsentLedger;
+class TlsSession;
 
 /// A connected stream socket served on the GUI thread, over its file
 /// descriptor, for the Thrift and AMP connections.
@@ -41,16 +43,37 @@ class UnsentLedger;
 /// buffer they wait in is given back once they have gone out, when it grew
 /// past 1 MiB (a screenshot's worth), and on releaseBuffers().
 ///
+/// TLS (a tls: listener): the same, through a TlsSession over the same
+/// descriptor. The handshake runs as the peer's bytes arrive, driven by the
+/// notifiers like everything else; readyRead() comes only once it has
+/// finished, and what is written before then waits. A read asks OpenSSL for
+/// records until the size is met or OpenSSL says the kernel is drained, so
+/// "fewer than asked" still means "wait for the notifier"; what OpenSSL has
+/// decrypted but not handed out (SSL_pending) keeps bytesAvailable()
+/// non-zero. A handshake that fails (a plain Thrift or AMP client, a refused
+/// certificate) or has not finished within kTlsHandshakeDeadline closes the
+/// socket with one log line; a plain socket pays for none of this beyond a
+/// pointer test.
+///
 /// Opened ReadWrite and Unbuffered. Owns the descriptor (closed by abort(),
 /// by disconnectFromPeer() once the unsent bytes are out, on the peer's
-/// hang-up or an I/O error, and by the destructor). GUI thread only.
+/// hang-up or an I/O error, and by the destructor) and the TlsSession.
+/// GUI thread only.
 class StreamSocket : public QIODevice {
   Q_OBJECT
 
  public:
+  /// How long a TLS peer has, from the accept, to finish its handshake.
+  static constexpr std::chrono::seconds kTlsHandshakeDeadline{10};
+
+  /// Takes `fd`, an accepted, connected stream socket; makes it non-blocking.
   /// Takes `fd`, an accepted, connected stream socket; makes it non-blocking.
   /// `ledger` (may be null; must outlive the socket) counts its unsent bytes.
   explicit StreamSocket(int fd, UnsentLedger* ledger = nullptr, QObject* parent = nullptr);
+  /// The same, speaking TLS through `tls` (a server-side session over
+  /// `fd`); `peerName` names the peer in the TLS log lines.
+  StreamSocket(int fd, std::unique_ptr<TlsSession> tls, QString peerName, UnsentLedger* ledger = nullptr,
+               QObject* parent = nullptr);
   ~StreamSocket() override;
 
   bool isSequential() const override { return true; }
@@ -73,6 +96,8 @@ class StreamSocket : public QIODevice {
   /// Frees the read-ahead when it holds nothing, and the unsent buffer when
   /// it is empty: for a connection that has gone idle.
   void releaseBuffers();
+  /// True for a socket made with a TlsSession (whether or not its handshake has finished).
+  bool isTls() const { return tls_ != nullptr; }
 
  Q_SIGNALS:
   /// The socket is closed: the peer hung up, an I/O error, abort() or
@@ -85,11 +110,24 @@ class StreamSocket : public QIODevice {
   qint64 writeData(const char* data, qint64 size) override;
 
  private:
-  /// One read(2) of up to `size` bytes into `into`; updates the drained
-  /// state. Returns the count, 0 when there is nothing now, -1 when closed.
+  /// One read(2) of up to `size` bytes into `into` (TLS: readFromTls);
+  /// updates the drained state. Returns the count, 0 when there is nothing
+  /// now, -1 when closed.
   qint64 readFromKernel(char* into, std::size_t size);
+  /// readFromKernel() through the TlsSession.
+  qint64 readFromTls(char* into, std::size_t size);
+  /// Sends what the kernel takes of `data` now (TLS: sendTls); the count,
+  /// or -1 once an error has closed the socket.
+  qint64 sendNow(const char* data, std::size_t size);
+  /// sendNow() through the TlsSession; 0 until the handshake has finished.
+  qint64 sendTls(const char* data, std::size_t size);
   /// Sends unsent_ until it is empty or the kernel is full; closes on an error.
   void writePending();
+  /// Takes the TLS handshake as far as it goes now; on success serves what
+  /// waits (bytes read along with the handshake, writes made before it).
+  void continueHandshake();
+  /// Closes with one log line naming the peer: a TLS failure or the deadline.
+  void closeForTls(const QString& reason);
   /// Closes the descriptor and posts disconnected() (once).
   void closeNow();
   /// Forgets every unsent byte (the ledger too), freeing the buffer.
@@ -113,6 +151,13 @@ class StreamSocket : public QIODevice {
   std::size_t unsentBegin_ = 0;
   bool closeWhenSent_ = false;
   bool disconnectPosted_ = false;
+  /// Null for a plain socket.
+  std::unique_ptr<TlsSession> tls_;
+  /// For the TLS log lines.
+  QString peerName_;
+  /// A TLS read needs the kernel to take bytes first (OpenSSL answers a
+  /// key update): the write notifier is on for it, and retries the read.
+  bool readWaitsForWritable_ = false;
 };
 
 }  // namespace vitrine

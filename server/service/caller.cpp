@@ -1,5 +1,7 @@
 #include "service/caller.h"
 
+#include <QObject>
+
 namespace vitrine {
 
 namespace {

@@ -28,22 +28,6 @@ using apache::thrift::transport::TMemoryBuffer;
 
 constexpr const char* kToken = "d1c3a0f6b2e94f7a8c5d6e7f8091a2b3";
 
-// Sets an environment variable for the life of the object (the CLI runs with our environment).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value->c_str(), 1); else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1); else ::unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
 ClientOptions withToken(std::optional<std::string> token) {
   ClientOptions options;
   options.token = std::move(token);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +83,20 @@ class TokenDirectory {
 
  private:
   std::string path_;
+};
+
+/// Sets an environment variable for the life of the object (nullopt: unsets
+/// it), for code and commands that read it (the CLI runs with our environment).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
 };
 
 /// The build's bin/ directory (where vitrine-server and vitrine are).

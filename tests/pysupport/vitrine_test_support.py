@@ -15,6 +15,8 @@ Twisted loop, the AMP peers and the raw-socket peers).
 - start_xvfb, xvfb_display, missing_programs, Desktop: an X server for
   tests that type and click, and xdotool on it.
 - name_maker: window titles and names that no other test uses.
+- Certificates: a CA, server and client certificates for the TLS tests,
+  made with the openssl command.
 """
 
 import contextlib
@@ -152,6 +154,57 @@ class Server:
         with contextlib.suppress(OSError):
             os.rmdir(self.directory)
         return status
+
+
+# ---------------------------------------------------------------- certificates
+
+class Certificates:
+    """Certificates for the TLS tests, made with the `openssl` command in a fresh private directory.
+
+    `ca`; `server_cert` and `server_key`, signed by it for DNS:localhost and
+    IP:127.0.0.1; `client_cert` and `client_key`, signed by it; `other_ca`,
+    an unrelated CA, with `stranger_cert` and `stranger_key`. EC P-256,
+    valid for a day, keys mode 0600. RuntimeError with openssl's output when
+    the command is missing or fails (a test that needs them fails, it does
+    not skip). remove() deletes the directory.
+    """
+
+    def __init__(self):
+        self.directory = tempfile.mkdtemp(prefix="vitrine-tls-")
+        with open(os.path.join(self.directory, "server.ext"), "w") as ext:
+            ext.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        self._openssl("req", "-x509", *ec, "-days", "1", "-subj", "/CN=vitrine test CA", "-keyout", "ca.key",
+                      "-out", "ca.pem")
+        self._openssl("req", "-x509", *ec, "-days", "1", "-subj", "/CN=another CA", "-keyout", "other-ca.key",
+                      "-out", "other-ca.pem")
+        for name, subject, ca, extensions in (("server", "/CN=localhost", "ca", True),
+                                              ("client", "/CN=vitrine test client", "ca", False),
+                                              ("stranger", "/CN=stranger", "other-ca", False)):
+            self._openssl("req", "-new", *ec, "-subj", subject, "-keyout", name + ".key", "-out", name + ".csr")
+            self._openssl("x509", "-req", "-days", "1", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey",
+                          ca + ".key", "-CAcreateserial", "-out", name + ".pem",
+                          *(["-extfile", "server.ext"] if extensions else []))
+        for name in os.listdir(self.directory):
+            if name.endswith(".key"):
+                os.chmod(os.path.join(self.directory, name), 0o600)
+        path = lambda name: os.path.join(self.directory, name)  # noqa: E731
+        self.ca, self.other_ca = path("ca.pem"), path("other-ca.pem")
+        self.server_cert, self.server_key = path("server.pem"), path("server.key")
+        self.client_cert, self.client_key = path("client.pem"), path("client.key")
+        self.stranger_cert, self.stranger_key = path("stranger.pem"), path("stranger.key")
+
+    def _openssl(self, *args):
+        try:
+            done = subprocess.run(["openssl", *args], cwd=self.directory, capture_output=True, text=True,
+                                  timeout=TIMEOUT)
+        except FileNotFoundError:
+            raise RuntimeError("the openssl command is missing (Debian: apt-get install openssl)") from None
+        if done.returncode != 0:
+            raise RuntimeError("openssl %s failed (%d): %s" % (" ".join(args), done.returncode, done.stderr))
+
+    def remove(self):
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- waiting and tidying

@@ -2,7 +2,7 @@
 
 Run from the top of the checkout:
 
-    VITRINE_BIN_DIR=$PWD/build/bin PYTHONPATH=clients/python:gen/py \\
+    VITRINE_BIN_DIR=$PWD/build/bin PYTHONPATH=clients/python:gen/py:tests/pysupport \\
         /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python_package
 
 The package's own pytest plugin (vitrine.testing) provides the session's

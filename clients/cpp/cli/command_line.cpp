@@ -131,6 +131,10 @@ Client clientFor(const po::variables_map& values) {
       throw UsageError(std::string("--token-file: ") + error.what());
     }
   }
+  // The files are read at the first connect, which names the one it cannot use.
+  if (values.count("tls-ca") != 0) options.tlsCaFile = values["tls-ca"].as<std::string>();
+  if (values.count("tls-cert") != 0) options.tlsCertFile = values["tls-cert"].as<std::string>();
+  if (values.count("tls-key") != 0) options.tlsKeyFile = values["tls-key"].as<std::string>();
   return Client(std::move(endpoint), options);
 }
 

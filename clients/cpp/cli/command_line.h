@@ -64,9 +64,11 @@ class CommandLine {
 };
 
 /// The Client described by the global options: --address (else
-/// $VITRINE_ADDRESS, else the default socket), --timeout, --compact and
-/// --token-file (else $VITRINE_TOKEN). Throws UsageError for a malformed
-/// address, a negative --timeout or an unreadable token file.
+/// $VITRINE_ADDRESS, else the default socket), --timeout, --compact,
+/// --token-file (else $VITRINE_TOKEN) and --tls-ca, --tls-cert, --tls-key
+/// (else $VITRINE_TLS_CA, $VITRINE_TLS_CERT, $VITRINE_TLS_KEY). Throws
+/// UsageError for a malformed address, a negative --timeout or an
+/// unreadable token file.
 Client clientFor(const boost::program_options::variables_map& values);
 
 /// The value of the positional argument or option `key` when given.

@@ -252,7 +252,8 @@ std::string_view exitCodeHelp() {
          "     limit), a dialog was canceled or closed without an answer, or the result\n"
          "     could not be written\n"
          "  2  usage error: bad option, argument or address, or an unreadable input file\n"
-         "  3  cannot connect to the server, or it refused the token\n"
+         "  3  cannot connect to the server, its TLS certificate was refused, or it refused\n"
+         "     the token\n"
          "  4  the call failed in transit: connection lost, or an undecodable answer\n"
          "  5  timed out: the push answered TIMED_OUT, a dialog's own --timeout ran out,\n"
          "     or no answer within the global --timeout\n";

@@ -25,7 +25,7 @@ po::options_description connectionOptions() {
   po::options_description options("Global options");
   options.add_options()
       ("address", po::value<std::string>()->value_name("ADDR"),
-       "Server address: unix:PATH or tcp:HOST:PORT, e.g. tcp:[::1]:9090 (default: "
+       "Server address: unix:PATH, tcp:HOST:PORT or tls:HOST:PORT, e.g. tcp:[::1]:9090 (default: "
        "$VITRINE_ADDRESS, else the default socket)")
       ("timeout", po::value<std::int64_t>()->value_name("MS"),
        "Give up on a call when the server sends nothing for MS milliseconds; 0 (the default) "
@@ -34,6 +34,15 @@ po::options_description connectionOptions() {
       ("token-file", po::value<std::string>()->value_name("FILE"),
        "Authenticate with the token in FILE, for a server started with --token-file "
        "(default: $VITRINE_TOKEN; a token on the command line would show in ps)")
+      ("tls-ca", po::value<std::string>()->value_name("FILE"),
+       "For a tls: address: trust the CA certificates in FILE (PEM) to sign the server's certificate "
+       "(default: $VITRINE_TLS_CA, else the system's CAs)")
+      ("tls-cert", po::value<std::string>()->value_name("FILE"),
+       "For a tls: address: present the certificate in FILE (PEM), for a server started with "
+       "--tls-client-ca (default: $VITRINE_TLS_CERT)")
+      ("tls-key", po::value<std::string>()->value_name("FILE"),
+       "The unencrypted private key of --tls-cert (PEM; default: $VITRINE_TLS_KEY, else the "
+       "--tls-cert file)")
       ("compact", "Speak Thrift's compact protocol instead of the binary one");
   return options;
 }
@@ -62,7 +71,9 @@ void printHelp(const po::options_description& connection, const po::options_desc
             << "Without --address, vitrine connects to $VITRINE_ADDRESS, or when that is unset\n"
             << "to the default socket of the server, now unix:" << vitrine::defaultSocketPath() << ".\n"
             << "A server started with --token-file serves TCP connections only after they\n"
-            << "authenticate: give the token in $VITRINE_TOKEN or with --token-file.\n\n"
+            << "authenticate: give the token in $VITRINE_TOKEN or with --token-file.\n"
+            << "A tls: address speaks TLS: the server's certificate must be signed by a CA of\n"
+            << "--tls-ca and name the address's host; the token then travels encrypted.\n\n"
             << connection << '\n'
             << other << '\n'
             << vitrine::cli::exitCodeHelp();

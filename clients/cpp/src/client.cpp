@@ -1,6 +1,10 @@
 // The Thrift connection behind vitrine::Client (see client.h).
 #include "vitrine/client.h"
 
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 
 #include <algorithm>
@@ -18,6 +22,7 @@
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSSLSocket.h>
 #include <thrift/transport/TSocket.h>
 
 namespace vitrine {
@@ -65,7 +70,127 @@ bool idleConnectionIsStale(int fd) {
   return ::poll(&entry, 1, 0) != 0;
 }
 
+// True when a TLS connection with no call in flight holds bytes OpenSSL has
+// decrypted and nobody asked for (where poll cannot see them), or cannot
+// tell: the next call must not be sent on it.
+bool tlsHoldsUnreadBytes(thrift::transport::TSSLSocket& socket) {
+  try {
+    return socket.hasPendingDataToRead();
+  } catch (const thrift::transport::TTransportException&) {
+    return true;
+  }
+}
+
+// Why OpenSSL refused the server's certificate during this thread's last
+// handshake ("certificate has expired"), or "": Thrift's exception only says
+// "certificate verify failed". Set by rememberVerifyFailure.
+thread_local std::string lastVerifyFailure;
+
+// OpenSSL's verify callback: keeps its verdict, and notes the first reason it gives against a certificate.
+int rememberVerifyFailure(int preverified, X509_STORE_CTX* store) {
+  if (preverified == 0 && lastVerifyFailure.empty()) {
+    lastVerifyFailure = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+  }
+  return preverified;
+}
+
+// For an error on a TLS connection that the server ended with an alert
+// about this client's certificate (TLS 1.3 sends it after the client's
+// handshake has finished, so it reaches the first call): what to check.
+std::string clientCertificateHint(const Endpoint& endpoint, std::string_view detail) {
+  if (endpoint.kind != Endpoint::Kind::Tls || detail.find("alert") == std::string_view::npos) return {};
+  if (detail.find("certificate") == std::string_view::npos && detail.find("unknown ca") == std::string_view::npos) {
+    return {};
+  }
+  return "; the server refused this client's TLS certificate, or its lack of one: it wants one signed by the CA of "
+         "its --tls-client-ca (tlsCertFile, $VITRINE_TLS_CERT, --tls-cert)";
+}
+
+// Thrift's check of the server's name, made after the handshake, matches
+// the host connected to; OpenSSL has checked the name asked for during the
+// handshake already (TlsSetup), so this one only lets the connection through.
+class CheckedByOpenSsl : public thrift::transport::AccessManager {
+ public:
+  Decision verify(const sockaddr_storage&) noexcept override { return ALLOW; }
+};
+
 }  // namespace
+
+// The OpenSSL context of a Client's tls: connections, made from its
+// ClientOptions on the first connect and kept for reconnects: Thrift's
+// socket factory, with TLS 1.2 at least, the server's certificate checked
+// against the CA file (or the system's CAs) and the server's name, and the
+// client's own certificate when there is one. Throws ConnectError naming
+// the option and the file when a file cannot be used.
+class Client::TlsSetup : public thrift::transport::TSSLSocketFactory {
+ public:
+  TlsSetup(const ClientOptions& options, const Endpoint& endpoint) {
+    SSL_CTX* context = ctx_->get();
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    // close() sends no close_notify and so never waits on the server.
+    SSL_CTX_set_quiet_shutdown(context, 1);
+    // Never a passphrase prompt on the terminal: an encrypted key fails.
+    overrideDefaultPasswordCallback();
+
+    const auto fail = [&endpoint](const std::string& what) -> ConnectError {
+      ERR_clear_error();
+      return ConnectError("cannot connect to the vitrine server at " + endpoint.toString() + ": " + what);
+    };
+    try {
+      if (options.tlsCaFile.empty()) {
+        SSL_CTX_set_default_verify_paths(context);
+      } else {
+        loadTrustedCertificates(options.tlsCaFile.c_str());
+      }
+    } catch (const thrift::transport::TTransportException& error) {
+      throw fail("cannot use the CA file " + options.tlsCaFile + " (tlsCaFile, $VITRINE_TLS_CA, --tls-ca): " +
+                 error.what());
+    }
+    if (!options.tlsCertFile.empty()) {
+      const std::string& keyFile = options.tlsKeyFile.empty() ? options.tlsCertFile : options.tlsKeyFile;
+      try {
+        loadCertificate(options.tlsCertFile.c_str());
+      } catch (const thrift::transport::TTransportException& error) {
+        throw fail("cannot use the certificate file " + options.tlsCertFile +
+                   " (tlsCertFile, $VITRINE_TLS_CERT, --tls-cert): " + error.what());
+      }
+      try {
+        loadPrivateKey(keyFile.c_str());
+      } catch (const thrift::transport::TTransportException& error) {
+        throw fail("cannot use the key file " + keyFile + " (tlsKeyFile, $VITRINE_TLS_KEY, --tls-key; an "
+                   "unencrypted PEM key): " + error.what());
+      }
+      if (SSL_CTX_check_private_key(context) != 1) {
+        throw fail("the key in " + keyFile + " does not belong to the certificate in " + options.tlsCertFile);
+      }
+    } else if (!options.tlsKeyFile.empty()) {
+      throw fail("a TLS key file (" + options.tlsKeyFile + ") without a certificate file (tlsCertFile, "
+                 "$VITRINE_TLS_CERT, --tls-cert)");
+    }
+
+    // The name the certificate must carry, checked by OpenSSL during the
+    // handshake: an IP address against its IP entries, a name against its
+    // DNS entries.
+    serverName_ = options.tlsServerName.empty() ? endpoint.host : options.tlsServerName;
+    X509_VERIFY_PARAM* check = SSL_CTX_get0_param(context);
+    if (X509_VERIFY_PARAM_set1_ip_asc(check, serverName_.c_str()) != 1) {
+      X509_VERIFY_PARAM_set1_host(check, serverName_.c_str(), serverName_.size());
+      X509_VERIFY_PARAM_set_hostflags(check, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    }
+    ERR_clear_error();
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, rememberVerifyFailure);
+    access(std::make_shared<CheckedByOpenSsl>());
+  }
+
+  /// The name the server's certificate must carry.
+  const std::string& serverName() const { return serverName_; }
+
+ protected:
+  void getPassword(std::string& password, int) override { password.clear(); }
+
+ private:
+  std::string serverName_;
+};
 
 struct Client::Connection {
   std::shared_ptr<thrift::transport::TSocket> socket;
@@ -131,7 +256,9 @@ void Client::connect() {
 
 api::VitrineClient& Client::openApi() {
   if (connection_ != nullptr) {
-    if (connection_->socket->isOpen() && !idleConnectionIsStale(connection_->socket->getSocketFD())) {
+    if (connection_->socket->isOpen() && !idleConnectionIsStale(connection_->socket->getSocketFD()) &&
+        (endpoint_.kind != Endpoint::Kind::Tls ||
+         !tlsHoldsUnreadBytes(static_cast<thrift::transport::TSSLSocket&>(*connection_->socket)))) {
       return *connection_->api;
     }
     // Built afresh below: the old transport may still hold buffered bytes
@@ -139,32 +266,8 @@ api::VitrineClient& Client::openApi() {
     close();
   }
 
+  std::shared_ptr<thrift::transport::TSocket> socket = openSocket();
   auto config = std::make_shared<thrift::TConfiguration>(kMaxReplyBytes, kMaxReplyBytes);
-  std::shared_ptr<thrift::transport::TSocket> socket;
-  if (endpoint_.kind == Endpoint::Kind::Unix) {
-    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.path, config);
-  } else {
-    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.host, endpoint_.port, config);
-  }
-  socket->setConnTimeout(toSocketMillis(options_.connectTimeout));
-  socket->setRecvTimeout(toSocketMillis(options_.callTimeout));
-  socket->setSendTimeout(toSocketMillis(options_.callTimeout));
-  try {
-    socket->open();
-  } catch (const thrift::transport::TTransportException& error) {
-    std::string message = "cannot connect to the vitrine server at " + endpoint_.toString() + " (" +
-                          error.what() + "); ";
-    Endpoint serverDefault;
-    serverDefault.path = defaultSocketPath();
-    if (endpoint_ == serverDefault) {
-      message += "is it running? Start one with `make run` in the vitrine source tree, or `vitrine-server`";
-    } else {
-      message += "is a server listening there? Start one with `vitrine-server --listen " +
-                 endpoint_.toString() + "`";
-    }
-    throw ConnectError(message);
-  }
-
   auto framed = std::make_shared<thrift::transport::TFramedTransport>(socket, config);
   std::shared_ptr<thrift::protocol::TProtocol> protocol;
   if (options_.protocol == ClientOptions::Protocol::Compact) {
@@ -180,6 +283,74 @@ api::VitrineClient& Client::openApi() {
   return *connection_->api;
 }
 
+std::shared_ptr<thrift::transport::TSocket> Client::openSocket() {
+  auto config = std::make_shared<thrift::TConfiguration>(kMaxReplyBytes, kMaxReplyBytes);
+  std::shared_ptr<thrift::transport::TSocket> socket;
+  const bool tls = endpoint_.kind == Endpoint::Kind::Tls;
+  if (endpoint_.kind == Endpoint::Kind::Unix) {
+    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.path, config);
+  } else if (!tls) {
+    socket = std::make_shared<thrift::transport::TSocket>(endpoint_.host, endpoint_.port, config);
+  } else {
+    if (!tls_) tls_ = std::make_unique<TlsSetup>(options_, endpoint_);
+    socket = tls_->createSocket(endpoint_.host, endpoint_.port);
+    // The factory makes its sockets with Thrift's default limits, and each
+    // socket its own TConfiguration: give this one ours.
+    socket->getConfiguration()->setMaxMessageSize(kMaxReplyBytes);
+    socket->getConfiguration()->setMaxFrameSize(kMaxReplyBytes);
+  }
+  socket->setConnTimeout(toSocketMillis(options_.connectTimeout));
+  // The TLS handshake is part of connecting: it gets the connect timeout.
+  const auto firstTimeout = tls ? options_.connectTimeout : options_.callTimeout;
+  socket->setRecvTimeout(toSocketMillis(firstTimeout));
+  socket->setSendTimeout(toSocketMillis(firstTimeout));
+  try {
+    socket->open();
+  } catch (const thrift::transport::TTransportException& error) {
+    std::string message = "cannot connect to the vitrine server at " + endpoint_.toString() + " (" +
+                          error.what() + "); ";
+    Endpoint serverDefault;
+    serverDefault.path = defaultSocketPath();
+    if (endpoint_ == serverDefault) {
+      message += "is it running? Start one with `make run` in the vitrine source tree, or `vitrine-server`";
+    } else {
+      message += "is a server listening there? Start one with `vitrine-server --listen " +
+                 endpoint_.toString() + "`";
+    }
+    throw ConnectError(message);
+  }
+  if (!tls) return socket;
+
+  // The handshake now rather than with the first call, so that a server
+  // that is not the one we trust is refused before anything is sent:
+  // TSSLSocket performs it before any write, even one of no bytes.
+  lastVerifyFailure.clear();
+  try {
+    const std::uint8_t nothing = 0;
+    socket->write(&nothing, 0);
+  } catch (const thrift::transport::TTransportException& error) {
+    socket->close();
+    const std::string where = "the vitrine server at " + endpoint_.toString();
+    if (!lastVerifyFailure.empty()) {
+      throw ConnectError("refused the TLS certificate of " + where + ": " + lastVerifyFailure + " (it must be " +
+                         "signed by a CA in " +
+                         (options_.tlsCaFile.empty() ? std::string("the system's store")
+                                                     : "the file " + options_.tlsCaFile) +
+                         " (tlsCaFile, $VITRINE_TLS_CA, --tls-ca) and name " + tls_->serverName() + ")");
+    }
+    if (error.getType() == thrift::transport::TTransportException::TIMED_OUT) {
+      throw ConnectError("no TLS handshake with " + where + " within the connect timeout of " +
+                         std::to_string(options_.connectTimeout.count()) + " ms; is it a tls: listener?");
+    }
+    throw ConnectError("the TLS handshake with " + where + " failed (" + error.what() +
+                       "); is it a tls: listener, and does it want a client certificate (tlsCertFile, "
+                       "$VITRINE_TLS_CERT, --tls-cert)?");
+  }
+  socket->setRecvTimeout(toSocketMillis(options_.callTimeout));
+  socket->setSendTimeout(toSocketMillis(options_.callTimeout));
+  return socket;
+}
+
 void Client::authenticateConnection() {
   const std::string where = "the vitrine server at " + endpoint_.toString();
   try {
@@ -191,8 +362,14 @@ void Client::authenticateConnection() {
   } catch (const thrift::TException& error) {
     // Transport trouble, or a server too old to know authenticate.
     close();
-    throw ConnectError("connected to " + where + " but could not authenticate (" + error.what() + ")");
+    throw ConnectError("connected to " + where + " but could not authenticate (" + error.what() + ")" +
+                       clientCertificateHint(endpoint_, error.what()));
   }
+}
+
+std::string tlsFileFromEnvironment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
 }
 
 std::optional<std::string> defaultToken() {
@@ -242,7 +419,8 @@ CallError Client::callFailed(CallError::Reason reason, const char* detail) {
       return CallError(reason, "no answer from " + where + " within the call timeout of " +
                                    std::to_string(options_.callTimeout.count()) + " ms");
     case CallError::Reason::Transport:
-      return CallError(reason, "lost the connection to " + where + " during the call (" + detail + ")");
+      return CallError(reason, "lost the connection to " + where + " during the call (" + detail + ")" +
+                                   clientCertificateHint(endpoint_, detail));
     case CallError::Reason::Protocol:
       return CallError(reason, "could not decode the answer of " + where + " (" + detail +
                                    "); is it a vitrine server, and does it speak the same protocol?");

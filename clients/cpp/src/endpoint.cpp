@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::string_view kUnixScheme = "unix:";
 constexpr std::string_view kTcpScheme = "tcp:";
-constexpr std::string_view kExpectedForms = "expected unix:PATH or tcp:HOST:PORT";
+constexpr std::string_view kTlsScheme = "tls:";
+constexpr std::string_view kExpectedForms = "expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT";
 
 // `text` fit to quote in a one-line message: control characters become
 // \xNN, since a NUL would end the message early and a newline would split it.
@@ -36,9 +37,9 @@ std::string printable(std::string_view text) {
   throw std::invalid_argument("invalid address \"" + printable(text) + "\": " + std::string(why));
 }
 
-std::uint16_t parsePort(std::string_view text, std::string_view port) {
+std::uint16_t parsePort(std::string_view text, std::string_view scheme, std::string_view port) {
   if (port.empty()) {
-    fail(text, "missing port (expected tcp:HOST:PORT)");
+    fail(text, "missing port (expected " + std::string(scheme) + "HOST:PORT)");
   }
   // from_chars alone would accept a leading '-' for signed types and stop
   // at the first non-digit; checking every character first keeps "80x",
@@ -56,9 +57,12 @@ std::uint16_t parsePort(std::string_view text, std::string_view port) {
   return static_cast<std::uint16_t>(value);
 }
 
-Endpoint parseTcp(std::string_view text, std::string_view rest) {
+// The HOST:PORT after `scheme` (tcp: or tls:), for an endpoint of `kind`.
+Endpoint parseHostPort(std::string_view text, std::string_view scheme, Endpoint::Kind kind) {
+  const std::string expected = "(expected " + std::string(scheme);
+  const std::string_view rest = text.substr(scheme.size());
   Endpoint endpoint;
-  endpoint.kind = Endpoint::Kind::Tcp;
+  endpoint.kind = kind;
   std::string_view host;
   std::string_view port;
   if (!rest.empty() && rest.front() == '[') {
@@ -77,7 +81,7 @@ Endpoint parseTcp(std::string_view text, std::string_view rest) {
     }
     std::string_view after = rest.substr(close + 1);
     if (after.empty()) {
-      fail(text, "missing port (expected tcp:[HOST]:PORT)");
+      fail(text, "missing port " + expected + "[HOST]:PORT)");
     }
     if (after.front() != ':') {
       fail(text, "expected ':PORT' after ']'");
@@ -86,22 +90,22 @@ Endpoint parseTcp(std::string_view text, std::string_view rest) {
   } else {
     auto colon = rest.rfind(':');
     if (colon == std::string_view::npos) {
-      fail(text, "missing port (expected tcp:HOST:PORT)");
+      fail(text, "missing port " + expected + "HOST:PORT)");
     }
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
     if (host.empty()) {
-      fail(text, "empty host (expected tcp:HOST:PORT)");
+      fail(text, "empty host " + expected + "HOST:PORT)");
     }
     if (host.find(':') != std::string_view::npos) {
-      fail(text, "an IPv6 address must be in brackets, e.g. tcp:[::1]:9090");
+      fail(text, "an IPv6 address must be in brackets, e.g. " + std::string(scheme) + "[::1]:9090");
     }
     if (host.find_first_of("[]") != std::string_view::npos) {
       fail(text, "unbalanced '[' or ']' in host");
     }
   }
   endpoint.host = std::string(host);
-  endpoint.port = parsePort(text, port);
+  endpoint.port = parsePort(text, scheme, port);
   return endpoint;
 }
 
@@ -123,7 +127,10 @@ Endpoint Endpoint::parse(std::string_view text) {
     return endpoint;
   }
   if (text.starts_with(kTcpScheme)) {
-    return parseTcp(text, text.substr(kTcpScheme.size()));
+    return parseHostPort(text, kTcpScheme, Kind::Tcp);
+  }
+  if (text.starts_with(kTlsScheme)) {
+    return parseHostPort(text, kTlsScheme, Kind::Tls);
   }
   if (text.empty()) {
     fail(text, kExpectedForms);
@@ -143,7 +150,7 @@ std::string Endpoint::toString() const {
   if (kind == Kind::Unix) {
     return std::string(kUnixScheme) + path;
   }
-  std::string text(kTcpScheme);
+  std::string text(kind == Kind::Tls ? kTlsScheme : kTcpScheme);
   if (host.find(':') != std::string::npos) {
     text += '[' + host + ']';
   } else {

@@ -18,12 +18,12 @@ from ._address import Address, default_address, default_socket_path, parse_addre
 from ._values import Event, PushResult, ServerInfo, Window
 from .client import Client, connect
 from .errors import (AuthenticationFailed, ConnectionLost, DialogCanceled, InvalidArgument, LimitExceeded, NotAllowed,
-                     ServerError, ServerNotRunning, Timeout, VitrineError, WindowNotFound)
+                     ServerError, ServerNotRunning, Timeout, TlsError, VitrineError, WindowNotFound)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Address", "AuthenticationFailed", "Client", "ConnectionLost", "DialogCanceled", "Event", "InvalidArgument",
-    "LimitExceeded", "NotAllowed", "PushResult", "ServerError", "ServerInfo", "ServerNotRunning", "Timeout", "VitrineError", "Window",
-    "WindowNotFound", "connect", "default_address", "default_socket_path", "parse_address",
+    "LimitExceeded", "NotAllowed", "PushResult", "ServerError", "ServerInfo", "ServerNotRunning", "Timeout", "TlsError",
+    "VitrineError", "Window", "WindowNotFound", "connect", "default_address", "default_socket_path", "parse_address",
 ]

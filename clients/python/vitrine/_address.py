@@ -1,4 +1,4 @@
-"""Server addresses: `unix:PATH` or `tcp:HOST:PORT`, and the default one.
+"""Server addresses: `unix:PATH`, `tcp:HOST:PORT` or `tls:HOST:PORT`, and the default one.
 
 The same forms and the same default as the C++ client and the server:
 $VITRINE_ADDRESS when set, else the Unix socket `$XDG_RUNTIME_DIR/vitrine.sock`,
@@ -16,9 +16,9 @@ AddressLike = Union[str, "os.PathLike[str]", "Address"]
 
 @dataclass(frozen=True)
 class Address:
-    """Where a server listens: kind "unix" with `path`, or kind "tcp" with `host` and `port`.
+    """Where a server listens: kind "unix" with `path`, or kind "tcp" or "tls" with `host` and `port`.
 
-    str() gives the `unix:PATH` / `tcp:HOST:PORT` form.
+    str() gives the `unix:PATH` / `tcp:HOST:PORT` / `tls:HOST:PORT` form.
     """
 
     kind: str
@@ -30,7 +30,7 @@ class Address:
         if self.kind == "unix":
             return "unix:" + self.path
         host = "[%s]" % self.host if ":" in self.host else self.host
-        return "tcp:%s:%d" % (host, self.port)
+        return "%s:%s:%d" % (self.kind, host, self.port)
 
 
 def default_socket_path() -> str:
@@ -42,7 +42,8 @@ def default_socket_path() -> str:
 
 
 def parse_address(text: str) -> Address:
-    """Parses `unix:PATH` or `tcp:HOST:PORT` (IPv6 hosts in brackets); InvalidArgument names what is wrong."""
+    """Parses `unix:PATH`, `tcp:HOST:PORT` or `tls:HOST:PORT` (IPv6 hosts in brackets); InvalidArgument names
+    what is wrong."""
 
     def fail(why: str):
         raise InvalidArgument("invalid address %r: %s" % (text, why))
@@ -54,8 +55,9 @@ def parse_address(text: str) -> Address:
         if "\0" in path:
             fail("socket path contains a NUL character")
         return Address("unix", path=path)
-    if text.startswith("tcp:"):
-        rest = text[len("tcp:"):]
+    scheme = text[:4]
+    if scheme in ("tcp:", "tls:"):
+        rest = text[len(scheme):]
         if rest.startswith("["):
             host, bracket, after = rest[1:].partition("]")
             if not bracket:
@@ -66,17 +68,17 @@ def parse_address(text: str) -> Address:
         else:
             host, colon, port = rest.rpartition(":")
             if not colon:
-                fail("missing port (expected tcp:HOST:PORT)")
+                fail("missing port (expected %sHOST:PORT)" % scheme)
             if ":" in host:
-                fail("an IPv6 address must be in brackets, e.g. tcp:[::1]:9090")
+                fail("an IPv6 address must be in brackets, e.g. %s[::1]:9090" % scheme)
         if not host:
-            fail("empty host (expected tcp:HOST:PORT)")
+            fail("empty host (expected %sHOST:PORT)" % scheme)
         if not port.isdigit() or not port.isascii() or int(port) > 65535:
             fail("port %r is not a number from 0 to 65535" % port)
-        return Address("tcp", host=host, port=int(port))
+        return Address(scheme[:-1], host=host, port=int(port))
     if text.startswith("/"):
-        fail("expected unix:PATH or tcp:HOST:PORT (did you mean unix:%s?)" % text)
-    fail("expected unix:PATH or tcp:HOST:PORT")
+        fail("expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT (did you mean unix:%s?)" % text)
+    fail("expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT")
     raise AssertionError("unreachable")
 
 
@@ -92,7 +94,8 @@ def default_address() -> Address:
 
 
 def resolve_address(address: Optional[AddressLike]) -> Address:
-    """An Address from None (the default), an Address, a `unix:`/`tcp:` string, or a path object (a Unix socket)."""
+    """An Address from None (the default), an Address, a `unix:`/`tcp:`/`tls:` string, or a path object (a Unix
+    socket)."""
     if address is None:
         return default_address()
     if isinstance(address, Address):
@@ -101,5 +104,5 @@ def resolve_address(address: Optional[AddressLike]) -> Address:
         return parse_address(address)
     if isinstance(address, os.PathLike):
         return Address("unix", path=os.fspath(address))
-    raise TypeError("address must be a 'unix:PATH' or 'tcp:HOST:PORT' string or a path, not %s"
+    raise TypeError("address must be a 'unix:PATH', 'tcp:HOST:PORT' or 'tls:HOST:PORT' string or a path, not %s"
                     % type(address).__name__)

@@ -12,7 +12,8 @@
 
 How: each call is encoded by the generated client's `send_X` into an
 in-memory buffer, written as one frame on an asyncio stream
-(asyncio.open_unix_connection / open_connection), and its answer read as
+(asyncio.open_unix_connection / open_connection, with ssl= for a `tls:`
+address), and its answer read as
 one frame with `readexactly` and decoded by `recv_X` from memory. No thread
 is involved, so a call that waits for a person (ask, say_and_wait, the
 choosers) or for events costs the program nothing while it waits.
@@ -27,16 +28,17 @@ closed while idle is replaced the same way).
 
 import asyncio
 import select
+import ssl
 import sys
 import time
 from typing import Any, AsyncIterator, List, Optional, Sequence, Tuple
 
-from . import _auth, _calls, _wire
+from . import _auth, _calls, _tls, _wire
 from ._address import Address, AddressLike, resolve_address
 from ._calls import ActionsLike, ColorLike
 from ._values import Event, PushResult, ServerInfo, Window
 from .client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, _png_to_image, not_running_message, read_timeout
-from .errors import ServerNotRunning, VitrineError
+from .errors import ServerNotRunning, TlsError, VitrineError
 
 __all__ = ["AsyncClient", "connect"]
 
@@ -60,9 +62,12 @@ class AsyncClient:
 
     def __init__(self, address: Optional[AddressLike] = None, *, timeout: Optional[float] = DEFAULT_TIMEOUT,
                  connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
-                 token: Optional[str] = None):
+                 token: Optional[str] = None, tls_ca: Optional[str] = None, tls_cert: Optional[str] = None,
+                 tls_key: Optional[str] = None, tls_server_name: Optional[str] = None):
         self.address: Address = resolve_address(address)
         self._token = _auth.resolve_token(token)
+        self._tls = _tls.resolve(tls_ca, tls_cert, tls_key, tls_server_name) if self.address.kind == "tls" else None
+        self._tls_context: Optional[ssl.SSLContext] = None  # made on the first connect, kept for reconnects
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._codec = _wire.Codec(protocol)
@@ -132,9 +137,19 @@ class AsyncClient:
         try:
             if address.kind == "unix":
                 opening = asyncio.open_unix_connection(address.path)
-            else:
+            elif self._tls is None:
                 opening = asyncio.open_connection(address.host, address.port)  # asyncio sets TCP_NODELAY
+            else:
+                if self._tls_context is None:
+                    self._tls_context = _tls.context(self._tls, address)  # TlsError for a file it cannot use
+                # The handshake is part of connecting: within connect_timeout.
+                opening = asyncio.open_connection(address.host, address.port, ssl=self._tls_context,
+                                                  server_hostname=_tls.server_name(self._tls, address))
             self._reader, self._writer = await asyncio.wait_for(opening, self.connect_timeout)
+        except TlsError:  # before OSError, which it is (a ConnectionError)
+            raise
+        except ssl.SSLError as error:  # before OSError, which it is
+            raise _tls.handshake_failed(self._tls, address, error) from None
         except (OSError, asyncio.TimeoutError) as error:
             raise ServerNotRunning(not_running_message(address, error)) from None
         sock = self._writer.get_extra_info("socket")
@@ -165,7 +180,7 @@ class AsyncClient:
             raise
         except OSError as error:
             self._drop()
-            raise _wire.lost(self.address, str(error)) from None
+            raise _wire.lost(self.address, str(error) + _tls.refusal_hint(error)) from None
         except BaseException:  # cancelled
             self._drop()
             raise
@@ -187,7 +202,7 @@ class AsyncClient:
                 raise _wire.lost(self.address, "the server closed it") from None
             except (_wire.OutOfStep, OSError) as error:
                 self._drop()
-                raise _wire.lost(self.address, str(error)) from None
+                raise _wire.lost(self.address, str(error) + _tls.refusal_hint(error)) from None
             except BaseException:  # cancelled: the answer may still come, so drop the connection
                 self._drop()
                 raise
@@ -361,12 +376,15 @@ class _Connecting:
 
 def connect(address: Optional[AddressLike] = None, timeout: Optional[float] = DEFAULT_TIMEOUT, *,
             connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
-            token: Optional[str] = None) -> _Connecting:
+            token: Optional[str] = None, tls_ca: Optional[str] = None, tls_cert: Optional[str] = None,
+            tls_key: Optional[str] = None, tls_server_name: Optional[str] = None) -> _Connecting:
     """A connected AsyncClient: `client = await vitrine.aio.connect()`, or
     `async with vitrine.aio.connect() as client:` (which closes it at the end).
 
-    ServerNotRunning when nothing answers at `address`, AuthenticationFailed when the server
-    refuses the token. See vitrine.Client for the arguments.
+    ServerNotRunning when nothing answers at `address`, TlsError when a tls: connection cannot be
+    set up, AuthenticationFailed when the server refuses the token. See vitrine.Client for the
+    arguments.
     """
     return _Connecting(AsyncClient(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol,
-                                   token=token))
+                                   token=token, tls_ca=tls_ca, tls_cert=tls_cert, tls_key=tls_key,
+                                   tls_server_name=tls_server_name))

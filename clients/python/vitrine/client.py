@@ -6,9 +6,10 @@
         screen.post_html("<h1>Hello</h1>", name="hello")
         age = screen.ask("How old are you?", kind="integer", minimum=0)
 
-One Client is one connection over a Unix socket or TCP, with Thrift's
-framed transport and binary (or compact) protocol; to a server with a
---token-file it authenticates first (token=, or $VITRINE_TOKEN). It is opened on
+One Client is one connection over a Unix socket, TCP, or TCP with TLS
+(`tls:HOST:PORT`, through the standard ssl module), with Thrift's framed
+transport and binary (or compact) protocol; to a server with a --token-file
+it authenticates first (token=, or $VITRINE_TOKEN). It is opened on
 the first call and opened again after a failure: after a Timeout or a
 ConnectionLost the connection is dropped at once, so a late answer can
 never be read as the answer to the next call, and an idle connection the
@@ -23,16 +24,17 @@ event loop, use vitrine.aio instead.
 import math
 import select
 import socket
+import ssl
 import struct
 import threading
 import time
 from typing import Any, Iterator, List, Optional, Sequence
 
-from . import _auth, _calls, _wire
+from . import _auth, _calls, _tls, _wire
 from ._address import Address, AddressLike, default_socket_path, resolve_address
 from ._calls import ActionsLike, ColorLike
 from ._values import Event, PushResult, ServerInfo, Window
-from .errors import ConnectionLost, ServerNotRunning, VitrineError
+from .errors import ConnectionLost, ServerNotRunning, TlsError, VitrineError
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -41,6 +43,8 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 # blocking socket): Python's own socket timeouts cost a poll() before every
 # send and recv, and settimeout() a system call of its own. The options take
 # a struct timeval: two C longs on Linux, the BSDs and 64-bit macOS.
+# Not over TLS: a blocking ssl.SSLSocket retries a read the kernel timed out
+# for ever, so TLS connections use Python's timeouts.
 _TIMEVAL = struct.Struct("@ll")
 _LONGEST_TIMEOUT = 2**31 - 1  # seconds (68 years): fits any C long
 # The first read of an answer, into a buffer the client keeps: a small
@@ -110,14 +114,25 @@ class Client:
     `token`: sent with `authenticate` right after every connect, for a
     server started with --token-file (see docs/security.md); None for
     $VITRINE_TOKEN, else none. AuthenticationFailed when the server
-    refuses it.
+    refuses it. Over TLS it travels encrypted.
+    `tls_ca`, `tls_cert`, `tls_key`, `tls_server_name`: for a `tls:`
+    address. The CA file the server's certificate must chain to (None:
+    $VITRINE_TLS_CA, else the system's CAs); the client's own certificate and
+    key, for a server with --tls-client-ca (None: $VITRINE_TLS_CERT and
+    $VITRINE_TLS_KEY; the key may be in the certificate's file); the name the
+    server's certificate must carry (None: the address's host). TlsError when
+    a file cannot be used or the handshake fails; the handshake is part of
+    connecting (connect_timeout).
     """
 
     def __init__(self, address: Optional[AddressLike] = None, *, timeout: Optional[float] = DEFAULT_TIMEOUT,
                  connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
-                 token: Optional[str] = None):
+                 token: Optional[str] = None, tls_ca: Optional[str] = None, tls_cert: Optional[str] = None,
+                 tls_key: Optional[str] = None, tls_server_name: Optional[str] = None):
         self.address: Address = resolve_address(address)
         self._token = _auth.resolve_token(token)
+        self._tls = _tls.resolve(tls_ca, tls_cert, tls_key, tls_server_name) if self.address.kind == "tls" else None
+        self._tls_context: Optional[ssl.SSLContext] = None  # made on the first connect, kept for reconnects
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._codec = _wire.Codec(protocol)
@@ -163,9 +178,11 @@ class Client:
     def _ensure_open(self) -> socket.socket:
         if self._socket is not None:
             # An idle connection with something to read has been closed by
-            # the server (EOF), reset, or sent bytes nobody asked for: it
+            # the server (EOF), reset, or sent bytes nobody asked for (over
+            # TLS, maybe decrypted already, where poll cannot see them): it
             # must not carry the next call.
-            if not self._stray_bytes and not self._idle_check.poll(0):
+            if (not self._stray_bytes and not self._idle_check.poll(0)
+                    and (self._tls is None or not self._socket.pending())):
                 return self._socket
             self.disconnect()
         address = self.address
@@ -183,7 +200,10 @@ class Client:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as error:
             raise ServerNotRunning(not_running_message(address, error)) from None
-        sock.settimeout(None)  # blocking: the kernel keeps the timeouts of calls (see _TIMEVAL)
+        if self._tls is not None:
+            sock = self._wrap(sock)  # Python's timeouts (see _TIMEVAL), set by _set_send_timeout and the like
+        else:
+            sock.settimeout(None)  # blocking: the kernel keeps the timeouts of calls (see _TIMEVAL)
         self._send_timeout = self._receive_timeout = _NOT_SET
         self._stray_bytes = False
         self._idle_check = select.poll()
@@ -192,6 +212,47 @@ class Client:
         if self._token is not None:
             self._authenticate(sock)
         return sock
+
+    def _wrap(self, sock: socket.socket) -> ssl.SSLSocket:
+        """`sock` inside TLS, its handshake done within connect_timeout; closes it and raises TlsError on failure."""
+        try:
+            if self._tls_context is None:
+                self._tls_context = _tls.context(self._tls, self.address)
+            return self._tls_context.wrap_socket(sock, server_hostname=_tls.server_name(self._tls, self.address))
+        except TlsError:  # before OSError, which it is (a ConnectionError)
+            sock.close()
+            raise
+        except ssl.SSLError as error:
+            sock.close()
+            raise _tls.handshake_failed(self._tls, self.address, error) from None
+        except (socket.timeout, TimeoutError):
+            sock.close()
+            raise ServerNotRunning("no TLS handshake with the vitrine server at %s within %s s; is it a tls: listener?"
+                                   % (self.address, self.connect_timeout)) from None
+        except OSError as error:
+            sock.close()
+            raise ServerNotRunning(not_running_message(self.address, error)) from None
+        except BaseException:
+            sock.close()
+            raise
+
+    def _set_send_timeout(self, sock: socket.socket, timeout: Optional[float]) -> None:
+        """Makes `timeout` the socket's send timeout (called when it changes)."""
+        if self._tls is not None:
+            sock.settimeout(timeout)  # one timeout for both directions
+            self._receive_timeout = timeout
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval(timeout))
+        self._send_timeout = timeout
+
+    def _set_receive_timeout(self, sock: socket.socket, timeout: Optional[float]) -> None:
+        """Makes `timeout` the socket's receive timeout (called when it changes)."""
+        if self._tls is not None:
+            sock.settimeout(timeout)
+            self._send_timeout = timeout
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval(timeout))
+        self._receive_timeout = timeout
 
     def _authenticate(self, sock: socket.socket) -> None:
         """Sends the token on the connection just opened; closes it on any failure."""
@@ -208,7 +269,7 @@ class Client:
             raise
         except OSError as error:
             self.disconnect()
-            raise _wire.lost(self.address, str(error)) from None
+            raise _wire.lost(self.address, str(error) + _tls.refusal_hint(error)) from None
         except BaseException:
             self.disconnect()
             raise
@@ -217,8 +278,7 @@ class Client:
         """Writes `frame` within self.timeout, with one system call unless the server stops reading."""
         timeout = self.timeout
         if timeout != self._send_timeout:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval(timeout))
-            self._send_timeout = timeout
+            self._set_send_timeout(sock, timeout)
         started = time.monotonic()
         sent = sock.send(frame)
         if sent < len(frame):  # the server's buffer filled up: the rest within what is left of the timeout
@@ -233,13 +293,12 @@ class Client:
             try:
                 sock.sendall(rest)
             finally:
-                sock.settimeout(None)
+                sock.settimeout(timeout if self._tls is not None else None)
 
     def _receive(self, sock: socket.socket, timeout: Optional[float]) -> bytes:
         """The body of the next frame, each read waiting at most `timeout`; usually one system call."""
         if timeout != self._receive_timeout:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval(timeout))
-            self._receive_timeout = timeout
+            self._set_receive_timeout(sock, timeout)
         inbox = self._inbox
         count = got = sock.recv_into(inbox)
         while True:
@@ -284,7 +343,7 @@ class Client:
                 raise
             except (_wire.OutOfStep, OSError) as error:
                 self.disconnect()
-                raise _wire.lost(self.address, str(error)) from None
+                raise _wire.lost(self.address, str(error) + _tls.refusal_hint(error)) from None
             except BaseException:  # Ctrl-C while waiting: the answer may still come, so drop the connection
                 self.disconnect()
                 raise
@@ -467,12 +526,14 @@ def _png_to_image(png: bytes):
 
 def connect(address: Optional[AddressLike] = None, timeout: Optional[float] = DEFAULT_TIMEOUT, *,
             connect_timeout: Optional[float] = DEFAULT_CONNECT_TIMEOUT, protocol: str = "binary",
-            token: Optional[str] = None) -> Client:
+            token: Optional[str] = None, tls_ca: Optional[str] = None, tls_cert: Optional[str] = None,
+            tls_key: Optional[str] = None, tls_server_name: Optional[str] = None) -> Client:
     """A Client connected to the server at `address` ($VITRINE_ADDRESS, else the default socket).
 
     Raises ServerNotRunning (saying how to start one) when nothing answers there,
+    TlsError when a tls: connection cannot be set up (its certificate is refused, say),
     AuthenticationFailed when the server refuses the token ($VITRINE_TOKEN unless `token`).
     See Client for the arguments. Use it as a context manager to close it.
     """
-    return Client(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol,
-                  token=token).connect()
+    return Client(address, timeout=timeout, connect_timeout=connect_timeout, protocol=protocol, token=token,
+                  tls_ca=tls_ca, tls_cert=tls_cert, tls_key=tls_key, tls_server_name=tls_server_name).connect()

@@ -3,8 +3,9 @@
 Four mirror the exceptions the IDL declares (the server raises them on
 purpose; the connection stays usable): DialogCanceled, WindowNotFound,
 InvalidArgument, LimitExceeded. The others are the client's own:
-ServerNotRunning (no connection could be opened), AuthenticationFailed
-(the server refused the token), Timeout and
+ServerNotRunning (no connection could be opened), TlsError (a tls:
+connection could not be set up), AuthenticationFailed (the server refused
+the token), Timeout and
 ConnectionLost (a call got no usable answer; the connection has been
 dropped, and the next call opens a new one), ServerError (the server could
 not run the call at all).
@@ -63,6 +64,12 @@ class NotAllowed(VitrineError, PermissionError):
 
 class ServerNotRunning(VitrineError, ConnectionError):
     """No vitrine server answers at the address; the message says how to start one."""
+
+
+class TlsError(VitrineError, ConnectionError):
+    """A `tls:` connection could not be set up: a TLS file (tls_ca=, tls_cert=, tls_key=) cannot be used, the
+    server's certificate is not trusted or does not name the server, or the handshake failed (the server refused
+    the client's certificate, or does not speak TLS). No call was sent."""
 
 
 class AuthenticationFailed(VitrineError, ConnectionError):

@@ -22,12 +22,16 @@ Endpoint unixEndpoint(std::string path) {
   return endpoint;
 }
 
-Endpoint tcpEndpoint(std::string host, std::uint16_t port) {
+Endpoint tcpEndpoint(std::string host, std::uint16_t port, Endpoint::Kind kind = Endpoint::Kind::Tcp) {
   Endpoint endpoint;
-  endpoint.kind = Endpoint::Kind::Tcp;
+  endpoint.kind = kind;
   endpoint.host = std::move(host);
   endpoint.port = port;
   return endpoint;
+}
+
+Endpoint tlsEndpoint(std::string host, std::uint16_t port) {
+  return tcpEndpoint(std::move(host), port, Endpoint::Kind::Tls);
 }
 
 // The message of the std::invalid_argument that parse() throws, or a test
@@ -52,6 +56,13 @@ TEST(EndpointParse, UnixRelativePath) {
 
 TEST(EndpointParse, UnixPathKeepsColonsAndSpaces) {
   EXPECT_EQ(Endpoint::parse("unix:/tmp/a:b c/s"), unixEndpoint("/tmp/a:b c/s"));
+}
+
+TEST(EndpointParse, TlsHostAndPort) {
+  EXPECT_EQ(Endpoint::parse("tls:kiosk.lan:9443"), tlsEndpoint("kiosk.lan", 9443));
+  EXPECT_EQ(Endpoint::parse("tls:[::1]:9443"), tlsEndpoint("::1", 9443));
+  EXPECT_TRUE(Endpoint::parse("tls:127.0.0.1:0").isNetwork());
+  EXPECT_NE(Endpoint::parse("tls:h:1"), Endpoint::parse("tcp:h:1"));  // the same host and port, another kind
 }
 
 TEST(EndpointParse, TcpHostName) {
@@ -95,8 +106,8 @@ TEST_P(EndpointParseRejects, WithMessageQuotingTheInput) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadForms, EndpointParseRejects,
-    testing::Values(BadAddress{"", "expected unix:PATH or tcp:HOST:PORT"},
-                    BadAddress{"vitrine", "expected unix:PATH or tcp:HOST:PORT"},
+    testing::Values(BadAddress{"", "expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT"},
+                    BadAddress{"vitrine", "expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT"},
                     BadAddress{"/tmp/vitrine.sock", "did you mean unix:/tmp/vitrine.sock?"},
                     BadAddress{"http://localhost:80", "unknown scheme \"http\""},
                     BadAddress{"UNIX:/tmp/s", "unknown scheme \"UNIX\""},
@@ -121,7 +132,12 @@ INSTANTIATE_TEST_SUITE_P(
                     BadAddress{"tcp:localhost:80 ", "not a number"},
                     BadAddress{"tcp:localhost:80x", "not a number"},
                     BadAddress{"tcp:localhost:0x50", "not a number"},
-                    BadAddress{"tcp:localhost:http", "not a number"}),
+                    BadAddress{"tcp:localhost:http", "not a number"},
+                    BadAddress{"tls:", "missing port (expected tls:HOST:PORT)"},
+                    BadAddress{"tls::9090", "empty host (expected tls:HOST:PORT)"},
+                    BadAddress{"tls:::1:9090", "e.g. tls:[::1]:9090"},
+                    BadAddress{"tls:host:65536", "out of range"},
+                    BadAddress{"TLS:host:1", "unknown scheme \"TLS\""}),
     // Test names are the case's index: the inputs themselves are not valid identifiers.
     [](const testing::TestParamInfo<BadAddress>& param) { return "case" + std::to_string(param.index); });
 
@@ -141,6 +157,8 @@ TEST(EndpointToString, CanonicalForms) {
   EXPECT_EQ(unixEndpoint("/run/vitrine.sock").toString(), "unix:/run/vitrine.sock");
   EXPECT_EQ(tcpEndpoint("localhost", 9090).toString(), "tcp:localhost:9090");
   EXPECT_EQ(tcpEndpoint("::1", 0).toString(), "tcp:[::1]:0");
+  EXPECT_EQ(tlsEndpoint("kiosk.lan", 9443).toString(), "tls:kiosk.lan:9443");
+  EXPECT_EQ(tlsEndpoint("::1", 9443).toString(), "tls:[::1]:9443");
 }
 
 class EndpointRoundTrip : public testing::TestWithParam<const char*> {};
@@ -159,10 +177,12 @@ TEST_P(EndpointRoundTrip, CanonicalTextComesBackUnchanged) {
 INSTANTIATE_TEST_SUITE_P(GoodForms, EndpointRoundTrip,
                          testing::Values("unix:/run/user/1000/vitrine.sock", "unix:rel/s.sock", "unix:/a:b/c",
                                          "tcp:localhost:9090", "tcp:127.0.0.1:0", "tcp:[::1]:9090",
-                                         "tcp:[fe80::1%eth0]:65535", "tcp:[localhost]:80", "tcp:h:0080"));
+                                         "tcp:[fe80::1%eth0]:65535", "tcp:[localhost]:80", "tcp:h:0080",
+                                         "tls:kiosk.lan:9443", "tls:[::1]:0"));
 
 TEST(EndpointRoundTrip, CanonicalInputIsPrintedAsGiven) {
-  for (const char* text : {"unix:/run/user/1000/vitrine.sock", "tcp:localhost:9090", "tcp:[::1]:9090"}) {
+  for (const char* text :
+       {"unix:/run/user/1000/vitrine.sock", "tcp:localhost:9090", "tcp:[::1]:9090", "tls:[::1]:9443"}) {
     EXPECT_EQ(Endpoint::parse(text).toString(), text);
   }
 }

@@ -37,6 +37,10 @@
 #include "vitrine/api/Vitrine.h"
 #include "vitrine/endpoint.h"
 
+namespace apache::thrift::transport {
+class TSocket;
+}
+
 namespace vitrine {
 
 /// Base of the errors the client raises itself (as opposed to the
@@ -50,7 +54,9 @@ class Error : public std::runtime_error {
 
 /// The client could not open a connection to the server: nothing listens
 /// at the address, the socket file is missing, the host does not resolve,
-/// the connect timeout ran out, or authenticating failed. No call was sent.
+/// the connect timeout ran out, the TLS handshake failed (the server's
+/// certificate is not trusted or not for this host, a TLS file of
+/// ClientOptions cannot be used), or authenticating failed. No call was sent.
 class ConnectError : public Error {
  public:
   using Error::Error;
@@ -68,6 +74,12 @@ class AuthenticationError : public ConnectError {
 /// ClientOptions::token. Reads the environment; throws nothing. Any thread
 /// (as safe as getenv).
 std::optional<std::string> defaultToken();
+
+/// The value of the environment variable `name` when it is set and not
+/// empty, else "": the defaults of ClientOptions' TLS files
+/// ($VITRINE_TLS_CA, $VITRINE_TLS_CERT, $VITRINE_TLS_KEY). Any thread (as
+/// safe as getenv).
+std::string tlsFileFromEnvironment(const char* name);
 
 /// The token in the file at `path`: its content with trailing line breaks
 /// removed, as vitrine-server --token-file reads it. Throws
@@ -122,12 +134,33 @@ struct ClientOptions {
   /// Sent with authenticate() right after every connect (and reconnect),
   /// before any call: a server with --token-file serves TCP connections
   /// only then; a server without one accepts any token. nullopt sends
-  /// nothing. Default: $VITRINE_TOKEN (defaultToken()).
+  /// nothing. Default: $VITRINE_TOKEN (defaultToken()). On a tls:
+  /// endpoint it travels inside TLS.
   std::optional<std::string> token = defaultToken();
+
+  // TLS, for tls: endpoints only (see docs/security.md). The server's
+  // certificate must chain to a trusted CA and name the server (the
+  // endpoint's host, or tlsServerName) in its subjectAltName; TLS 1.2 at
+  // least. A file that cannot be used is a ConnectError at the first connect.
+
+  /// PEM file of the CA certificates the server's certificate must chain to;
+  /// "" trusts the system's CAs (/etc/ssl/certs). Default: $VITRINE_TLS_CA.
+  std::string tlsCaFile = tlsFileFromEnvironment("VITRINE_TLS_CA");
+  /// PEM file of the client's own certificate (then any intermediate ones),
+  /// for a server started with --tls-client-ca; "" presents none.
+  /// Default: $VITRINE_TLS_CERT.
+  std::string tlsCertFile = tlsFileFromEnvironment("VITRINE_TLS_CERT");
+  /// PEM file of that certificate's private key (unencrypted); "" reads it
+  /// from tlsCertFile. Default: $VITRINE_TLS_KEY.
+  std::string tlsKeyFile = tlsFileFromEnvironment("VITRINE_TLS_KEY");
+  /// The name the server's certificate must carry (a DNS name or an IP
+  /// address); "" checks the endpoint's host. For a server reached through
+  /// an address its certificate does not name.
+  std::string tlsServerName = {};
 };
 
-/// One connection to a vitrine server, opened on the first call and opened
-/// again after a failed one. A connection the server closed between calls
+/// One connection to a vitrine server (Unix socket, TCP, or TCP with TLS),
+/// opened on the first call and opened again after a failed one. A connection the server closed between calls
 /// (a restart, say) is noticed and replaced before the next call is sent.
 /// Calls are never retried: a call that fails once it is sent may or may
 /// not have taken effect, so CallError reaches the caller.
@@ -161,9 +194,11 @@ class Client {
   /// The options given at construction.
   const ClientOptions& options() const noexcept { return options_; }
 
-  /// Opens the connection now if it is not open, and authenticates it when
-  /// ClientOptions::token is set. Throws ConnectError with a message naming
-  /// the address (and, for the default address, how to start a server);
+  /// Opens the connection now if it is not open (over TLS: with the
+  /// handshake, so the server's certificate is checked here), and
+  /// authenticates it when ClientOptions::token is set. Throws ConnectError
+  /// with a message naming the address (and, for the default address, how
+  /// to start a server; for TLS, what about the certificate was wrong);
   /// AuthenticationError when the server refuses the token.
   void connect();
   /// True while a connection is open. The server may have closed it since;
@@ -330,11 +365,14 @@ class Client {
  private:
   struct Connection;
   class LongerReads;
+  class TlsSetup;
 
   // Connects if needed and returns the generated client of the open connection.
   api::VitrineClient& openApi();
   // Sends options_.token on the connection just opened; on failure closes it and throws.
   void authenticateConnection();
+  // A connected socket for endpoint_ (TLS: handshake done); throws ConnectError.
+  std::shared_ptr<apache::thrift::transport::TSocket> openSocket();
   // Drops the connection and builds the CallError for a failed call.
   CallError callFailed(CallError::Reason reason, const char* detail);
   /// The server's answer to a request over its --max-frame: a
@@ -345,6 +383,8 @@ class Client {
   Endpoint endpoint_;
   ClientOptions options_;
   std::unique_ptr<Connection> connection_;
+  // The TLS context of options_, made at the first connect to a tls: endpoint and kept for reconnects.
+  std::unique_ptr<TlsSetup> tls_;
 };
 
 /// The name of a push result as the IDL spells it ("OK", "LOAD_FAILED"...),

@@ -1,4 +1,5 @@
-// Where a vitrine server listens: a Unix socket path or a TCP host and port.
+// Where a vitrine server listens: a Unix socket path, or a TCP host and port
+// spoken in the clear (tcp:) or inside TLS (tls:).
 // Shared by the server (to parse --listen) and the clients (to connect), so
 // both spell and default addresses the same way. Qt-free.
 #pragma once
@@ -10,20 +11,26 @@
 namespace vitrine {
 
 /// A parsed listen/connect address.
-/// Written as `unix:/path/to/socket` or `tcp:HOST:PORT` (HOST may be a
-/// bracketed IPv6 literal, `tcp:[::1]:9090`). A value type; any thread.
+/// Written as `unix:/path/to/socket`, `tcp:HOST:PORT` or `tls:HOST:PORT`
+/// (HOST may be a bracketed IPv6 literal, `tcp:[::1]:9090`). A value type;
+/// any thread.
 struct Endpoint {
-  enum class Kind { Unix, Tcp };
+  /// Unix: a Unix socket. Tcp: TCP in the clear. Tls: TCP carrying TLS
+  /// (the server presents a certificate; see docs/security.md).
+  enum class Kind { Unix, Tcp, Tls };
 
   Kind kind = Kind::Unix;
   /// Socket path (Kind::Unix); absolute or relative, never empty.
   std::string path;
-  /// Host name or address literal without brackets (Kind::Tcp).
+  /// Host name or address literal without brackets (Kind::Tcp, Kind::Tls).
   std::string host;
-  /// Port (Kind::Tcp); 0 asks a server for any free port.
+  /// Port (Kind::Tcp, Kind::Tls); 0 asks a server for any free port.
   std::uint16_t port = 0;
 
-  /// Parses `unix:PATH` or `tcp:HOST:PORT`.
+  /// True for the kinds that have a host and a port (Tcp, Tls).
+  bool isNetwork() const { return kind != Kind::Unix; }
+
+  /// Parses `unix:PATH`, `tcp:HOST:PORT` or `tls:HOST:PORT`.
   /// Throws std::invalid_argument with a message that quotes the text and
   /// says what was expected (unknown scheme, empty path, missing or
   /// non-numeric or out-of-range port, empty host).
