@@ -289,7 +289,7 @@ Options parseOptions(const QApplication& app) {
       QStringLiteral("BYTES"), QString::number(defaultPictureMemory()));
   const QCommandLineOption remoteFiles(
       QStringLiteral("remote-files"),
-      QStringLiteral("Let remote clients (TCP with --token-file) browse the server's files: chooseFile, "
+      QStringLiteral("Let remote clients (TLS, or TCP with --token-file) browse the server's files: chooseFile, "
                      "screenshots of file choosers, and file: URLs when --allow-file-urls is given too. Off by "
                      "default: those are the owner's business."));
   const QCommandLineOption maxConnections(

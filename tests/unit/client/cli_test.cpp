@@ -271,7 +271,12 @@ TEST_F(CliAgainstServer, InfoPrintsOneKeyValuePerLine) {
             "listeners: unix:/a.sock, tcp:127.0.0.1:9090\n"
             "platform: offscreen\n"
             "qtVersion: 6.4.2\n"
-            "pid: 4321\n");
+            "pid: 4321\n"
+            "longestTurnUs: 2500\n"
+            "longestTurnCause: Vitrine.say\n"
+            "slowTurns: 0\n"
+            "pictureBytes: 0\n"
+            "unsentBytes: 0\n");
 }
 
 TEST_F(CliAgainstServer, GlobalOptionsAfterTheCommand) {

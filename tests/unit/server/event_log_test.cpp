@@ -5,7 +5,10 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QObject>
+#include <QString>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace vitrine {
 namespace {
@@ -121,6 +124,72 @@ TEST(EventLog, BatchIsBounded) {
   std::vector<api::Event> got;
   log.wait(0, 0ms, nullptr, [&](const auto& events) { got = events; });
   EXPECT_EQ(got.size(), EventLog::kMaxBatch);
+}
+
+// What clients choose goes into the log cut to a bounded size, never whole.
+TEST(EventLog, ClientStringsAreCutOnTheWayIn) {
+  EventLog log(10);
+  api::Event loaded;
+  loaded.kind = api::EventKind::PAGE_LOADED;
+  loaded.__set_name(std::string(16 << 20, 'n'));
+  loaded.__set_url("data:text/html," + std::string(1 << 20, 'u'));
+  log.append(loaded);
+  api::Event answered;
+  answered.kind = api::EventKind::ANSWER_GIVEN;
+  api::Answer answer;
+  answer.kind = api::QuestionKind::MULTI_CHOICE;
+  answer.__set_choices(std::vector<std::string>(1000, std::string(5000, 'c')));
+  answer.__set_choiceIndices(std::vector<std::int32_t>(1000, 7));
+  answered.__set_answer(answer);
+  log.append(answered);
+
+  std::vector<api::Event> got;
+  log.wait(0, 0ms, nullptr, [&](const auto& events) { got = events; });
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_LE(got[0].name.size(), EventLog::kMaxText);
+  EXPECT_LE(got[0].url.size(), EventLog::kMaxUrl);
+  EXPECT_EQ(got[0].url.substr(0, 15), "data:text/html,");
+  EXPECT_EQ(got[1].answer.choices.size(), EventLog::kMaxChoices);
+  EXPECT_EQ(got[1].answer.choiceIndices.size(), EventLog::kMaxChoices);
+  for (const std::string& choice : got[1].answer.choices) EXPECT_LE(choice.size(), EventLog::kMaxText);
+}
+
+TEST(EventLog, ACutNeverSplitsACharacterAndSaysItWasCut) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "\u00e9\u20ac";  // 2 and 3 bytes
+  std::string cut = text;
+  EventLog::cut(cut, 1024);
+  EXPECT_LE(cut.size(), 1024u);
+  EXPECT_TRUE(QString::fromUtf8(cut.data(), static_cast<qsizetype>(cut.size())).toUtf8() ==
+              QByteArray(cut.data(), static_cast<qsizetype>(cut.size())))
+      << "the cut left half a character";
+  EXPECT_EQ(cut.substr(cut.size() - 3), "\u2026");
+  std::string shortText = "short";
+  EventLog::cut(shortText, 1024);
+  EXPECT_EQ(shortText, "short");
+}
+
+TEST(EventLog, AnAnswerCarriesNoMoreBytesThanAskedAndTheRestComesNext) {
+  EventLog log(1000, EventLog::kMaxEventBytes);
+  for (int i = 0; i < 200; ++i) {
+    api::Event loaded;
+    loaded.kind = api::EventKind::PAGE_LOADED;
+    loaded.__set_url("https://example.org/" + std::string(2000, 'p'));
+    log.append(loaded);
+  }
+  std::int64_t seen = 0;
+  int answers = 0;
+  while (seen < 200) {
+    std::vector<api::Event> got;
+    log.wait(seen, 0ms, nullptr, [&](const auto& events) { got = events; });
+    ASSERT_FALSE(got.empty());
+    std::size_t bytes = 0;
+    for (const api::Event& event : got) bytes += event.url.size();
+    EXPECT_LE(bytes, EventLog::kMaxEventBytes);
+    seen = got.back().sequence;
+    ++answers;
+  }
+  EXPECT_GT(answers, 1) << "200 events of 2 KiB came in one answer of 64 KiB";
 }
 
 }  // namespace
