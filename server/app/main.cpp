@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <list>
 #include <memory>
 #include <optional>
@@ -112,6 +113,18 @@ int connectionsAllowedBy(rlim_t openFiles) {
 
 // What one window may be asked to show (service/display_limits.h): the
 // flags, their --help and their checks in one place.
+// The value of `option` as a whole number from `least` to `most`; a usage
+// error naming the option otherwise.
+qint64 wholeNumber(const QCommandLineParser& parser, const QCommandLineOption& option, qint64 least,
+                   qint64 most = 0x7fffffff) {
+  bool ok = false;
+  const qlonglong value = parser.value(option).toLongLong(&ok);
+  if (!ok || value < least || value > most) {
+    usageError(QStringLiteral("--%1 must be a whole number from %2 to %3").arg(option.names().first()).arg(least).arg(most));
+  }
+  return value;
+}
+
 struct DisplayLimitFlags {
   static QCommandLineOption byteFlag(const char* name, const QString& what, std::size_t value) {
     return QCommandLineOption(QLatin1String(name), what.arg(value), QStringLiteral("BYTES"), QString::number(value));
@@ -156,12 +169,7 @@ struct DisplayLimitFlags {
 
  private:
   static std::size_t positive(const QCommandLineParser& parser, const QCommandLineOption& option) {
-    bool ok = false;
-    const qulonglong value = parser.value(option).toULongLong(&ok);
-    if (!ok || value < 1 || value > 0x7fffffffULL) {
-      usageError(QStringLiteral("--%1 must be a whole number between 1 and 2147483647").arg(option.names().first()));
-    }
-    return static_cast<std::size_t>(value);
+    return static_cast<std::size_t>(wholeNumber(parser, option, 1));
   }
 };
 
@@ -382,51 +390,24 @@ Options parseOptions(const QApplication& app) {
     }
   }
 
-  bool ok = false;
-  const qulonglong frame = parser.value(maxFrame).toULongLong(&ok);
-  if (!ok || frame < 2 * kAnswerFraming || frame > 0x7fffffffULL) {
-    usageError(QStringLiteral("--max-frame must be between %1 and 2147483647 bytes").arg(2 * kAnswerFraming));
-  }
-  options.limits.maxFrameBytes = static_cast<std::uint32_t>(frame);
+  using std::chrono::milliseconds;
+  constexpr qint64 kMaxInt64 = std::numeric_limits<qint64>::max();
+  options.limits.maxFrameBytes = static_cast<std::uint32_t>(wholeNumber(parser, maxFrame, 2 * kAnswerFraming));
   options.service.maxEventBatchBytes = options.limits.maxFrameBytes - kAnswerFraming;
-
-  const int timeout = parser.value(loadTimeout).toInt(&ok);
-  if (!ok || timeout <= 0) usageError(QStringLiteral("--load-timeout must be a positive number of milliseconds"));
-  options.service.loadTimeout = std::chrono::milliseconds(timeout);
+  options.service.loadTimeout = milliseconds(wholeNumber(parser, loadTimeout, 1));
   options.service.allowFileUrls = parser.isSet(allowFile);
-  const int windows = parser.value(maxWindows).toInt(&ok);
-  if (!ok || windows < 0) usageError(QStringLiteral("--max-windows must be a whole number, 0 or more"));
-  options.service.maxWindows = windows;
-  const int windowsPerClient = parser.value(maxWindowsPerClient).toInt(&ok);
-  if (!ok || windowsPerClient < 1) usageError(QStringLiteral("--max-windows-per-client must be a positive whole number"));
-  options.service.maxWindowsPerClient = windowsPerClient;
-  const qlonglong pictureMemory = parser.value(maxPictureMemory).toLongLong(&ok);
-  if (!ok || pictureMemory < 1) usageError(QStringLiteral("--max-picture-memory must be a positive number of bytes"));
-  options.service.maxPictureBytes = pictureMemory;
   options.service.remoteFiles = parser.isSet(remoteFiles);
-  const qlonglong pixels = parser.value(maxPicturePixels).toLongLong(&ok);
-  if (!ok || pixels < 1) usageError(QStringLiteral("--max-picture-pixels must be a positive whole number"));
-  options.service.maxPicturePixels = pixels;
+  options.service.maxWindows = static_cast<int>(wholeNumber(parser, maxWindows, 0));
+  options.service.maxWindowsPerClient = static_cast<int>(wholeNumber(parser, maxWindowsPerClient, 1));
+  options.service.maxPictureBytes = wholeNumber(parser, maxPictureMemory, 1, kMaxInt64);
+  options.service.maxPicturePixels = wholeNumber(parser, maxPicturePixels, 1, kMaxInt64);
   options.service.displayLimits = displayLimits.read(parser);
-  const int connections = parser.value(maxConnections).toInt(&ok);
-  if (!ok || connections < 1) usageError(QStringLiteral("--max-connections must be a positive whole number"));
-  options.connections.maxConnections = connections;
-  const int perClient = parser.value(maxConnectionsPerClient).toInt(&ok);
-  if (!ok || perClient < 1) usageError(QStringLiteral("--max-connections-per-client must be a positive whole number"));
-  options.connections.maxPerClient = perClient;
-  const int readTimeoutMs = parser.value(readTimeout).toInt(&ok);
-  if (!ok || readTimeoutMs < 1) usageError(QStringLiteral("--read-timeout must be a positive number of milliseconds"));
-  options.connections.readTimeout = std::chrono::milliseconds(readTimeoutMs);
-  const int authTimeoutMs = parser.value(authTimeout).toInt(&ok);
-  if (!ok || authTimeoutMs < 1) usageError(QStringLiteral("--auth-timeout must be a positive number of milliseconds"));
-  options.connections.authTimeout = std::chrono::milliseconds(authTimeoutMs);
-  const qlonglong unsent = parser.value(maxUnsent).toLongLong(&ok);
-  if (!ok || unsent < (1 << 20)) usageError(QStringLiteral("--max-unsent must be at least 1048576 bytes"));
-  options.connections.maxUnsentBytes = unsent;
-
-  const int slowTurnMs = parser.value(slowTurn).toInt(&ok);
-  if (!ok || slowTurnMs < 1) usageError(QStringLiteral("--slow-turn must be a positive number of milliseconds"));
-  options.slowTurn = std::chrono::milliseconds(slowTurnMs);
+  options.connections.maxConnections = static_cast<int>(wholeNumber(parser, maxConnections, 1));
+  options.connections.maxPerClient = static_cast<int>(wholeNumber(parser, maxConnectionsPerClient, 1));
+  options.connections.readTimeout = milliseconds(wholeNumber(parser, readTimeout, 1));
+  options.connections.authTimeout = milliseconds(wholeNumber(parser, authTimeout, 1));
+  options.connections.maxUnsentBytes = wholeNumber(parser, maxUnsent, 1 << 20, kMaxInt64);
+  options.slowTurn = milliseconds(wholeNumber(parser, slowTurn, 1));
 
   const QRegularExpressionMatch wxh = QRegularExpression(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$")).match(parser.value(size));
   if (!wxh.hasMatch()) usageError(QStringLiteral("--size must look like 1280x720"));

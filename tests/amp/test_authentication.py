@@ -7,6 +7,7 @@ answered AUTHENTICATION_FAILED and the connection closes; the right one opens
 every command. Other peers carry on meanwhile.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -26,17 +27,26 @@ class TokenServer(Server):
     directory_prefix = "vitrine-amp-auth-"
 
 
-@pytest.fixture(scope="module")
-def token_server():
+@contextlib.contextmanager
+def started_token_server(*extra_args):
+    """A TokenServer with TOKEN in its --token-file and `extra_args`; stopped (exit status 0) at the end."""
     directory = tempfile.mkdtemp(prefix="vitrine-amp-token-")
     token_file = os.path.join(directory, "token")
     with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
         file.write(TOKEN + "\n")
-    server = TokenServer("--token-file", token_file)
-    assert server.amp_address.startswith("tcp:0.0.0.0:"), server.amp_address
-    yield server
-    server.stop()
-    shutil.rmtree(directory, ignore_errors=True)
+    server = TokenServer("--token-file", token_file, *extra_args)
+    try:
+        yield server
+    finally:
+        assert server.stop() == 0
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def token_server():
+    with started_token_server() as server:
+        assert server.amp_address.startswith("tcp:0.0.0.0:"), server.amp_address
+        yield server
 
 
 def test_a_peer_that_authenticates_is_served(loop, token_server):
@@ -127,12 +137,7 @@ def test_before_authenticate_a_peer_may_send_only_a_small_box(token_server):
 
 def test_a_peer_that_does_not_authenticate_in_time_is_closed(loop):
     """--auth-timeout: a connection that sends nothing is closed, and its slot given back."""
-    directory = tempfile.mkdtemp(prefix="vitrine-amp-token-")
-    token_file = os.path.join(directory, "token")
-    with open(os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
-        file.write(TOKEN + "\n")
-    server = TokenServer("--token-file", token_file, "--auth-timeout", "1000")
-    try:
+    with started_token_server("--auth-timeout", "1000") as server:
         silent = [RawPeer(server.amp_port) for _ in range(20)]
         for raw in silent:
             assert raw.closed_by_server(), "a silent stranger kept its connection past --auth-timeout"
@@ -143,6 +148,3 @@ def test_a_peer_that_does_not_authenticate_in_time_is_closed(loop):
             assert peer.call(ping) == {}
         finally:
             peer.close()
-    finally:
-        assert server.stop() == 0
-        shutil.rmtree(directory, ignore_errors=True)

@@ -263,30 +263,25 @@ void expectConnectionStillServes(RawSocket& socket, Wire wire) {
   EXPECT_EQ(pong->seqid, 99);
 }
 
-// An error answer (a declared exception or a TApplicationException) whose
-// message contains each of `words`; the connection stays usable.
-Outcome refuses(std::vector<std::string> words) {
-  return [words = std::move(words)](RawSocket& socket, Wire wire) {
-    const std::optional<Reply> reply = nextReply(socket, wire);
-    if (!reply) return;
-    EXPECT_TRUE(reply->isError()) << "the call was answered as if it were fine";
-    for (const std::string& word : words) {
-      EXPECT_NE(reply->text.find(word), std::string::npos) << "the error '" << reply->text << "' does not say '" << word << "'";
-    }
-    expectConnectionStillServes(socket, wire);
-  };
-}
+// What follows an error answer on its connection.
+enum class After { StillServes, Closes };
 
-// An error answer whose message contains each of `words`, then the server closes the connection.
-Outcome refusesThenCloses(std::vector<std::string> words) {
-  return [words = std::move(words)](RawSocket& socket, Wire wire) {
+// An error answer (a declared exception or a TApplicationException) whose
+// message contains each of `words`; then the connection stays usable, or
+// the server closes it.
+Outcome refuses(std::vector<std::string> words, After after = After::StillServes) {
+  return [words = std::move(words), after](RawSocket& socket, Wire wire) {
     const std::optional<Reply> reply = nextReply(socket, wire);
     if (!reply) return;
     EXPECT_TRUE(reply->isError()) << "the call was answered as if it were fine";
     for (const std::string& word : words) {
       EXPECT_NE(reply->text.find(word), std::string::npos) << "the error '" << reply->text << "' does not say '" << word << "'";
     }
-    EXPECT_TRUE(socket.closedByPeer()) << "the server kept the connection open after refusing the frame";
+    if (after == After::StillServes) {
+      expectConnectionStillServes(socket, wire);
+    } else {
+      EXPECT_TRUE(socket.closedByPeer()) << "the server kept the connection open after refusing the frame";
+    }
   };
 }
 
@@ -452,7 +447,7 @@ std::vector<BadInputCase> cases() {
                                         std::tuple{"FrameOverMaxFrameIsAnsweredLimitExceeded_Compact", C, Via::Tcp}}) {
     api::Vitrine_say_args args;
     args.text = std::string(kMaxFrame, 'x');
-    all.push_back({name, via, wire, {callFrame(wire, "say", args, 7)}, refusesThenCloses({"LimitExceeded", "--max-frame"})});
+    all.push_back({name, via, wire, {callFrame(wire, "say", args, 7)}, refuses({"LimitExceeded", "--max-frame"}, After::Closes)});
   }
   all.push_back({"EmptyFrame", Via::Unix, B, {bigEndian32(0)}, closes()});
   all.push_back({"UnframedThrift", Via::Unix, B, {pingFrame(B).substr(4)}, closes()});
