@@ -344,6 +344,19 @@ enum EventKind {
    * is then left blank and `url` is empty.
    */
   RENDERER_RESTARTED = 6,
+  /**
+   * A window opened (not the stage): `windowKind` says what it is, `name`
+   * is the label its client gave it. Long-poll for it instead of polling
+   * listWindows().
+   */
+  WINDOW_OPENED = 7,
+  /**
+   * A push (fetchUrl, postHtml) did not put its page on the stage:
+   * `pushResult` says why (LOAD_FAILED, TIMED_OUT, SUPERSEDED,
+   * INVALID_ARGUMENT), `name` and `url` what it was (`url` empty for a URL
+   * refused before it was parsed). The stage keeps what it showed.
+   */
+  PUSH_FAILED = 8,
 }
 
 /**
@@ -374,14 +387,18 @@ struct Event {
   9: optional Color color,
   /** ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that). */
   10: optional Answer answer,
-  /** PAGE_LOADED: the name of the push. */
+  /** PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED: the name of the push; WINDOW_OPENED: the window's label. */
   11: optional string name,
-  /** PAGE_LOADED: the URL now on the stage. */
+  /** PAGE_LOADED: the URL now on the stage; PUSH_FAILED: the URL that was not shown. */
   12: optional string url,
   /** EVENTS_MISSED: how many events the caller will never see. */
   13: optional i64 missed,
   /** RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory"). */
   14: optional string reason,
+  /** WINDOW_OPENED: what the window is. */
+  15: optional WindowKind windowKind,
+  /** PUSH_FAILED: what the push answered its caller. */
+  16: optional PushResult pushResult,
 }
 
 /** A snapshot of the server's state, for monitoring and for `vitrine info`. */

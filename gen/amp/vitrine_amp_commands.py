@@ -325,7 +325,7 @@ ENUMS = {
     # What an event reports.
     "EventKind": (
         "WINDOW_CLOSED", "ACTION_INVOKED", "PIXEL_CLICKED", "ANSWER_GIVEN", "PAGE_LOADED",
-        "EVENTS_MISSED", "RENDERER_RESTARTED"
+        "EVENTS_MISSED", "RENDERER_RESTARTED", "WINDOW_OPENED", "PUSH_FAILED"
     ),
 }
 
@@ -543,15 +543,20 @@ EVENT_FIELDS = [
     (b"color", Struct(COLOR_FIELDS, optional=True)),
     # ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that).
     (b"answer", Struct(ANSWER_FIELDS, optional=True)),
-    # PAGE_LOADED: the name of the push.
+    # PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED: the name of the push; WINDOW_OPENED: the
+    # window's label.
     (b"name", BigUnicode(optional=True)),
-    # PAGE_LOADED: the URL now on the stage.
+    # PAGE_LOADED: the URL now on the stage; PUSH_FAILED: the URL that was not shown.
     (b"url", BigUnicode(optional=True)),
     # EVENTS_MISSED: how many events the caller will never see.
     (b"missed", amp.Integer(optional=True)),
     # RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of
     # memory").
     (b"reason", BigUnicode(optional=True)),
+    # WINDOW_OPENED: what the window is.
+    (b"windowKind", Enum("WindowKind", optional=True)),
+    # PUSH_FAILED: what the push answered its caller.
+    (b"pushResult", Enum("PushResult", optional=True)),
 ]
 
 # ServerInfo: A snapshot of the server's state, for monitoring and for `vitrine info`.
@@ -1222,15 +1227,20 @@ class Event(amp.Command):
         # event.answer: ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the
         # asker gets that).
         (b"answer", Struct(ANSWER_FIELDS, optional=True)),
-        # event.name: PAGE_LOADED: the name of the push.
+        # event.name: PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED: the name of the push;
+        # WINDOW_OPENED: the window's label.
         (b"name", BigUnicode(optional=True)),
-        # event.url: PAGE_LOADED: the URL now on the stage.
+        # event.url: PAGE_LOADED: the URL now on the stage; PUSH_FAILED: the URL that was not shown.
         (b"url", BigUnicode(optional=True)),
         # event.missed: EVENTS_MISSED: how many events the caller will never see.
         (b"missed", amp.Integer(optional=True)),
         # event.reason: RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal
         # exit", "out of memory").
         (b"reason", BigUnicode(optional=True)),
+        # event.windowKind: WINDOW_OPENED: what the window is.
+        (b"windowKind", Enum("WindowKind", optional=True)),
+        # event.pushResult: PUSH_FAILED: what the push answered its caller.
+        (b"pushResult", Enum("PushResult", optional=True)),
     ]
     response = []
 

@@ -8,11 +8,11 @@
 #include <exception>
 
 #include "amp/amp_schema.h"
-#include "app/logging.h"
-#include "rpc/rpc_limits.h"
-#include "rpc/stream_socket.h"
-#include "rpc/turn_budget.h"
-#include "rpc/thrift_codec.h"
+#include "base/logging.h"
+#include "net/request_limits.h"
+#include "net/stream_socket.h"
+#include "net/turn_budget.h"
+#include "net/thrift_codec.h"
 #include "service/event_log.h"
 #include "service/server_stats.h"
 #include "vitrine/api/VitrineEvents.h"
@@ -69,11 +69,10 @@ std::string hexTag(std::uint64_t number) {
 }  // namespace
 
 AmpConnection::AmpConnection(StreamSocket* socket, Peer peer, std::shared_ptr<const AmpSchema> schema,
-                             std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
+                             const ProcessorFactory& makeProcessor, const AmpLimits& limits,
                              ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent)
-    : ConnectionShell(socket, std::move(peer), registry, admission, &lcAmp, parent),
+    : ConnectionShell(socket, std::move(peer), registry, admission, makeProcessor, &lcAmp, parent),
       schema_(std::move(schema)),
-      processor_(std::move(processor)),
       limits_(limits),
       stats_(stats),
       decoder_(authenticated() ? limits.box : limits.unauthenticatedBox, AmpBoxDecoder::EmptyBoxes::Reject,
@@ -252,16 +251,15 @@ void AmpConnection::serveCommand(const AmpBox& box) {
   std::shared_ptr<ThriftCodec> codec = takeCodec();
   ++commandsInFlight_;
   // The completion may run now (inside process) or much later (a dialog);
-  // the connection may be gone by then. The codec travels with it.
+  // the connection may be gone by then. The codec and the processor travel with it.
   QPointer<AmpConnection> self(this);
   try {
     // The codec reads `call` in place: process() reads every argument before
     // it returns, so callBuffer_ is free again when this function ends (and
     // serve(), the only caller, never runs twice at once).
     codec->beginCall(call);
-    const CallerScope caller(this);  // a dialog ends when this connection goes; subscribeEvents finds us
     processor_->process(
-        [self, command, tag = std::move(tag), codec](bool ok) {
+        [self, command, tag = std::move(tag), codec, processor = processor_](bool ok) {
           if (self) self->finishCommand(*command, tag, codec, ok);
         },
         codec->input(), codec->output());
@@ -309,7 +307,7 @@ std::shared_ptr<ThriftCodec> AmpConnection::takeCodec() {
     // once, each key (at least 1 byte + 2 of length) becomes a 3-byte field
     // header, and list/struct framing adds a few bytes per key. Twice the box
     // limit is room enough, and still a limit.
-    RpcLimits codecLimits;
+    RequestLimits codecLimits;
     codecLimits.maxFrameBytes =
         static_cast<std::uint32_t>(std::min<std::size_t>(2 * limits_.box.maxBoxBytes, 0x7fffffffu));
     return std::make_shared<ThriftCodec>(ThriftCodec::Protocol::Binary, codecLimits);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "amp/amp_box.h"
-#include "rpc/connection_shell.h"
+#include "net/connection_shell.h"
 #include "service/caller.h"
 #include "vitrine/api/vitrine_types.h"
 
@@ -54,7 +54,7 @@ struct AmpLimits {
 };
 
 /// Reads AMP boxes from one socket, translates each command through the
-/// schema into a Thrift call for the shared processor (the same service code
+/// schema into a Thrift call for its processor (the same service code
 /// as Thrift clients), and writes each answer or error as a box tagged with
 /// the ask's `_ask`. Commands are served concurrently, as AMP allows: a
 /// waiting dialog does not hold up the next command; answers go out as they
@@ -86,10 +86,14 @@ class AmpConnection : public ConnectionShell, public EventSubscriber {
 
  public:
   AmpConnection(StreamSocket* socket, Peer peer, std::shared_ptr<const AmpSchema> schema,
-                std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const AmpLimits& limits,
-                ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent = nullptr);
+                const ProcessorFactory& makeProcessor, const AmpLimits& limits, ConnectionRegistry& registry,
+                ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~AmpConnection() override;
 
+  // Caller: events can be pushed to an AMP peer.
+  EventSubscriber* eventSubscriber() override { return this; }
+
+  // EventSubscriber
   void subscribeEvents(EventLog& log, std::int64_t afterSequence) override;
   void unsubscribeEvents() override;
 
@@ -129,7 +133,6 @@ class AmpConnection : public ConnectionShell, public EventSubscriber {
   void handleEventAnswer(const AmpBox& box, const std::string& tag, bool isError);
 
   std::shared_ptr<const AmpSchema> schema_;
-  std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
   AmpLimits limits_;
   ServerStats& stats_;
   AmpBoxDecoder decoder_;

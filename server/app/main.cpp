@@ -21,14 +21,14 @@
 
 #include "amp/amp_connection.h"
 #include "amp/amp_schema.h"
-#include "app/logging.h"
+#include "base/logging.h"
 #include "app/monitored_application.h"
 #include "app/token_file.h"
 #include "app/unix_signals.h"
-#include "rpc/connection_registry.h"
+#include "net/connection_registry.h"
 #include "rpc/rpc_connection.h"
-#include "rpc/rpc_listener.h"
-#include "rpc/tls_context.h"
+#include "net/listener.h"
+#include "net/tls_context.h"
 #include "service/server_stats.h"
 #include "service/vitrine_service.h"
 #include "ui/html_documents.h"
@@ -52,7 +52,7 @@ struct Options {
   std::optional<Endpoint> amp;
   /// --amp was given: failing to bind is an error rather than a warning.
   bool ampExplicit = false;
-  RpcLimits limits;
+  RequestLimits limits;
   ServiceOptions service;
   QSize stageSize{1280, 720};
   bool fullScreen = false;
@@ -479,7 +479,7 @@ int main(int argc, char** argv) {
   const Options options = parseOptions(app);
   if (runningAsRoot) qCInfo(lcServer) << "running as root: Chromium's sandbox is disabled (--no-sandbox)";
   stats.turns.setSlowTurn(options.slowTurn);
-  // Never accept(2) into EMFILE: Qt's listeners do not survive it (see RpcListener::listen).
+  // Never accept(2) into EMFILE: Qt's listeners do not survive it (see Listener::listen).
   ConnectionLimits connectionLimits = options.connections;
   const int allowedByFiles = connectionsAllowedBy(raiseOpenFilesLimit());
   if (connectionLimits.maxConnections > allowedByFiles) {
@@ -494,13 +494,19 @@ int main(int argc, char** argv) {
       std::min(connectionLimits.reservedForUnixSocket, connectionLimits.maxConnections / 2);
   ConnectionRegistry registry(connectionLimits, stats);
   Stage stage(options.stageSize, options.fullScreen);
-  auto service = std::make_shared<VitrineService>(stage, stats, options.service);
-  auto processor = std::make_shared<api::VitrineAsyncProcessor>(service);
-  processor->setEventHandler(std::make_shared<CallNamer>(stats.turns));  // turns say which calls they served
+  ServiceCore service(stage, stats, options.service);
+  // Each connection is served by a processor of its own over a service
+  // handler bound to it: the service knows its caller without asking.
+  const auto callNamer = std::make_shared<CallNamer>(stats.turns);  // turns say which calls they served
+  const ConnectionShell::ProcessorFactory makeProcessor = [&service, callNamer](Caller& caller) {
+    auto processor = std::make_shared<api::VitrineAsyncProcessor>(std::make_shared<VitrineService>(service, caller));
+    processor->setEventHandler(callNamer);
+    return processor;
+  };
 
-  std::list<std::unique_ptr<RpcListener>> listeners;
+  std::list<std::unique_ptr<Listener>> listeners;
   QStringList addresses;
-  const RpcLimits limits = options.limits;
+  const RequestLimits limits = options.limits;
   // With a token, TCP may face the network, because it has to authenticate;
   // TLS too, or with a client CA, whose certificate is the authentication.
   // The Unix socket needs no token: only its owner can open it.
@@ -508,7 +514,7 @@ int main(int argc, char** argv) {
   const auto reachFor = [&options, clientCertificates](const Endpoint& endpoint) {
     const bool authenticated =
         options.tokenRequired || (endpoint.kind == Endpoint::Kind::Tls && clientCertificates);
-    return authenticated ? RpcListener::TcpReach::AnyAddress : RpcListener::TcpReach::LoopbackOnly;
+    return authenticated ? Listener::TcpReach::AnyAddress : Listener::TcpReach::LoopbackOnly;
   };
   const auto admissionFor = [&options](const Endpoint& endpoint) {
     return options.tokenRequired && endpoint.isNetwork() ? Admission::AuthenticateFirst : Admission::Open;
@@ -520,11 +526,11 @@ int main(int argc, char** argv) {
   for (const Endpoint& endpoint : options.listen) {
     QString error;
     const Admission admission = admissionFor(endpoint);
-    std::unique_ptr<RpcListener> listener = RpcListener::listen(
+    std::unique_ptr<Listener> listener = Listener::listen(
         endpoint,
-        [processor, limits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
+        [&makeProcessor, limits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
                                                           QObject* parent) {
-          new RpcConnection(socket, std::move(peer), processor, limits, registry, stats, admission, parent);
+          new RpcConnection(socket, std::move(peer), makeProcessor, limits, registry, stats, admission, parent);
         },
         registry, &error, reachFor(endpoint), options.tls, remoteFor(endpoint));
     if (!listener) {
@@ -548,11 +554,13 @@ int main(int argc, char** argv) {
     ampLimits.box.maxBoxBytes = options.limits.maxFrameBytes;
     QString error;
     const Admission admission = admissionFor(*options.amp);
-    std::unique_ptr<RpcListener> listener = RpcListener::listen(
+    std::unique_ptr<Listener> listener = Listener::listen(
         *options.amp,
-        [schema, processor, ampLimits, &registry, &stats, admission](StreamSocket* socket, ConnectionShell::Peer peer,
+        [schema, &makeProcessor, ampLimits, &registry, &stats, admission](StreamSocket* socket,
+                                                                          ConnectionShell::Peer peer,
                                                                      QObject* parent) {
-          new AmpConnection(socket, std::move(peer), schema, processor, ampLimits, registry, stats, admission, parent);
+          new AmpConnection(socket, std::move(peer), schema, makeProcessor, ampLimits, registry, stats, admission,
+                            parent);
         },
         registry, &error, reachFor(*options.amp), options.tls, remoteFor(*options.amp));
     if (listener) {
@@ -585,7 +593,7 @@ int main(int argc, char** argv) {
                                        ? "clients must present a certificate signed by --tls-client-ca"
                                        : "client certificates are not asked for");
   }
-  service->setListeners(addresses);
+  service.setListeners(addresses);
   if (options.welcome) stage.showWelcome(addresses);
 
   UnixSignals signals;
@@ -593,14 +601,14 @@ int main(int argc, char** argv) {
     qCInfo(lcServer).noquote() << "stopping on" << (signalNumber == SIGINT ? "SIGINT" : "SIGTERM");
     // Before quit(), which closes every window as if a person had: waiting
     // dialogs must tell their callers the truth.
-    service->closeAllWindows();
+    service.closeAllWindows();
     QCoreApplication::quit();
   });
 
   const int status = app.exec();
   // Answer what still waits while the service and the processor exist.
   stage.cancelPending();
-  service->closeAllWindows();  // waiting dialogs answer DialogCanceled(SERVER_STOPPING)
+  service.closeAllWindows();  // waiting dialogs answer DialogCanceled(SERVER_STOPPING)
   listeners.clear();           // stop accepting, close connections, remove socket files
   return status;
 }

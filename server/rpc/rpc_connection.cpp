@@ -6,10 +6,10 @@
 #include <QPointer>
 #include <exception>
 
-#include "app/logging.h"
-#include "rpc/stream_socket.h"
-#include "rpc/thrift_codec.h"
-#include "rpc/turn_budget.h"
+#include "base/logging.h"
+#include "net/stream_socket.h"
+#include "net/thrift_codec.h"
+#include "net/turn_budget.h"
 #include "service/caller.h"
 #include "service/server_stats.h"
 
@@ -33,11 +33,10 @@ constexpr std::size_t kBytesPerPass = 16u << 20;
 
 }  // namespace
 
-RpcConnection::RpcConnection(StreamSocket* socket, Peer peer,
-                             std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor, const RpcLimits& limits,
-                             ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent)
-    : ConnectionShell(socket, std::move(peer), registry, admission, &lcRpc, parent),
-      processor_(std::move(processor)),
+RpcConnection::RpcConnection(StreamSocket* socket, Peer peer, const ProcessorFactory& makeProcessor,
+                             const RequestLimits& limits, ConnectionRegistry& registry, ServerStats& stats,
+                             Admission admission, QObject* parent)
+    : ConnectionShell(socket, std::move(peer), registry, admission, makeProcessor, &lcRpc, parent),
       limits_(limits),
       stats_(stats),
       decoder_(authenticated() ? limits.maxFrameBytes
@@ -216,14 +215,14 @@ void RpcConnection::dispatchQueued() {
     callInFlight_ = true;
     codec_->beginCall(frame);
     // The completion may run now (inside process) or much later (a page
-    // load, a dialog). The codec is captured so the reply always has valid
-    // buffers to land in; the connection itself may be gone by then.
+    // load, a dialog). The codec and the processor are captured so the reply
+    // always has valid buffers to land in and a processor to write it; the
+    // connection itself may be gone by then.
     QPointer<RpcConnection> self(this);
     std::shared_ptr<ThriftCodec> codec = codec_;
     try {
-      const CallerScope caller(this);  // handlers may tie a dialog's life to this connection
       processor_->process(
-          [self, codec](bool ok) {
+          [self, codec, processor = processor_](bool ok) {
             if (self) self->finishCall(ok);
           },
           codec->input(), codec->output());

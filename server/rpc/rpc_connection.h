@@ -5,9 +5,9 @@
 #include <memory>
 #include <span>
 
-#include "rpc/connection_shell.h"
+#include "net/connection_shell.h"
 #include "rpc/frame_decoder.h"
-#include "rpc/rpc_limits.h"
+#include "net/request_limits.h"
 
 namespace apache::thrift::async {
 class TAsyncProcessor;
@@ -19,13 +19,13 @@ struct ServerStats;
 class ThriftCodec;
 
 /// Reads framed Thrift calls from one socket (a StreamSocket, Unix, TCP or
-/// TLS), hands them one at a time to the shared cob-style processor, and
+/// TLS), hands them one at a time to its cob-style processor, and
 /// writes each reply as a single frame, in order. The lifecycle, deadlines
 /// and admission are ConnectionShell's.
 ///
 /// - Non-blocking: reacts to readyRead/bytesWritten, never calls waitFor*.
 /// - Every complete frame in a read is handled (pipelined calls all answer).
-/// - One call in flight; later frames queue up to RpcLimits, then the socket
+/// - One call in flight; later frames queue up to RequestLimits, then the socket
 ///   is no longer read until the queue drains (the kernel buffer fills and
 ///   the peer is slowed down by TCP/Unix flow control).
 /// - A frame over --max-frame is received without being kept and answered
@@ -46,9 +46,8 @@ class RpcConnection : public ConnectionShell {
   Q_OBJECT
 
  public:
-  RpcConnection(StreamSocket* socket, Peer peer, std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor,
-                const RpcLimits& limits, ConnectionRegistry& registry, ServerStats& stats, Admission admission,
-                QObject* parent = nullptr);
+  RpcConnection(StreamSocket* socket, Peer peer, const ProcessorFactory& makeProcessor, const RequestLimits& limits,
+                ConnectionRegistry& registry, ServerStats& stats, Admission admission, QObject* parent = nullptr);
   ~RpcConnection() override;
 
   void releaseIdleMemory() override;
@@ -80,8 +79,7 @@ class RpcConnection : public ConnectionShell {
   void finishCall(bool ok);
   bool queueIsFull() const;
 
-  std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
-  RpcLimits limits_;
+  RequestLimits limits_;
   ServerStats& stats_;
   FrameDecoder decoder_;
   std::deque<FrameBytes> queued_;

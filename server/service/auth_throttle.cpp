@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "app/logging.h"
+#include "base/logging.h"
 
 namespace vitrine {
 

@@ -1,5 +1,6 @@
-// Which connection made the call being served: lets a waiting dialog end
-// when the client that waits for it goes away.
+// Who makes a call: what the service knows of the connection a call came
+// from, handed to it explicitly (one VitrineService per caller), never found
+// through an ambient "current caller".
 #pragma once
 
 #include <QString>
@@ -12,30 +13,8 @@ namespace vitrine {
 
 class EventLog;
 
-/// The connection (RpcConnection, or an AMP connection) whose call is being
-/// dispatched right now, or nullptr outside a dispatch. The object is
-/// destroyed when that connection closes, so `QObject::destroyed` tells a
-/// handler its caller has gone. Valid only during the synchronous part of a
-/// handler; GUI thread only.
-QObject* currentCaller();
-
-/// Makes `caller` the currentCaller() for its lifetime (nestable). Used by
-/// the transports around each dispatch. GUI thread only.
-class CallerScope {
- public:
-  explicit CallerScope(QObject* caller);
-  ~CallerScope();
-  CallerScope(const CallerScope&) = delete;
-  CallerScope& operator=(const CallerScope&) = delete;
-
- private:
-  QObject* previous_;
-};
-
 /// A caller that events can be pushed to: an AMP connection (AMP is
-/// bidirectional; a Thrift connection cannot be called back). The
-/// subscribeEvents command finds it with dynamic_cast on currentCaller().
-/// GUI thread only.
+/// bidirectional; a Thrift connection cannot be called back). GUI thread only.
 class EventSubscriber {
  public:
   /// Starts (or restarts) pushing the events of `log` that follow
@@ -51,8 +30,8 @@ class EventSubscriber {
 
 /// Whether a connection is served from its first call, or only once it has
 /// authenticated. Chosen by main for each listener: AuthenticateFirst for
-/// TCP (Thrift and AMP) when the server has a --token-file; Open otherwise
-/// (a Unix socket is already closed to other users).
+/// TCP and TLS (Thrift and AMP) when the server has a --token-file; Open
+/// otherwise (a Unix socket is already closed to other users).
 enum class Admission {
   /// Every call is served.
   Open,
@@ -65,13 +44,31 @@ enum class Admission {
 /// (on AMP too: the command that calls it).
 inline constexpr std::string_view kAuthenticateMethod = "authenticate";
 
-/// A caller that may have to authenticate before it is served: a TCP
-/// connection of a server with a --token-file (Thrift or AMP). The
-/// authenticate command finds it with dynamic_cast on currentCaller() and
-/// tells it the outcome; the connection itself refuses every other call
-/// until it has heard authenticationSucceeded(). GUI thread only.
-class AuthenticatingCaller {
+/// Who makes the calls of one connection, as the service sees it: its
+/// lifetime, whether it can be called back, whether it is remote, which
+/// client's shares it counts against, and where the verdict of
+/// `authenticate` goes. Every connection is one (ConnectionShell); the
+/// service handler made for it (VitrineService) holds it by reference.
+///
+/// A Caller lives as long as its lifetime() object: use it only during the
+/// synchronous part of a call, or after checking a QPointer to lifetime().
+/// GUI thread only.
+class Caller {
  public:
+  /// An object destroyed when the caller goes (its connection closes): a
+  /// dialog the caller waits for closes then, a wait it made on the event
+  /// log is dropped, and a late answer is not delivered.
+  virtual QObject* lifetime() = 0;
+  /// The client whose quotas this call counts against: one network address
+  /// (however many connections it opens), or one Unix-socket connection.
+  virtual QString clientKey() const = 0;
+  /// True for a client that came through the gate of a network listener
+  /// (TLS, or TCP with --token-file): it may not browse the server's files
+  /// without --remote-files.
+  virtual bool isRemote() const = 0;
+  /// Where events can be pushed to this caller, or nullptr when it cannot
+  /// be called back (Thrift: waitEvents instead).
+  virtual EventSubscriber* eventSubscriber() { return nullptr; }
   /// The caller gave the right token (or the server has none): serve all
   /// its calls from now on. Calling it again is harmless.
   virtual void authenticationSucceeded() = 0;
@@ -80,25 +77,7 @@ class AuthenticatingCaller {
   virtual void authenticationFailed() = 0;
 
  protected:
-  ~AuthenticatingCaller() = default;
-};
-
-/// Who a caller is, for the service's fair shares and its policy for
-/// remote clients: every connection is one (ConnectionShell). The service
-/// finds it with dynamic_cast on currentCaller(); a call with no caller
-/// (none in the server today) is treated as the owner's. GUI thread only.
-class IdentifiedCaller {
- public:
-  /// The client whose quotas this call counts against: one network address
-  /// (however many connections it opens), or one Unix-socket connection.
-  virtual QString clientKey() const = 0;
-  /// True for a client that came through the gate of a network listener
-  /// (TCP with --token-file, TLS): it may not browse the server's files
-  /// without --remote-files.
-  virtual bool isRemote() const = 0;
-
- protected:
-  ~IdentifiedCaller() = default;
+  ~Caller() = default;
 };
 
 }  // namespace vitrine

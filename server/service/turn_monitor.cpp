@@ -4,7 +4,7 @@
 #include <QMetaEnum>
 #include <QStringList>
 
-#include "app/logging.h"
+#include "base/logging.h"
 
 namespace vitrine {
 

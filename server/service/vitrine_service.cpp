@@ -10,7 +10,7 @@
 #include <QThread>
 #include <QTimer>
 
-#include "app/logging.h"
+#include "base/logging.h"
 #include "service/caller.h"
 #include "service/conversions.h"
 #include "service/field_limits.h"
@@ -61,11 +61,25 @@ api::Event stageEvent(api::EventKind::type kind, const QString& name, const QUrl
   return event;
 }
 
-// What a push answers once the stage is done with it; a page now shown is also an event.
-Stage::Done pushAnswer(const Stage& stage, EventLog& events, std::function<void(api::PushResult::type const&)> cob) {
-  return [&stage, &events, cob = std::move(cob)](Stage::Outcome outcome) {
-    if (outcome == Stage::Outcome::Shown) events.append(stageEvent(api::EventKind::PAGE_LOADED, stage.name(), stage.url()));
-    cob(toPushResult(outcome));
+// A push that did not put its page on the stage, for every client to hear.
+api::Event pushFailed(api::PushResult::type result, const QString& name, const QUrl& url) {
+  api::Event event = stageEvent(api::EventKind::PUSH_FAILED, name, url);
+  event.__set_pushResult(result);
+  return event;
+}
+
+// What a push named `name` answers once the stage is done with it; the
+// outcome is an event too (PAGE_LOADED or PUSH_FAILED).
+Stage::Done pushAnswer(const Stage& stage, EventLog& events, QString name,
+                       std::function<void(api::PushResult::type const&)> cob) {
+  return [&stage, &events, name = std::move(name), cob = std::move(cob)](Stage::Outcome outcome, const QUrl& url) {
+    const api::PushResult::type result = toPushResult(outcome);
+    if (outcome == Stage::Outcome::Shown) {
+      events.append(stageEvent(api::EventKind::PAGE_LOADED, stage.name(), stage.url()));
+    } else {
+      events.append(pushFailed(result, name, url));
+    }
+    cob(result);
   };
 }
 
@@ -110,18 +124,6 @@ api::NotAllowed notAllowed(const QString& message) {
   api::NotAllowed error;
   error.message = message.toStdString();
   return error;
-}
-
-// Who is calling, as the connection being served says (service/caller.h).
-// No caller (nothing in the server calls without one today) is the owner.
-QString callerClientKey() {
-  const auto* identity = dynamic_cast<const IdentifiedCaller*>(currentCaller());
-  return identity ? identity->clientKey() : QStringLiteral("owner");
-}
-
-bool callerIsRemote() {
-  const auto* identity = dynamic_cast<const IdentifiedCaller*>(currentCaller());
-  return identity && identity->isRemote();
 }
 
 QString mebibytes(qint64 bytes) {
@@ -180,7 +182,7 @@ api::Picture&& takeable(const api::Picture& picture) {
 
 }  // namespace
 
-bool VitrineService::failedDecode(const DecodedPicture& decoded, const ExceptionCob& exn_cob) const {
+bool ServiceCore::failedDecode(const DecodedPicture& decoded, const ExceptionCob& exn_cob) const {
   switch (decoded.status) {
     case DecodedPicture::Status::Ok:
       return false;
@@ -194,35 +196,43 @@ bool VitrineService::failedDecode(const DecodedPicture& decoded, const Exception
       exn_cob(delayed(limitExceeded(
           QStringLiteral("the picture's %1 MiB of pixels would take the open pictures past %2 MiB, the limit "
                          "(--max-picture-memory; %3 MiB in use); close some pictures first")
-              .arg(mebibytes(decoded.bytes), mebibytes(options_.maxPictureBytes), mebibytes(stats_.pictureBytes)))));
+              .arg(mebibytes(decoded.bytes), mebibytes(options.maxPictureBytes), mebibytes(stats.pictureBytes)))));
       return true;
   }
   return false;
 }
 
-VitrineService::VitrineService(Stage& stage, ServerStats& stats, ServiceOptions options)
-    : stage_(stage),
-      stats_(stats),
-      options_(options),
-      events_(options.eventLogCapacity, options.maxEventBatchBytes),
-      windows_(events_, options.maxWindows, options.maxWindowsPerClient) {
-  uptime_.start();
-  QObject::connect(&stage_, &Stage::rendererRestarted, &events_,
+ServiceCore::ServiceCore(Stage& stage, ServerStats& stats, ServiceOptions options)
+    : stage(stage),
+      stats(stats),
+      options(std::move(options)),
+      events(this->options.eventLogCapacity, this->options.maxEventBatchBytes),
+      windows(events, this->options.maxWindows, this->options.maxWindowsPerClient) {
+  uptime.start();
+  QObject::connect(&stage, &Stage::rendererRestarted, &events,
                    [this](const QString& name, const QUrl& url, const QString& reason) {
                      api::Event event = stageEvent(api::EventKind::RENDERER_RESTARTED, name, url);
                      event.__set_reason(reason.toStdString());
-                     events_.append(std::move(event));
+                     events.append(std::move(event));
                    });
 }
 
-VitrineService::~VitrineService() = default;
+ServiceCore::~ServiceCore() = default;
 
-void VitrineService::closeAllWindows() {
-  windows_.closeAll(CloseReason::ServerStopping);
+void ServiceCore::closeAllWindows() {
+  windows.closeAll(CloseReason::ServerStopping);
+}
+
+void VitrineService::refusePush(const char* method, const QString& why, const std::string& name, const QUrl& url,
+                                const std::function<void(api::PushResult::type const&)>& cob) {
+  qCInfo(lcService).noquote() << method << "refused:" << why;
+  // A name that is not UTF-8 is told in U+FFFD: the event is for every client, and must be text.
+  core_.events.append(pushFailed(api::PushResult::INVALID_ARGUMENT, fromUtf8(name), url));
+  cob(api::PushResult::INVALID_ARGUMENT);
 }
 
 std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeoutMs) const {
-  return isSet && timeoutMs > 0 ? std::chrono::milliseconds(timeoutMs) : options_.loadTimeout;
+  return isSet && timeoutMs > 0 ? std::chrono::milliseconds(timeoutMs) : core_.options.loadTimeout;
 }
 
 // ---------------------------------------------------------------- the stage
@@ -230,48 +240,41 @@ std::chrono::milliseconds VitrineService::loadTimeout(bool isSet, int32_t timeou
 void VitrineService::fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) {
   VITRINE_ASSERT_GUI_THREAD();
   // fetchUrl declares no exceptions: a refusal is INVALID_ARGUMENT, and the log says why.
-  if (const auto over = firstFieldOverLimit(url, "url", options_.displayLimits)) {
-    qCInfo(lcService).noquote() << "fetchUrl refused:" << QString::fromStdString(over->message());
-    return cob(api::PushResult::INVALID_ARGUMENT);
+  const auto refuse = [&](const QString& why, const QUrl& parsed) {
+    refusePush("fetchUrl", why, url.name, parsed, cob);
+  };
+  if (const auto over = firstFieldOverLimit(url, "url", core_.options.displayLimits)) {
+    return refuse(QString::fromStdString(over->message()), QUrl());
   }
-  if (const auto field = firstNonUtf8Field(url, "url")) {
-    qCInfo(lcService).noquote() << "fetchUrl refused:" << notUtf8(*field);
-    return cob(api::PushResult::INVALID_ARGUMENT);
-  }
+  if (const auto field = firstNonUtf8Field(url, "url")) return refuse(notUtf8(*field), QUrl());
   QString why;
   // A file: URL shows the server's files: a remote client needs --remote-files too.
-  const bool fileUrls = options_.allowFileUrls && (options_.remoteFiles || !callerIsRemote());
+  const bool fileUrls = core_.options.allowFileUrls && (core_.options.remoteFiles || !caller_.isRemote());
   std::optional<QUrl> target = parsePushableUrl(fromUtf8(url.url), fileUrls, &why);
-  if (!target) {
-    qCInfo(lcService).noquote() << "fetchUrl refused:" << why;
-    return cob(api::PushResult::INVALID_ARGUMENT);
-  }
-  stage_.showUrl(fromUtf8(url.name), *target, loadTimeout(url.__isset.timeoutMs, url.timeoutMs),
-                 pushAnswer(stage_, events_, std::move(cob)));
+  if (!target) return refuse(why, QUrl(fromUtf8(url.url)));
+  core_.stage.showUrl(fromUtf8(url.name), *target, loadTimeout(url.__isset.timeoutMs, url.timeoutMs),
+                      pushAnswer(core_.stage, core_.events, fromUtf8(url.name), std::move(cob)));
 }
 
 void VitrineService::postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (const auto over = firstFieldOverLimit(html, "html", options_.displayLimits)) {
-    qCInfo(lcService).noquote() << "postHtml refused:" << QString::fromStdString(over->message());
-    return cob(api::PushResult::INVALID_ARGUMENT);
+  if (const auto over = firstFieldOverLimit(html, "html", core_.options.displayLimits)) {
+    return refusePush("postHtml", QString::fromStdString(over->message()), html.name, QUrl(), cob);
   }
-  if (const auto field = firstNonUtf8Field(html, "html")) {
-    qCInfo(lcService).noquote() << "postHtml refused:" << notUtf8(*field);
-    return cob(api::PushResult::INVALID_ARGUMENT);
-  }
-  stage_.showHtml(fromUtf8(html.name), QByteArray(html.data.data(), static_cast<qsizetype>(html.data.size())),
-                  loadTimeout(html.__isset.timeoutMs, html.timeoutMs), pushAnswer(stage_, events_, std::move(cob)));
+  if (const auto field = firstNonUtf8Field(html, "html")) return refusePush("postHtml", notUtf8(*field), html.name, QUrl(), cob);
+  core_.stage.showHtml(fromUtf8(html.name), QByteArray(html.data.data(), static_cast<qsizetype>(html.data.size())),
+                       loadTimeout(html.__isset.timeoutMs, html.timeoutMs),
+                       pushAnswer(core_.stage, core_.events, fromUtf8(html.name), std::move(cob)));
 }
 
 void VitrineService::whatsLoaded(std::function<void(std::string const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
-  cob(stage_.name().toStdString());
+  cob(core_.stage.name().toStdString());
 }
 
 void VitrineService::currentUrl(std::function<void(std::string const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
-  cob(stage_.url().toString(QUrl::FullyEncoded).toStdString());
+  cob(core_.stage.url().toString(QUrl::FullyEncoded).toStdString());
 }
 
 // ---------------------------------------------------------------- the server
@@ -280,19 +283,19 @@ void VitrineService::authenticate(std::function<void()> cob, ExceptionCob exn_co
   VITRINE_ASSERT_GUI_THREAD();
   // The transport asks nothing of us but the verdict: it is the one that
   // refuses other calls before it (and closes after a wrong token).
-  QObject* callerObject = currentCaller();
-  const QString client = callerClientKey();
-  if (!options_.authToken || options_.authToken->matches(token)) {
-    authThrottle_.succeeded(client);
-    if (auto* caller = dynamic_cast<AuthenticatingCaller*>(callerObject)) caller->authenticationSucceeded();
+  const QString client = caller_.clientKey();
+  if (!core_.options.authToken || core_.options.authToken->matches(token)) {
+    core_.authThrottle.succeeded(client);
+    caller_.authenticationSucceeded();
     return cob();
   }
   // A wrong token is answered late, later with each try (AuthThrottle): a
   // guesser gets a handful of tries a minute, not thousands a second. The
-  // connection serves nothing meanwhile (it is not authenticated) and may go.
-  const std::chrono::milliseconds delay = authThrottle_.failed(client);
-  QTimer::singleShot(delay, callerObject ? callerObject : qApp, [caller = QPointer<QObject>(callerObject), exn_cob] {
-    if (auto* authenticating = dynamic_cast<AuthenticatingCaller*>(caller.data())) authenticating->authenticationFailed();
+  // connection serves nothing meanwhile (it is not authenticated) and may go:
+  // the timer goes with it (its context is the caller's lifetime).
+  const std::chrono::milliseconds delay = core_.authThrottle.failed(client);
+  QTimer::singleShot(delay, caller_.lifetime(), [caller = &caller_, exn_cob] {
+    caller->authenticationFailed();
     exn_cob(delayed(authenticationFailed()));
   });
 }
@@ -306,25 +309,25 @@ void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob)
   VITRINE_ASSERT_GUI_THREAD();
   api::ServerInfo info;
   info.version = VITRINE_VERSION;
-  info.uptimeMs = uptime_.elapsed();
-  info.connections = stats_.connections;
-  info.callsServed = stats_.callsServed;
-  info.windows = 1 + static_cast<int32_t>(windows_.size());  // the stage and the rest
-  for (const QString& listener : listeners_) info.listeners.push_back(listener.toStdString());
+  info.uptimeMs = core_.uptime.elapsed();
+  info.connections = core_.stats.connections;
+  info.callsServed = core_.stats.callsServed;
+  info.windows = 1 + static_cast<int32_t>(core_.windows.size());  // the stage and the rest
+  for (const QString& listener : core_.listeners) info.listeners.push_back(listener.toStdString());
   info.platform = QGuiApplication::platformName().toStdString();
   info.qtVersion = qVersion();
   info.pid = static_cast<int32_t>(::getpid());
-  info.longestTurnUs = stats_.turns.longest().count();
-  info.longestTurnCause = stats_.turns.longestCause().toStdString();
-  info.slowTurns = stats_.turns.slowTurns();
-  info.pictureBytes = stats_.pictureBytes;
-  info.unsentBytes = stats_.unsentBytes;
+  info.longestTurnUs = core_.stats.turns.longest().count();
+  info.longestTurnCause = core_.stats.turns.longestCause().toStdString();
+  info.slowTurns = core_.stats.turns.slowTurns();
+  info.pictureBytes = core_.stats.pictureBytes;
+  info.unsentBytes = core_.stats.unsentBytes;
   cob(info);
 }
 
 void VitrineService::resetLongestTurn(std::function<void()> cob) {
   VITRINE_ASSERT_GUI_THREAD();
-  stats_.turns.resetLongest();
+  core_.stats.turns.resetLongest();
   cob();
 }
 
@@ -334,9 +337,9 @@ void VitrineService::screenshot(std::function<void(std::string const&)> cob, Exc
                                 const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
   if (windowId != 0) {
-    const WindowRegistry::Entry* entry = windows_.entry(windowId);
+    const WindowRegistry::Entry* entry = core_.windows.entry(windowId);
     if (!entry) return exn_cob(delayed(windowNotFound(windowId)));
-    if (entry->kind == api::WindowKind::FILE_CHOOSER && !options_.remoteFiles && callerIsRemote()) {
+    if (entry->kind == api::WindowKind::FILE_CHOOSER && !core_.options.remoteFiles && caller_.isRemote()) {
       return exn_cob(delayed(notAllowed(QStringLiteral(
           "a file chooser shows the server's files: a remote client may not take its screenshot unless the server "
           "has --remote-files"))));
@@ -345,13 +348,13 @@ void VitrineService::screenshot(std::function<void(std::string const&)> cob, Exc
   // Rendering is the GUI thread's, when its turn comes (a few screenshots are
   // under way at a time, however many are asked for); compressing the PNG
   // (tens of milliseconds for a screenful, more for a noisy picture) is not.
-  background_.run<std::string>(
-      [this, windowId, exn_cob]() -> std::function<std::string()> {
+  core_.background.run<std::string>(
+      [core = &core_, windowId, exn_cob]() -> std::function<std::string()> {
         QImage image;
         if (windowId == 0) {
-          image = stage_.grab();
+          image = core->stage.grab();
         } else {
-          ManagedWindow* window = windows_.find(windowId);
+          ManagedWindow* window = core->windows.find(windowId);
           if (!window) {
             exn_cob(delayed(windowNotFound(windowId)));  // closed while the screenshot waited
             return {};
@@ -365,7 +368,7 @@ void VitrineService::screenshot(std::function<void(std::string const&)> cob, Exc
 
 void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  ManagedWindow* window = windows_.find(windowId);
+  ManagedWindow* window = core_.windows.find(windowId);
   if (!window) return exn_cob(delayed(windowNotFound(windowId)));
   window->closeFor(CloseReason::ClosedByClient);
   cob();
@@ -373,24 +376,24 @@ void VitrineService::closeWindow(std::function<void()> cob, ExceptionCob exn_cob
 
 void VitrineService::isClosed(std::function<void(bool const&)> cob, const int64_t windowId) {
   VITRINE_ASSERT_GUI_THREAD();
-  cob(windowId != 0 && windows_.find(windowId) == nullptr);
+  cob(windowId != 0 && core_.windows.find(windowId) == nullptr);
 }
 
 void VitrineService::listWindows(std::function<void(std::vector<api::WindowInfo> const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   std::vector<api::WindowInfo> out;
-  if (const QWidget* stageWindow = stage_.window()) {
-    out.push_back(windowInfo(0, api::WindowKind::STAGE, *stageWindow, stage_.name()));
+  if (const QWidget* stageWindow = core_.stage.window()) {
+    out.push_back(windowInfo(0, api::WindowKind::STAGE, *stageWindow, core_.stage.name()));
   } else {
     // Not used yet: no window exists or is shown (see Stage).
     api::WindowInfo stage;
     stage.kind = api::WindowKind::STAGE;
     stage.title = Stage::title().toStdString();
-    stage.geometry.width = stage_.plannedSize().width();
-    stage.geometry.height = stage_.plannedSize().height();
+    stage.geometry.width = core_.stage.plannedSize().width();
+    stage.geometry.height = core_.stage.plannedSize().height();
     out.push_back(std::move(stage));
   }
-  for (const WindowRegistry::Entry* entry : windows_.entries()) {
+  for (const WindowRegistry::Entry* entry : core_.windows.entries()) {
     out.push_back(windowInfo(entry->id, entry->kind, *entry->window, entry->name));
   }
   cob(out);
@@ -399,13 +402,13 @@ void VitrineService::listWindows(std::function<void(std::vector<api::WindowInfo>
 void VitrineService::waitEvents(std::function<void(std::vector<api::Event> const&)> cob, const int64_t afterSequence,
                                 const int32_t timeoutMs) {
   VITRINE_ASSERT_GUI_THREAD();
-  events_.wait(afterSequence, std::chrono::milliseconds(std::max(0, timeoutMs)), currentCaller(),
-               [cob](const std::vector<api::Event>& events) { cob(events); });
+  core_.events.wait(afterSequence, std::chrono::milliseconds(std::max(0, timeoutMs)), caller_.lifetime(),
+                    [cob](const std::vector<api::Event>& events) { cob(events); });
 }
 
 void VitrineService::subscribeEvents(std::function<void()> cob, ExceptionCob exn_cob, const int64_t afterSequence) {
   VITRINE_ASSERT_GUI_THREAD();
-  auto* subscriber = dynamic_cast<EventSubscriber*>(currentCaller());
+  EventSubscriber* subscriber = caller_.eventSubscriber();
   if (!subscriber) {
     return exn_cob(delayed(invalidArgument(QStringLiteral(
         "subscribeEvents pushes events as AMP commands, which a Thrift connection cannot receive: call waitEvents"))));
@@ -413,18 +416,18 @@ void VitrineService::subscribeEvents(std::function<void()> cob, ExceptionCob exn
   if (afterSequence < -1) {
     return exn_cob(delayed(invalidArgument(QStringLiteral("afterSequence must be -1 (only new events) or more"))));
   }
-  subscriber->subscribeEvents(events_, afterSequence == -1 ? events_.lastSequence() : afterSequence);
+  subscriber->subscribeEvents(core_.events, afterSequence == -1 ? core_.events.lastSequence() : afterSequence);
   cob();
 }
 
 void VitrineService::unsubscribeEvents(std::function<void()> cob) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (auto* subscriber = dynamic_cast<EventSubscriber*>(currentCaller())) subscriber->unsubscribeEvents();
+  if (EventSubscriber* subscriber = caller_.eventSubscriber()) subscriber->unsubscribeEvents();
   cob();
 }
 
 bool VitrineService::checkRoom(const ExceptionCob& exn_cob) {
-  const std::optional<QString> why = windows_.whyNoRoom(callerClientKey());
+  const std::optional<QString> why = core_.windows.whyNoRoom(caller_.clientKey());
   if (!why) return true;
   exn_cob(delayed(limitExceeded(*why)));
   return false;
@@ -432,11 +435,10 @@ bool VitrineService::checkRoom(const ExceptionCob& exn_cob) {
 
 std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
                                         std::chrono::milliseconds timeout) {
-  const std::int64_t id = windows_.add(window, kind, std::move(name), callerClientKey());
+  const std::int64_t id = core_.windows.add(window, kind, std::move(name), caller_.clientKey());
   // The caller waits for this dialog; if it goes, nobody will read the answer.
-  if (QObject* caller = currentCaller()) {
-    QObject::connect(caller, &QObject::destroyed, window, [window] { window->closeFor(CloseReason::ClientDisconnected); });
-  }
+  QObject::connect(caller_.lifetime(), &QObject::destroyed, window,
+                   [window] { window->closeFor(CloseReason::ClientDisconnected); });
   window->closeAfter(timeout);
   window->show();
   return id;
@@ -447,8 +449,8 @@ std::int64_t VitrineService::openDialog(ManagedWindow* window, api::WindowKind::
 PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOptions& options,
                                        const ExceptionCob& exn_cob, std::int64_t* id) {
   // Sizes first: nothing of a text or a row of buttons over its limit is looked at further, let alone laid out.
-  std::optional<FieldOverLimit> over = firstFieldOverLimit(text, "text", options_.displayLimits);
-  if (!over) over = firstFieldOverLimit(options, "options", options_.displayLimits);
+  std::optional<FieldOverLimit> over = firstFieldOverLimit(text, "text", core_.options.displayLimits);
+  if (!over) over = firstFieldOverLimit(options, "options", core_.options.displayLimits);
   if (over) {
     exn_cob(delayed(limitExceeded(*over)));
     return nullptr;
@@ -474,13 +476,13 @@ PopupWindow* VitrineService::openPopup(const std::string& text, const api::SayOp
   if (!checkRoom(exn_cob)) return nullptr;
   auto* popup = new PopupWindow(fromUtf8(text), options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine"),
                                 actions);
-  *id = windows_.add(popup, api::WindowKind::POPUP, fromUtf8(options.name), callerClientKey());
-  QObject::connect(popup, &PopupWindow::actionInvoked, popup, [this, windowId = *id](const QString& key) {
+  *id = core_.windows.add(popup, api::WindowKind::POPUP, fromUtf8(options.name), caller_.clientKey());
+  QObject::connect(popup, &PopupWindow::actionInvoked, popup, [core = &core_, windowId = *id](const QString& key) {
     api::Event event;
     event.kind = api::EventKind::ACTION_INVOKED;
     event.windowId = windowId;
     event.__set_action(key.toStdString());
-    events_.append(std::move(event));
+    core->events.append(std::move(event));
   });
   popup->closeAfter(optionalTimeout(options.__isset.timeoutMs, options.timeoutMs));
   return popup;
@@ -505,9 +507,8 @@ void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, Exc
   auto pressed = std::make_shared<std::string>();
   QObject::connect(popup, &PopupWindow::actionInvoked, popup, [pressed](const QString& key) { *pressed = key.toStdString(); });
   QObject::connect(popup, &ManagedWindow::windowClosed, popup, [cob, pressed](CloseReason) { cob(*pressed); });
-  if (QObject* caller = currentCaller()) {
-    QObject::connect(caller, &QObject::destroyed, popup, [popup] { popup->closeFor(CloseReason::ClientDisconnected); });
-  }
+  QObject::connect(caller_.lifetime(), &QObject::destroyed, popup,
+                   [popup] { popup->closeFor(CloseReason::ClientDisconnected); });
   popup->show();
 }
 
@@ -516,7 +517,7 @@ void VitrineService::sayAndWait(std::function<void(std::string const&)> cob, Exc
 void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionCob exn_cob,
                          const api::Question& question) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (const auto over = firstFieldOverLimit(question, "question", options_.displayLimits)) {
+  if (const auto over = firstFieldOverLimit(question, "question", core_.options.displayLimits)) {
     return exn_cob(delayed(limitExceeded(*over)));
   }
   if (const auto field = firstNonUtf8Field(question, "question")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
@@ -534,7 +535,7 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
                                      optionalTimeout(question.__isset.timeoutMs, question.timeoutMs));
   auto answered = std::make_shared<bool>(false);
   QObject::connect(window, &QuestionWindow::answered, window,
-                   [this, cob, answered, id, kind](const QuestionAnswer& answer) {
+                   [core = &core_, cob, answered, id, kind](const QuestionAnswer& answer) {
                      *answered = true;
                      api::Answer result = toApiAnswer(answer, kind);
                      api::Event event;
@@ -547,7 +548,7 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
                        shared.__isset.text = false;
                      }
                      event.__set_answer(shared);
-                     events_.append(std::move(event));
+                     core->events.append(std::move(event));
                      cob(result);
                    });
   QObject::connect(window, &ManagedWindow::windowClosed, window, [exn_cob, answered](CloseReason reason) {
@@ -558,7 +559,7 @@ void VitrineService::ask(std::function<void(api::Answer const&)> cob, ExceptionC
 void VitrineService::chooseFile(std::function<void(std::string const&)> cob, ExceptionCob exn_cob,
                                 const api::FileChooser& chooser) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (const auto over = firstFieldOverLimit(chooser, "chooser", options_.displayLimits)) {
+  if (const auto over = firstFieldOverLimit(chooser, "chooser", core_.options.displayLimits)) {
     return exn_cob(delayed(limitExceeded(*over)));
   }
   if (const auto field = firstNonUtf8Field(chooser, "chooser")) {
@@ -566,7 +567,7 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
     return exn_cob(delayed(apache::thrift::TApplicationException(apache::thrift::TApplicationException::PROTOCOL_ERROR,
                                                                  notUtf8(*field).toStdString())));
   }
-  if (!options_.remoteFiles && callerIsRemote()) {
+  if (!core_.options.remoteFiles && caller_.isRemote()) {
     return exn_cob(delayed(notAllowed(QStringLiteral(
         "chooseFile browses the server's files: a remote client may call it only when the server has --remote-files"))));
   }
@@ -587,7 +588,7 @@ void VitrineService::chooseFile(std::function<void(std::string const&)> cob, Exc
 void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, ExceptionCob exn_cob,
                                  const api::Color& initial, const api::ColorChooser& options) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+  if (const auto over = firstFieldOverLimit(options, "options", core_.options.displayLimits)) {
     return exn_cob(delayed(limitExceeded(*over)));
   }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
@@ -612,16 +613,16 @@ void VitrineService::chooseColor(std::function<void(api::Color const&)> cob, Exc
 
 // ---------------------------------------------------------------- pictures
 
-qint64 VitrineService::pictureRoom() const {
-  return options_.maxPictureBytes - stats_.pictureBytes - reservedPictureBytes_;
+qint64 ServiceCore::pictureRoom() const {
+  return options.maxPictureBytes - stats.pictureBytes - reservedPictureBytes;
 }
 
 template <class Finish>
 void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage* reuse, ExceptionCob exn_cob,
                                 Finish finish) {
   if (!decodingTakesLong(picture)) {
-    DecodedPicture decoded = decodePicture(takeable(picture), options_.maxPicturePixels, reuse, room);
-    if (failedDecode(decoded, exn_cob)) return;
+    DecodedPicture decoded = decodePicture(takeable(picture), core_.options.maxPicturePixels, reuse, room);
+    if (core_.failedDecode(decoded, exn_cob)) return;
     return finish(std::move(decoded.image));
   }
   // A PNG or JPEG (or a large copy) costs more than a frame: decoded on
@@ -631,20 +632,20 @@ void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage
   if (!planned || *planned > room) {
     // A bad size or header, or over a limit: decodePicture refuses it from
     // the header (with the reason, the pixel limit first), decoding nothing.
-    DecodedPicture refused = decodePicture(picture, options_.maxPicturePixels, nullptr, room);
-    if (!failedDecode(refused, exn_cob)) finish(std::move(refused.image));  // cannot happen: the header said no
+    DecodedPicture refused = decodePicture(picture, core_.options.maxPicturePixels, nullptr, room);
+    if (!core_.failedDecode(refused, exn_cob)) finish(std::move(refused.image));  // cannot happen: the header said no
     return;
   }
   const qint64 reserved = *planned;
-  reservedPictureBytes_ += reserved;
+  core_.reservedPictureBytes += reserved;
   auto owned = std::make_shared<api::Picture>(takeable(picture));
-  background_.run<DecodedPicture>(
-      [owned, maxPixels = options_.maxPicturePixels, room]() -> std::function<DecodedPicture()> {
+  core_.background.run<DecodedPicture>(
+      [owned, maxPixels = core_.options.maxPicturePixels, room]() -> std::function<DecodedPicture()> {
         return [owned, maxPixels, room] { return decodePicture(std::move(*owned), maxPixels, nullptr, room); };
       },
-      [this, reserved, exn_cob, finish = std::move(finish)](DecodedPicture decoded) mutable {
-        reservedPictureBytes_ -= reserved;
-        if (failedDecode(decoded, exn_cob)) return;
+      [core = &core_, reserved, exn_cob, finish = std::move(finish)](DecodedPicture decoded) mutable {
+        core->reservedPictureBytes -= reserved;
+        if (core->failedDecode(decoded, exn_cob)) return;
         finish(std::move(decoded.image));
       });
 }
@@ -652,32 +653,32 @@ void VitrineService::decodeThen(const api::Picture& picture, qint64 room, QImage
 void VitrineService::showPicture(std::function<void(int64_t const&)> cob, ExceptionCob exn_cob,
                                  const api::Picture& picture, const api::PictureOptions& options) {
   VITRINE_ASSERT_GUI_THREAD();
-  if (const auto over = firstFieldOverLimit(options, "options", options_.displayLimits)) {
+  if (const auto over = firstFieldOverLimit(options, "options", core_.options.displayLimits)) {
     return exn_cob(delayed(limitExceeded(*over)));
   }
   if (const auto field = firstNonUtf8Field(options, "options")) return exn_cob(delayed(invalidArgument(notUtf8(*field))));
   if (!checkRoom(exn_cob)) return;
-  const QString client = callerClientKey();
-  decodeThen(picture, pictureRoom(), nullptr, exn_cob,
-             [this, cob, exn_cob, options, client](QImage image) {
+  const QString client = caller_.clientKey();
+  decodeThen(picture, core_.pictureRoom(), nullptr, exn_cob,
+             [core = &core_, cob, exn_cob, options, client](QImage image) {
                // Decoded later, maybe: the room may have gone meanwhile.
-               if (const std::optional<QString> why = windows_.whyNoRoom(client)) {
+               if (const std::optional<QString> why = core->windows.whyNoRoom(client)) {
                  return exn_cob(delayed(limitExceeded(*why)));
                }
                const bool inspectable = options.__isset.inspectable && options.inspectable;
                auto* window = new PictureWindow(
                    options.__isset.title ? fromUtf8(options.title) : QStringLiteral("vitrine picture"),
-                   std::move(image), inspectable, &stats_.pictureBytes);
-               const std::int64_t id = windows_.add(window, api::WindowKind::PICTURE, fromUtf8(options.name), client);
+                   std::move(image), inspectable, &core->stats.pictureBytes);
+               const std::int64_t id = core->windows.add(window, api::WindowKind::PICTURE, fromUtf8(options.name), client);
                QObject::connect(window, &PictureWindow::pixelClicked, window,
-                                [this, id](int x, int y, const QColor& color) {
+                                [core, id](int x, int y, const QColor& color) {
                                   api::Event event;
                                   event.kind = api::EventKind::PIXEL_CLICKED;
                                   event.windowId = id;
                                   event.__set_x(x);
                                   event.__set_y(y);
                                   event.__set_color(toApiColor(color, color.alpha() != 255));
-                                  events_.append(std::move(event));
+                                  core->events.append(std::move(event));
                                 });
                window->show();
                cob(id);
@@ -687,16 +688,16 @@ void VitrineService::showPicture(std::function<void(int64_t const&)> cob, Except
 void VitrineService::updatePicture(std::function<void()> cob, ExceptionCob exn_cob, const int64_t windowId,
                                    const api::Picture& picture) {
   VITRINE_ASSERT_GUI_THREAD();
-  const WindowRegistry::Entry* entry = windows_.entry(windowId);
+  const WindowRegistry::Entry* entry = core_.windows.entry(windowId);
   if (!entry || entry->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
   auto* window = static_cast<PictureWindow*>(entry->window.data());
   // A picture of the same size and format is written over the shown one's
   // pixels (no allocation); the window repaints at the screen's pace. The
   // picture it replaces gives its bytes back to the budget.
-  decodeThen(picture, pictureRoom() + window->imageBytes(), window->reusableImage(), exn_cob,
-             [this, cob, exn_cob, windowId](QImage image) {
+  decodeThen(picture, core_.pictureRoom() + window->imageBytes(), window->reusableImage(), exn_cob,
+             [core = &core_, cob, exn_cob, windowId](QImage image) {
                // Decoded later, maybe: the window may have closed meanwhile.
-               const WindowRegistry::Entry* shown = windows_.entry(windowId);
+               const WindowRegistry::Entry* shown = core->windows.entry(windowId);
                if (!shown || shown->kind != api::WindowKind::PICTURE) return exn_cob(delayed(windowNotFound(windowId)));
                static_cast<PictureWindow*>(shown->window.data())->setImage(std::move(image));
                cob();

@@ -3,12 +3,14 @@
 
 #include <QElapsedTimer>
 #include <QStringList>
+#include <QUrl>
 #include <chrono>
 #include <optional>
 
 #include "service/auth_throttle.h"
 #include "service/auth_token.h"
 #include "service/background_work.h"
+#include "service/caller.h"
 #include "service/display_limits.h"
 #include "service/event_log.h"
 #include "service/window_registry.h"
@@ -46,33 +48,68 @@ struct ServiceOptions {
   std::optional<AuthToken> authToken;
 };
 
-/// Implements the generated cob-style interface: each method receives a
-/// completion callback and may answer now or later (a page load, a person
-/// answering a dialog), which is what lets the GUI thread serve everyone
-/// while a call waits.
-///
-/// Holds no socket code: transports (Thrift, AMP) call into it, setting the
-/// caller (service/caller.h) so that dialogs end when their caller goes, and
-/// so that each client's windows count against its own share and a remote
-/// client is kept from the server's files.
-/// Every method must be called on the GUI thread (asserted in debug builds).
-/// Bad input is answered through the IDL's results and exceptions, never by
-/// throwing out of a method. Does not own the stage or the stats; owns the
-/// event log and the window registry (the windows own themselves).
-class VitrineService : public api::VitrineCobSvIf {
+/// What every caller's calls share: the stage, the windows and the event log,
+/// the budgets, the work done off the GUI thread. Owned by main; outlives
+/// every connection and every VitrineService. Does not own the stage or the
+/// stats; owns the event log and the window registry (the windows own
+/// themselves). GUI thread only.
+class ServiceCore {
  public:
-  VitrineService(Stage& stage, ServerStats& stats, ServiceOptions options);
-  ~VitrineService() override;
+  ServiceCore(Stage& stage, ServerStats& stats, ServiceOptions options);
+  ~ServiceCore();
+  ServiceCore(const ServiceCore&) = delete;
+  ServiceCore& operator=(const ServiceCore&) = delete;
 
   /// The addresses reported by serverInfo(); set once listeners are up.
-  void setListeners(QStringList listeners) { listeners_ = std::move(listeners); }
-
+  void setListeners(QStringList addresses) { listeners = std::move(addresses); }
   /// Closes every window for server shutdown: waiting dialogs answer
   /// DialogCanceled(SERVER_STOPPING).
   void closeAllWindows();
 
   using ExceptionCob = std::function<void(apache::thrift::TDelayedException*)>;
+  /// Answers a picture decode failure through exn_cob; true when there was one.
+  bool failedDecode(const struct DecodedPicture& decoded, const ExceptionCob& exn_cob) const;
+  /// Bytes the next picture may take under --max-picture-memory.
+  qint64 pictureRoom() const;
 
+  Stage& stage;
+  ServerStats& stats;
+  const ServiceOptions options;
+  QStringList listeners;
+  QElapsedTimer uptime;
+  EventLog events;
+  WindowRegistry windows;
+  AuthThrottle authThrottle;
+  /// Picture bytes set aside for decodes under way on `background`.
+  qint64 reservedPictureBytes = 0;
+  /// Last member: destroyed first, it waits for work under way while the rest still exists.
+  BackgroundWork background;
+};
+
+/// The commands, as one caller calls them: implements the generated
+/// cob-style interface, whose methods each receive a completion callback and
+/// may answer now or later (a page load, a person answering a dialog), which
+/// is what lets the GUI thread serve everyone while a call waits.
+///
+/// One per caller: a connection's processor is made with one bound to it
+/// (ConnectionShell::ProcessorFactory), so the service knows who calls
+/// without asking anyone: dialogs end when their caller goes, each client's
+/// windows count against its own share, a remote client is kept from the
+/// server's files, events go to the caller that subscribed.
+///
+/// Holds references only. A handler goes with its connection while what it
+/// opened (a popup, a picture) may stay: everything that runs after a call
+/// has returned captures the core, never the handler, and touches the
+/// caller only through a QPointer to its lifetime().
+///
+/// Every method must be called on the GUI thread (asserted in debug builds).
+/// Bad input is answered through the IDL's results and exceptions, never by
+/// throwing out of a method.
+class VitrineService : public api::VitrineCobSvIf {
+ public:
+  VitrineService(ServiceCore& core, Caller& caller) : core_(core), caller_(caller) {}
+
+  using ExceptionCob = ServiceCore::ExceptionCob;
   // DisplayManager
   void fetchUrl(std::function<void(api::PushResult::type const&)> cob, const api::PushUrl& url) override;
   void postHtml(std::function<void(api::PushResult::type const&)> cob, const api::PushHtml& html) override;
@@ -116,15 +153,15 @@ class VitrineService : public api::VitrineCobSvIf {
 
  private:
   std::chrono::milliseconds loadTimeout(bool isSet, int32_t timeoutMs) const;
+  /// Answers a push INVALID_ARGUMENT: logs `why` (the caller of fetchUrl or
+  /// postHtml gets no message), and tells every client (PUSH_FAILED).
+  void refusePush(const char* method, const QString& why, const std::string& name, const QUrl& url,
+                  const std::function<void(api::PushResult::type const&)>& cob);
   /// Opens a popup for say/sayAndWait, or answers exn_cob and returns nullptr.
   class PopupWindow* openPopup(const std::string& text, const api::SayOptions& options, const ExceptionCob& exn_cob,
                                std::int64_t* id);
   /// False (and exn_cob answered with LimitExceeded) when the caller may not open a window.
   bool checkRoom(const ExceptionCob& exn_cob);
-  /// Answers a picture decode failure through exn_cob; true when there was one.
-  bool failedDecode(const struct DecodedPicture& decoded, const ExceptionCob& exn_cob) const;
-  /// Bytes the next picture may take under --max-picture-memory.
-  qint64 pictureRoom() const;
   /// Decodes `picture` (taking its bytes) within `room` bytes, at once or on
   /// BackgroundWork when that takes long, then calls `finish(image)` on the
   /// GUI thread; a failure is answered through exn_cob instead.
@@ -134,18 +171,8 @@ class VitrineService : public api::VitrineCobSvIf {
   std::int64_t openDialog(ManagedWindow* window, api::WindowKind::type kind, QString name,
                           std::chrono::milliseconds timeout);
 
-  Stage& stage_;
-  ServerStats& stats_;
-  ServiceOptions options_;
-  QStringList listeners_;
-  QElapsedTimer uptime_;
-  EventLog events_;
-  WindowRegistry windows_;
-  AuthThrottle authThrottle_;
-  /// Picture bytes set aside for decodes under way on background_.
-  qint64 reservedPictureBytes_ = 0;
-  /// Last member: destroyed first, it waits for work under way while the rest still exists.
-  BackgroundWork background_;
+  ServiceCore& core_;
+  Caller& caller_;
 };
 
 }  // namespace vitrine

@@ -44,7 +44,13 @@ std::optional<QString> WindowRegistry::whyNoRoom(const QString& client) const {
 std::int64_t WindowRegistry::add(ManagedWindow* window, api::WindowKind::type kind, QString name, QString client) {
   const std::int64_t id = ++lastId_;
   ++perClient_[client];
+  api::Event opened;
+  opened.kind = api::EventKind::WINDOW_OPENED;
+  opened.windowId = id;
+  opened.__set_windowKind(kind);
+  opened.__set_name(name.toStdString());
   entries_.emplace(id, Entry{id, kind, window, std::move(name), std::move(client)});
+  events_.append(std::move(opened));
   connect(window, &ManagedWindow::windowClosed, this, [this, id](CloseReason reason) {
     if (const auto found = entries_.find(id); found != entries_.end()) {
       const auto count = perClient_.find(found->second.client);

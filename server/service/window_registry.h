@@ -17,9 +17,10 @@ namespace vitrine {
 class EventLog;
 
 /// Hands out window ids (from 1, never reused), finds windows by id, and
-/// turns every window's close into a WINDOW_CLOSED event. A window leaves
+/// turns every window's opening into a WINDOW_OPENED event and its close
+/// into a WINDOW_CLOSED event. A window leaves
 /// the registry the moment it closes. Counts the windows of each client
-/// (IdentifiedCaller::clientKey) so that no one client takes what all share.
+/// (Caller::clientKey) so that no one client takes what all share.
 /// Does not own the windows (they delete themselves on close). GUI thread only.
 class WindowRegistry : public QObject {
   Q_OBJECT

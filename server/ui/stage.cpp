@@ -12,7 +12,7 @@
 #include <QWebEngineScript>
 #include <QWebEngineView>
 
-#include "app/logging.h"
+#include "base/logging.h"
 #include "ui/html_documents.h"
 #include "ui/stage_page.h"
 
@@ -158,7 +158,7 @@ void Stage::showWelcome(const QStringList& addresses) {
   for (const QString& address : addresses) items << QStringLiteral("<li><code>%1</code></li>").arg(address.toHtmlEscaped());
   html.replace(QStringLiteral("{{listeners}}"), items.join(QString()));
   // Not something a client pushed: name() and url() stay empty.
-  push(QString(), documents_->add(html.toUtf8()), QUrl(), std::chrono::seconds(30), [](Outcome outcome) {
+  push(QString(), documents_->add(html.toUtf8()), QUrl(), std::chrono::seconds(30), [](Outcome outcome, const QUrl&) {
     if (outcome != Outcome::Shown) qCWarning(lcStage) << "the welcome page was not shown";
   });
 }
@@ -285,7 +285,7 @@ void Stage::finish(Outcome outcome, bool restorePrevious) {
     push->previousPage->deleteLater();
     restarts_.clear();
   }
-  if (push->done) push->done(outcome);
+  if (push->done) push->done(outcome, push->publicUrl.isEmpty() ? push->source : push->publicUrl);
   // The page given back may have lost its renderer while it was off the stage.
   if (restorePrevious && !shownPage_->rendererAlive()) restartShownPage(reasonOf(shownPage_->rendererEnd()));
 }

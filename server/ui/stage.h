@@ -59,7 +59,9 @@ class Stage : public QObject {
 
  public:
   enum class Outcome { Shown, LoadFailed, TimedOut, Superseded };
-  using Done = std::function<void(Outcome)>;
+  /// Called once per push with its outcome and the URL it pushed (for HTML,
+  /// the vitrine:html/N it was served from).
+  using Done = std::function<void(Outcome, const QUrl& url)>;
 
   /// A stage whose window, once created, is shown at `size` (or full screen).
   /// Cheap: nothing of the web engine is created yet.

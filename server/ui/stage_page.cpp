@@ -13,7 +13,7 @@
 #include <QWebEngineRegisterProtocolHandlerRequest>
 #include <QWebEngineSettings>
 
-#include "app/logging.h"
+#include "base/logging.h"
 
 namespace vitrine {
 

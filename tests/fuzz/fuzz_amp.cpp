@@ -45,8 +45,8 @@
 #include "amp/amp_box.h"
 #include "amp/amp_schema.h"
 #include "fuzz_support.h"
-#include "rpc/rpc_limits.h"
-#include "rpc/thrift_codec.h"
+#include "net/request_limits.h"
+#include "net/thrift_codec.h"
 
 namespace {
 
@@ -261,7 +261,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   shared->eventCommand = shared->schema->findCallback("event");
   VITRINE_FUZZ_CHECK(shared->eventCommand != nullptr);
   // As AmpConnection::takeCodec sizes it: the largest box plus Thrift framing.
-  vitrine::RpcLimits codecLimits;
+  vitrine::RequestLimits codecLimits;
   codecLimits.maxFrameBytes = static_cast<std::uint32_t>(kBoxLimits.maxBoxBytes + (1u << 20));
   shared->codec = std::make_shared<ThriftCodec>(ThriftCodec::Protocol::Binary, codecLimits);
   return 0;

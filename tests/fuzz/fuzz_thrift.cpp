@@ -32,8 +32,8 @@
 
 #include "fuzz_support.h"
 #include "rpc/frame_decoder.h"
-#include "rpc/rpc_limits.h"
-#include "rpc/thrift_codec.h"
+#include "net/request_limits.h"
+#include "net/thrift_codec.h"
 
 namespace {
 
@@ -122,7 +122,7 @@ void checkReply(ThriftCodec::Protocol protocol, std::span<const char> reply, con
 }
 
 /// Runs one frame; returns false when the connection would be dropped.
-bool serveFrame(std::shared_ptr<ThriftCodec>& codec, const vitrine::RpcLimits& limits, const std::vector<char>& frame) {
+bool serveFrame(std::shared_ptr<ThriftCodec>& codec, const vitrine::RequestLimits& limits, const std::vector<char>& frame) {
   if (!codec) {
     const auto protocol = ThriftCodec::detect(frame);
     if (!protocol) return false;
@@ -158,7 +158,7 @@ bool serveFrame(std::shared_ptr<ThriftCodec>& codec, const vitrine::RpcLimits& l
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const char> input(reinterpret_cast<const char*>(data), size);
-  vitrine::RpcLimits limits;
+  vitrine::RequestLimits limits;
   limits.maxFrameBytes = 1u << 16;  // small, so FrameTooLarge is reachable; the input is smaller anyway
   limits.maxContainerElements = 1 << 12;
 

@@ -251,7 +251,8 @@ TEST_F(CliMedia, AskClosedByAnotherClientExitsOne) {
 }
 
 TEST_F(CliMedia, EventsReportsAWindowClosed) {
-  auto following = std::async(std::launch::async, [] { return vitrine({"events", "--count", "1"}); });
+  auto following =
+      std::async(std::launch::async, [] { return vitrine({"events", "--kind", "WINDOW_CLOSED", "--count", "1"}); });
   // The follower reports what happens after it has started, and nothing
   // tells this process when that is: open and close windows until it has
   // reported one of them.

@@ -7,7 +7,9 @@
 #include <QBuffer>
 #include <QColor>
 #include <QImage>
+#include <functional>
 #include <future>
+#include <optional>
 
 #include "raw_socket.h"
 #include "pixels.h"
@@ -175,6 +177,67 @@ TEST_F(Media, DialogOfAClientThatDisconnectsIsClosedAndReported) {
   }
   EXPECT_TRUE(reported);
   EXPECT_EQ(watcher.serverInfo().windows, 1) << "a window outlived its client";
+}
+
+// The newest sequence number now: events after it are what the test causes.
+std::int64_t lastSequence(Client& client) {
+  std::int64_t last = 0;
+  while (true) {
+    const std::vector<api::Event> batch = client.waitEvents(last, 0ms);
+    if (batch.empty()) return last;
+    last = batch.back().sequence;
+  }
+}
+
+// The first event of `kind` after `after`, waiting for it (long-polled, no sleep); nullopt after 30 s.
+std::optional<api::Event> nextEventOfKind(Client& client, std::int64_t after, api::EventKind::type kind) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const api::Event& event : client.waitEvents(after, 5s)) {
+      if (event.kind == kind) return event;
+      after = event.sequence;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST_F(Media, AWindowOpeningIsAnEventToLongPollFor) {
+  Client watcher = client();
+  const std::int64_t before = lastSequence(watcher);
+  Client opener = client();
+  api::SayOptions options;
+  options.__set_name("greeting");
+  const std::int64_t id = opener.say("hello", options);
+  const std::optional<api::Event> opened = nextEventOfKind(watcher, before, api::EventKind::WINDOW_OPENED);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->windowId, id);
+  EXPECT_EQ(opened->windowKind, api::WindowKind::POPUP);
+  EXPECT_EQ(opened->name, "greeting");
+  opener.closeWindow(id);
+}
+
+TEST_F(Media, APushThatDoesNotShowItsPageIsAnEvent) {
+  Client watcher = client();
+  Client pusher = client();
+  struct Case {
+    std::function<api::PushResult::type()> push;
+    api::PushResult::type result;
+    std::string name;
+  };
+  const std::vector<Case> cases = {
+      {[&] { return pusher.fetchUrl("refused", "javascript:alert(1)"); }, api::PushResult::INVALID_ARGUMENT, "refused"},
+      {[&] { return pusher.fetchUrl("nowhere", "http://127.0.0.1:1/"); }, api::PushResult::LOAD_FAILED, "nowhere"},
+      {[&] { return pusher.postHtml("stuck", "<script>while (true) {}</script>", 1500ms); },
+       api::PushResult::TIMED_OUT, "stuck"},
+  };
+  for (const Case& c : cases) {
+    const std::int64_t before = lastSequence(watcher);
+    EXPECT_EQ(c.push(), c.result) << c.name;
+    const std::optional<api::Event> failed = nextEventOfKind(watcher, before, api::EventKind::PUSH_FAILED);
+    ASSERT_TRUE(failed) << c.name;
+    EXPECT_EQ(failed->pushResult, c.result) << c.name;
+    EXPECT_EQ(failed->name, c.name);
+  }
 }
 
 TEST(MediaShutdown, WaitingDialogAnswersServerStoppingOnSigterm) {

@@ -475,8 +475,10 @@ def test_event_sequence_numbers_increase_and_old_events_come_back_from_zero(clie
     sequences = [e.sequence for e in new]
     assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
     assert all(s > after for s in sequences)
+    assert [e.windowId for e in new if e.kind == EventKind.WINDOW_OPENED] == ids
     assert [e.windowId for e in new if e.kind == EventKind.WINDOW_CLOSED] == ids
-    assert all(e.closeReason == CloseReason.CLOSED_BY_CLIENT for e in new)
+    assert all(e.closeReason == CloseReason.CLOSED_BY_CLIENT for e in new if e.kind == EventKind.WINDOW_CLOSED)
+    assert all(e.windowKind == WindowKind.POPUP for e in new if e.kind == EventKind.WINDOW_OPENED)
     # From 0: the oldest kept, these included, still in order.
     everything = []
     cursor = 0
@@ -515,8 +517,15 @@ def test_wait_events_from_now_returns_a_close_made_meanwhile_by_another_thread(s
 
     thread = threading.Thread(target=close_windows)
     thread.start()
+    events = []
     try:
-        events = client.waitEvents(-1, 30000)
+        # Long polls from now on, each after the last event seen, until a close has come (opens come first).
+        after = -1
+        while not any(e.kind == EventKind.WINDOW_CLOSED for e in events):
+            batch = client.waitEvents(after, 30000)
+            assert batch, "a long poll ended without an event"
+            events += batch
+            after = batch[-1].sequence
     finally:
         done.set()
         thread.join(timeout=30)
@@ -540,11 +549,11 @@ def test_a_long_poll_does_not_block_another_connection(server, client, backgroun
     for _ in range(3):
         client.ping()
         assert client.serverInfo().connections >= 2
+    assert not future.done()  # still waiting, while this connection is served
     window_id = client.say("wake the poll", SayOptions())
-    assert not future.done()
-    client.closeWindow(window_id)
     events = future.result(timeout=30)
-    assert any(e.kind == EventKind.WINDOW_CLOSED and e.windowId == window_id for e in events)
+    client.closeWindow(window_id)
+    assert any(e.kind == EventKind.WINDOW_OPENED and e.windowId == window_id for e in events)
 
 
 # ---------------------------------------------------------------- screenshots of popups and dialogs

@@ -159,9 +159,10 @@ def test_events_as_an_async_iterator(vitrine_server):
             kinds = []
             async for event in client.events(after=after, timeout=30):
                 if event.window_id == popup:
-                    kinds.append((event.kind, event.close_reason))
-                    break
-            assert kinds == [("WINDOW_CLOSED", "CLOSED_BY_CLIENT")]
+                    kinds.append((event.kind, event.window_kind or event.close_reason))
+                    if event.kind == "WINDOW_CLOSED":
+                        break
+            assert kinds == [("WINDOW_OPENED", "POPUP"), ("WINDOW_CLOSED", "CLOSED_BY_CLIENT")]
 
     run(main())
 

@@ -276,6 +276,12 @@ std::string eventLine(const api::Event& event) {
   if (event.__isset.reason) {
     line += " reason=" + jsonString(event.reason);
   }
+  if (event.__isset.windowKind) {
+    line += " windowKind=" + api::to_string(event.windowKind);
+  }
+  if (event.__isset.pushResult) {
+    line += " pushResult=" + api::to_string(event.pushResult);
+  }
   return line;
 }
 
@@ -312,6 +318,12 @@ std::string eventJson(const api::Event& event) {
   }
   if (event.__isset.reason) {
     out += ",\"reason\":" + jsonString(event.reason);
+  }
+  if (event.__isset.windowKind) {
+    out += ",\"windowKind\":" + jsonString(api::to_string(event.windowKind));
+  }
+  if (event.__isset.pushResult) {
+    out += ",\"pushResult\":" + jsonString(api::to_string(event.pushResult));
   }
   return out + "}";
 }

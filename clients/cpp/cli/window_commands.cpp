@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,15 @@ ExitCode runWindows(const Command& command, const std::vector<std::string>& args
     return ExitCode::Success;
   }
   const bool json = values->count("json") != 0;
+  std::set<api::EventKind::type> kinds;
+  if (values->count("kind") != 0) {
+    for (const std::string& name : (*values)["kind"].as<std::vector<std::string>>()) {
+      const auto found = std::find_if(api::_EventKind_VALUES_TO_NAMES.begin(), api::_EventKind_VALUES_TO_NAMES.end(),
+                                      [&name](const auto& entry) { return name == entry.second; });
+      if (found == api::_EventKind_VALUES_TO_NAMES.end()) throw line.usageError("unknown --kind '" + name + "'");
+      kinds.insert(static_cast<api::EventKind::type>(found->first));
+    }
+  }
   Client client = clientFor(*values);
   const auto windows = client.listWindows();
   if (json) {
@@ -168,10 +178,13 @@ ExitCode runEvents(const Command& command, const std::vector<std::string>& args,
                    "e.g. `12 2025-05-01T10:00:00.123Z WINDOW_CLOSED window=3 reason=CLOSED_BY_CLIENT`.\n"
                    "Starts with the events after it started (all the server keeps with --from-start);\n"
                    "runs until interrupted, or until it has printed --count lines. An EVENTS_MISSED\n"
-                   "line (sequence 0) says how many events it fell behind on.");
+                   "line (sequence 0) says how many events it fell behind on; it is always printed.");
   line.options.add_options()
       ("from-start", "Start with the oldest event the server keeps")
       ("count", po::value<std::int64_t>()->value_name("N"), "Stop after printing N events (N >= 1)")
+      ("kind", po::value<std::vector<std::string>>()->value_name("KIND"),
+       "Print only events of KIND (WINDOW_OPENED, WINDOW_CLOSED, ACTION_INVOKED, PIXEL_CLICKED, ANSWER_GIVEN, "
+       "PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED); repeatable")
       ("json", "Print each event as a JSON object on its own line (the IDL's Event fields)");
   auto values = line.parse(args, context);
   if (!values) {
@@ -185,19 +198,30 @@ ExitCode runEvents(const Command& command, const std::vector<std::string>& args,
     }
   }
   const bool json = values->count("json") != 0;
+  std::set<api::EventKind::type> kinds;
+  if (values->count("kind") != 0) {
+    for (const std::string& name : (*values)["kind"].as<std::vector<std::string>>()) {
+      const auto found = std::find_if(api::_EventKind_VALUES_TO_NAMES.begin(), api::_EventKind_VALUES_TO_NAMES.end(),
+                                      [&name](const auto& entry) { return name == entry.second; });
+      if (found == api::_EventKind_VALUES_TO_NAMES.end()) throw line.usageError("unknown --kind '" + name + "'");
+      kinds.insert(static_cast<api::EventKind::type>(found->first));
+    }
+  }
   Client client = clientFor(*values);
   std::int64_t after = values->count("from-start") != 0 ? 0 : newestSequence(client);
   std::int64_t printed = 0;
   while (true) {
     for (const auto& event : client.waitEvents(after, kEventPoll)) {
+      // EVENTS_MISSED carries sequence 0 and does not move the position.
+      after = std::max(after, event.sequence);
+      const bool missed = event.kind == api::EventKind::EVENTS_MISSED;
+      if (!kinds.empty() && !missed && kinds.count(event.kind) == 0) continue;
       // Flushed line by line: whoever reads the pipe acts on each event as
       // it comes, not when a buffer fills.
       std::cout << (json ? eventJson(event) : eventLine(event)) << std::endl;
       if (!std::cout) {
         throw Failure(ExitCode::Refused, "cannot write to stdout");
       }
-      // EVENTS_MISSED carries sequence 0 and does not move the position.
-      after = std::max(after, event.sequence);
       if (count && ++printed == *count) {
         return ExitCode::Success;
       }

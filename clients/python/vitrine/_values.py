@@ -144,7 +144,9 @@ class Event:
     "EVENTS_MISSED" (missed: how many events are gone because the reader
     fell behind the server's bounded log; its sequence is 0),
     "RENDERER_RESTARTED" (name, url of the page shown again; reason: how the
-    stage's web renderer ended).
+    stage's web renderer ended), "WINDOW_OPENED" (window_kind, name: the label
+    its client gave it), "PUSH_FAILED" (push_result: what the push answered,
+    e.g. "TIMED_OUT"; name, url of the page that was not shown).
     """
 
     sequence: int
@@ -162,6 +164,8 @@ class Event:
     url: Optional[str] = None
     missed: Optional[int] = None
     reason: Optional[str] = None
+    window_kind: Optional[str] = None
+    push_result: Optional[str] = None
     raw: Optional[ttypes.Event] = field(default=None, repr=False, compare=False)
     """The generated Event it was made from."""
 
@@ -171,4 +175,6 @@ class Event:
                    window_id=event.windowId or 0, time=(event.timeMs or 0) / 1000.0,
                    close_reason=enum_name(ttypes.CloseReason, event.closeReason), action=event.action,
                    x=event.x, y=event.y, color=color_tuple(event.color), answer=answer_value(event.answer),
-                   name=event.name, url=event.url, missed=event.missed, reason=event.reason, raw=event)
+                   name=event.name, url=event.url, missed=event.missed, reason=event.reason,
+                   window_kind=enum_name(ttypes.WindowKind, event.windowKind),
+                   push_result=enum_name(ttypes.PushResult, event.pushResult), raw=event)

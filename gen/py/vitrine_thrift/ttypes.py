@@ -208,6 +208,8 @@ class EventKind(object):
     PAGE_LOADED = 4
     EVENTS_MISSED = 5
     RENDERER_RESTARTED = 6
+    WINDOW_OPENED = 7
+    PUSH_FAILED = 8
 
     _VALUES_TO_NAMES = {
         0: "WINDOW_CLOSED",
@@ -217,6 +219,8 @@ class EventKind(object):
         4: "PAGE_LOADED",
         5: "EVENTS_MISSED",
         6: "RENDERER_RESTARTED",
+        7: "WINDOW_OPENED",
+        8: "PUSH_FAILED",
     }
 
     _NAMES_TO_VALUES = {
@@ -227,6 +231,8 @@ class EventKind(object):
         "PAGE_LOADED": 4,
         "EVENTS_MISSED": 5,
         "RENDERER_RESTARTED": 6,
+        "WINDOW_OPENED": 7,
+        "PUSH_FAILED": 8,
     }
 
 
@@ -1596,15 +1602,17 @@ class Event(object):
      - y: PIXEL_CLICKED: row, from 0 at the top.
      - color: PIXEL_CLICKED: the pixel's colour.
      - answer: ANSWER_GIVEN: the answer (for PASSWORD questions without its text: only the asker gets that).
-     - name: PAGE_LOADED: the name of the push.
-     - url: PAGE_LOADED: the URL now on the stage.
+     - name: PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED: the name of the push; WINDOW_OPENED: the window's label.
+     - url: PAGE_LOADED: the URL now on the stage; PUSH_FAILED: the URL that was not shown.
      - missed: EVENTS_MISSED: how many events the caller will never see.
      - reason: RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory").
+     - windowKind: WINDOW_OPENED: what the window is.
+     - pushResult: PUSH_FAILED: what the push answered its caller.
 
     """
 
 
-    def __init__(self, sequence=None, kind=None, windowId=None, timeMs=None, closeReason=None, action=None, x=None, y=None, color=None, answer=None, name=None, url=None, missed=None, reason=None,):
+    def __init__(self, sequence=None, kind=None, windowId=None, timeMs=None, closeReason=None, action=None, x=None, y=None, color=None, answer=None, name=None, url=None, missed=None, reason=None, windowKind=None, pushResult=None,):
         self.sequence = sequence
         self.kind = kind
         self.windowId = windowId
@@ -1619,6 +1627,8 @@ class Event(object):
         self.url = url
         self.missed = missed
         self.reason = reason
+        self.windowKind = windowKind
+        self.pushResult = pushResult
 
     def read(self, iprot):
         if iprot._fast_decode is not None and isinstance(iprot.trans, TTransport.CReadableTransport) and self.thrift_spec is not None:
@@ -1701,6 +1711,16 @@ class Event(object):
                     self.reason = iprot.readString().decode('utf-8', errors='replace') if sys.version_info[0] == 2 else iprot.readString()
                 else:
                     iprot.skip(ftype)
+            elif fid == 15:
+                if ftype == TType.I32:
+                    self.windowKind = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
+            elif fid == 16:
+                if ftype == TType.I32:
+                    self.pushResult = iprot.readI32()
+                else:
+                    iprot.skip(ftype)
             else:
                 iprot.skip(ftype)
             iprot.readFieldEnd()
@@ -1766,6 +1786,14 @@ class Event(object):
         if self.reason is not None:
             oprot.writeFieldBegin('reason', TType.STRING, 14)
             oprot.writeString(self.reason.encode('utf-8') if sys.version_info[0] == 2 else self.reason)
+            oprot.writeFieldEnd()
+        if self.windowKind is not None:
+            oprot.writeFieldBegin('windowKind', TType.I32, 15)
+            oprot.writeI32(self.windowKind)
+            oprot.writeFieldEnd()
+        if self.pushResult is not None:
+            oprot.writeFieldBegin('pushResult', TType.I32, 16)
+            oprot.writeI32(self.pushResult)
             oprot.writeFieldEnd()
         oprot.writeFieldStop()
         oprot.writeStructEnd()
@@ -2607,6 +2635,8 @@ Event.thrift_spec = (
     (12, TType.STRING, 'url', 'UTF8', None, ),  # 12
     (13, TType.I64, 'missed', None, None, ),  # 13
     (14, TType.STRING, 'reason', 'UTF8', None, ),  # 14
+    (15, TType.I32, 'windowKind', None, None, ),  # 15
+    (16, TType.I32, 'pushResult', None, None, ),  # 16
 )
 all_structs.append(ServerInfo)
 ServerInfo.thrift_spec = (

@@ -10,7 +10,7 @@
 #include <QTemporaryDir>
 
 #include "app/token_file.h"
-#include "rpc/rpc_listener.h"
+#include "net/listener.h"
 #include "service/auth_token.h"
 
 namespace vitrine {
@@ -80,13 +80,13 @@ TEST(PrivateDirectory, IsCreatedForTheUserAlone) {
   QTemporaryDir parent;
   const QString dir = parent.filePath(QStringLiteral("vitrine-test"));
   QString error;
-  ASSERT_TRUE(RpcListener::ensurePrivateDirectory(dir, &error)) << error.toStdString();
+  ASSERT_TRUE(Listener::ensurePrivateDirectory(dir, &error)) << error.toStdString();
   struct stat info{};
   ASSERT_EQ(::lstat(dir.toLocal8Bit().constData(), &info), 0);
   EXPECT_TRUE(S_ISDIR(info.st_mode));
   EXPECT_EQ(info.st_mode & 0777, 0700u);
   EXPECT_EQ(info.st_uid, ::getuid());
-  EXPECT_TRUE(RpcListener::ensurePrivateDirectory(dir, &error)) << "an existing private directory is fine";
+  EXPECT_TRUE(Listener::ensurePrivateDirectory(dir, &error)) << "an existing private directory is fine";
 }
 
 TEST(PrivateDirectory, OneOthersCanEnterOrASymlinkIsRefused) {
@@ -95,14 +95,14 @@ TEST(PrivateDirectory, OneOthersCanEnterOrASymlinkIsRefused) {
   ASSERT_EQ(::mkdir(open.toLocal8Bit().constData(), 0700), 0);
   ASSERT_EQ(::chmod(open.toLocal8Bit().constData(), 0755), 0);
   QString error;
-  EXPECT_FALSE(RpcListener::ensurePrivateDirectory(open, &error));
+  EXPECT_FALSE(Listener::ensurePrivateDirectory(open, &error));
   EXPECT_TRUE(error.contains(QStringLiteral("0700"))) << error.toStdString();
 
   const QString link = parent.filePath(QStringLiteral("link"));
   const QString target = parent.filePath(QStringLiteral("target"));
   ASSERT_EQ(::mkdir(target.toLocal8Bit().constData(), 0700), 0);
   ASSERT_EQ(::symlink(target.toLocal8Bit().constData(), link.toLocal8Bit().constData()), 0);
-  EXPECT_FALSE(RpcListener::ensurePrivateDirectory(link, &error));
+  EXPECT_FALSE(Listener::ensurePrivateDirectory(link, &error));
   EXPECT_TRUE(error.contains(QStringLiteral("not a directory"))) << error.toStdString();
 }
 

@@ -20,8 +20,8 @@
 #include "amp/amp_box.h"
 #include "amp/amp_schema.h"
 #include "rpc/frame_decoder.h"
-#include "rpc/rpc_limits.h"
-#include "rpc/thrift_codec.h"
+#include "net/request_limits.h"
+#include "net/thrift_codec.h"
 #include "service/picture_decoder.h"
 #include "vitrine/api/Vitrine.h"
 
@@ -38,7 +38,7 @@ std::string regression(const std::string& target, const std::string& name) {
 }
 
 /// The frames of a Thrift byte stream, as RpcConnection's decoder cuts them.
-std::vector<std::vector<char>> frames(const std::string& bytes, const RpcLimits& limits) {
+std::vector<std::vector<char>> frames(const std::string& bytes, const RequestLimits& limits) {
   FrameDecoder decoder(limits.maxFrameBytes);
   std::vector<std::vector<char>> out;
   EXPECT_EQ(decoder.feed(bytes, out), FrameDecoder::Status::Ok);
@@ -53,7 +53,7 @@ struct Served {
   bool ok = false;
 };
 
-Served serve(const std::vector<char>& frame, const RpcLimits& limits) {
+Served serve(const std::vector<char>& frame, const RequestLimits& limits) {
   const auto protocol = ThriftCodec::detect(frame);
   if (!protocol) throw std::runtime_error("not a Thrift frame");
   ThriftCodec codec(*protocol, limits);
@@ -79,7 +79,7 @@ TEST(FuzzRegressions, ThriftMethodNameClaimingTwoGigabytesIsRefusedBeforeAllocat
   // fuzz_thrift: a 39-byte frame whose method name claims 1970300001 bytes.
   // The target's own header peek lacked ThriftCodec's string limit and ran out
   // of memory; the server's path must refuse it as a size-limit error.
-  const RpcLimits limits;
+  const RequestLimits limits;
   const auto cut = frames(regression("thrift", "method_name_claims_2gb"), limits);
   ASSERT_EQ(cut.size(), 1u);
   const Served served = serve(cut[0], limits);
@@ -91,7 +91,7 @@ TEST(FuzzRegressions, ThriftFieldOfAnUnknownWireTypeIsRejected) {
   // fuzz_thrift (UBSan, invalid enum load in Thrift's readFieldBegin): a
   // chooseFile call whose field has wire type 40. The generated reader cannot
   // skip it: the call is rejected (RpcConnection drops the connection).
-  const RpcLimits limits;
+  const RequestLimits limits;
   const auto cut = frames(regression("thrift", "chooseFile_field_of_wire_type_40"), limits);
   ASSERT_EQ(cut.size(), 1u);
   const Served served = serve(cut[0], limits);

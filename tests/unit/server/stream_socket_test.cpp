@@ -1,5 +1,5 @@
 // StreamSocket over a real socketpair: what the connections rely on.
-#include "rpc/stream_socket.h"
+#include "net/stream_socket.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

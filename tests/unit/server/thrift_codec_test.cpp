@@ -1,11 +1,11 @@
-#include "rpc/thrift_codec.h"
+#include "net/thrift_codec.h"
 
 #include <gtest/gtest.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
-#include "rpc/rpc_limits.h"
+#include "net/request_limits.h"
 #include "vitrine/api/Vitrine.h"
 
 namespace vitrine {
@@ -49,7 +49,7 @@ TEST(ThriftCodec, DetectsBinaryAndCompactFromTheFirstByte) {
 }
 
 TEST(ThriftCodec, ReadsAWellFormedCall) {
-  ThriftCodec codec(ThriftCodec::Protocol::Binary, RpcLimits{});
+  ThriftCodec codec(ThriftCodec::Protocol::Binary, RequestLimits{});
   const std::string call = fetchUrlCall("http://127.0.0.1/");
   codec.beginCall(call);
   std::string name;
@@ -71,7 +71,7 @@ TEST(ThriftCodec, StringClaimLargerThanTheFrameIsRefusedBeforeAllocation) {
     p.writeI32(1000000000);  // method name length
   }) + "abcdefghijklmno";
   ASSERT_EQ(call.size(), 23u);
-  ThriftCodec codec(ThriftCodec::Protocol::Binary, RpcLimits{});
+  ThriftCodec codec(ThriftCodec::Protocol::Binary, RequestLimits{});
   codec.beginCall(call);
   std::string name;
   apache::thrift::protocol::TMessageType type;
@@ -89,7 +89,7 @@ TEST(ThriftCodec, ContainerClaimLargerThanTheFrameIsRefused) {
   const std::string bytes = encode<TBinaryProtocol>([](TProtocol& p) {
     p.writeListBegin(apache::thrift::protocol::T_STRING, 50000000);
   });
-  ThriftCodec codec(ThriftCodec::Protocol::Binary, RpcLimits{});
+  ThriftCodec codec(ThriftCodec::Protocol::Binary, RequestLimits{});
   codec.beginCall(bytes);
   apache::thrift::protocol::TType element;
   uint32_t size = 0;
@@ -97,7 +97,7 @@ TEST(ThriftCodec, ContainerClaimLargerThanTheFrameIsRefused) {
 }
 
 TEST(ThriftCodec, ReplyFrameCarriesItsLengthHeader) {
-  ThriftCodec codec(ThriftCodec::Protocol::Binary, RpcLimits{});
+  ThriftCodec codec(ThriftCodec::Protocol::Binary, RequestLimits{});
   const std::string call = fetchUrlCall("http://x/");
   codec.beginCall(call);
   EXPECT_TRUE(codec.replyFrame().empty());  // nothing written yet: no frame
@@ -116,7 +116,7 @@ TEST(ThriftCodec, ReplyFrameCarriesItsLengthHeader) {
 TEST(ThriftCodec, ManyCallsOnOneCodecDoNotExhaustThriftsMessageBudget) {
   // Thrift counts bytes read against a 100 MB budget per transport; each
   // frame must start with a fresh budget or a long-lived connection dies.
-  RpcLimits limits;
+  RequestLimits limits;
   limits.maxFrameBytes = 1 << 20;
   ThriftCodec codec(ThriftCodec::Protocol::Binary, limits);
   const std::string call = fetchUrlCall("http://127.0.0.1/" + std::string(500000, 'a'));

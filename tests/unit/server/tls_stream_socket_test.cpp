@@ -19,9 +19,9 @@
 #include <string>
 #include <thread>
 
-#include "rpc/stream_socket.h"
-#include "rpc/tls_context.h"
-#include "rpc/tls_session.h"
+#include "net/stream_socket.h"
+#include "net/tls_context.h"
+#include "net/tls_session.h"
 #include "test_certificates.h"
 
 namespace vitrine {

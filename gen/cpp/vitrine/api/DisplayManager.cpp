@@ -116,9 +116,9 @@ uint32_t DisplayManager_fetchUrl_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast134;
-          xfer += iprot->readI32(ecast134);
-          this->success = static_cast<PushResult::type>(ecast134);
+          int32_t ecast136;
+          xfer += iprot->readI32(ecast136);
+          this->success = static_cast<PushResult::type>(ecast136);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -180,9 +180,9 @@ uint32_t DisplayManager_fetchUrl_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast135;
-          xfer += iprot->readI32(ecast135);
-          (*(this->success)) = static_cast<PushResult::type>(ecast135);
+          int32_t ecast137;
+          xfer += iprot->readI32(ecast137);
+          (*(this->success)) = static_cast<PushResult::type>(ecast137);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -321,9 +321,9 @@ uint32_t DisplayManager_postHtml_result::read(::apache::thrift::protocol::TProto
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast136;
-          xfer += iprot->readI32(ecast136);
-          this->success = static_cast<PushResult::type>(ecast136);
+          int32_t ecast138;
+          xfer += iprot->readI32(ecast138);
+          this->success = static_cast<PushResult::type>(ecast138);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -385,9 +385,9 @@ uint32_t DisplayManager_postHtml_presult::read(::apache::thrift::protocol::TProt
     {
       case 0:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast137;
-          xfer += iprot->readI32(ecast137);
-          (*(this->success)) = static_cast<PushResult::type>(ecast137);
+          int32_t ecast139;
+          xfer += iprot->readI32(ecast139);
+          (*(this->success)) = static_cast<PushResult::type>(ecast139);
           this->__isset.success = true;
         } else {
           xfer += iprot->skip(ftype);

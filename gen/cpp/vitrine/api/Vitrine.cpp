@@ -3336,14 +3336,14 @@ uint32_t Vitrine_listWindows_result::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size138;
-            ::apache::thrift::protocol::TType _etype141;
-            xfer += iprot->readListBegin(_etype141, _size138);
-            this->success.resize(_size138);
-            uint32_t _i142;
-            for (_i142 = 0; _i142 < _size138; ++_i142)
+            uint32_t _size140;
+            ::apache::thrift::protocol::TType _etype143;
+            xfer += iprot->readListBegin(_etype143, _size140);
+            this->success.resize(_size140);
+            uint32_t _i144;
+            for (_i144 = 0; _i144 < _size140; ++_i144)
             {
-              xfer += this->success[_i142].read(iprot);
+              xfer += this->success[_i144].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3374,10 +3374,10 @@ uint32_t Vitrine_listWindows_result::write(::apache::thrift::protocol::TProtocol
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<WindowInfo> ::const_iterator _iter143;
-      for (_iter143 = this->success.begin(); _iter143 != this->success.end(); ++_iter143)
+      std::vector<WindowInfo> ::const_iterator _iter145;
+      for (_iter145 = this->success.begin(); _iter145 != this->success.end(); ++_iter145)
       {
-        xfer += (*_iter143).write(oprot);
+        xfer += (*_iter145).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3418,14 +3418,14 @@ uint32_t Vitrine_listWindows_presult::read(::apache::thrift::protocol::TProtocol
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size144;
-            ::apache::thrift::protocol::TType _etype147;
-            xfer += iprot->readListBegin(_etype147, _size144);
-            (*(this->success)).resize(_size144);
-            uint32_t _i148;
-            for (_i148 = 0; _i148 < _size144; ++_i148)
+            uint32_t _size146;
+            ::apache::thrift::protocol::TType _etype149;
+            xfer += iprot->readListBegin(_etype149, _size146);
+            (*(this->success)).resize(_size146);
+            uint32_t _i150;
+            for (_i150 = 0; _i150 < _size146; ++_i150)
             {
-              xfer += (*(this->success))[_i148].read(iprot);
+              xfer += (*(this->success))[_i150].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3454,10 +3454,10 @@ uint32_t Vitrine_listWindows_presult::write(::apache::thrift::protocol::TProtoco
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<WindowInfo> ::const_iterator _iter149;
-    for (_iter149 = (*(this->success)).begin(); _iter149 != (*(this->success)).end(); ++_iter149)
+    std::vector<WindowInfo> ::const_iterator _iter151;
+    for (_iter151 = (*(this->success)).begin(); _iter151 != (*(this->success)).end(); ++_iter151)
     {
-      xfer += (*_iter149).write(oprot);
+      xfer += (*_iter151).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }
@@ -3593,14 +3593,14 @@ uint32_t Vitrine_waitEvents_result::read(::apache::thrift::protocol::TProtocol* 
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->success.clear();
-            uint32_t _size150;
-            ::apache::thrift::protocol::TType _etype153;
-            xfer += iprot->readListBegin(_etype153, _size150);
-            this->success.resize(_size150);
-            uint32_t _i154;
-            for (_i154 = 0; _i154 < _size150; ++_i154)
+            uint32_t _size152;
+            ::apache::thrift::protocol::TType _etype155;
+            xfer += iprot->readListBegin(_etype155, _size152);
+            this->success.resize(_size152);
+            uint32_t _i156;
+            for (_i156 = 0; _i156 < _size152; ++_i156)
             {
-              xfer += this->success[_i154].read(iprot);
+              xfer += this->success[_i156].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3631,10 +3631,10 @@ uint32_t Vitrine_waitEvents_result::write(::apache::thrift::protocol::TProtocol*
     xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
     {
       xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(this->success.size()));
-      std::vector<Event> ::const_iterator _iter155;
-      for (_iter155 = this->success.begin(); _iter155 != this->success.end(); ++_iter155)
+      std::vector<Event> ::const_iterator _iter157;
+      for (_iter157 = this->success.begin(); _iter157 != this->success.end(); ++_iter157)
       {
-        xfer += (*_iter155).write(oprot);
+        xfer += (*_iter157).write(oprot);
       }
       xfer += oprot->writeListEnd();
     }
@@ -3675,14 +3675,14 @@ uint32_t Vitrine_waitEvents_presult::read(::apache::thrift::protocol::TProtocol*
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             (*(this->success)).clear();
-            uint32_t _size156;
-            ::apache::thrift::protocol::TType _etype159;
-            xfer += iprot->readListBegin(_etype159, _size156);
-            (*(this->success)).resize(_size156);
-            uint32_t _i160;
-            for (_i160 = 0; _i160 < _size156; ++_i160)
+            uint32_t _size158;
+            ::apache::thrift::protocol::TType _etype161;
+            xfer += iprot->readListBegin(_etype161, _size158);
+            (*(this->success)).resize(_size158);
+            uint32_t _i162;
+            for (_i162 = 0; _i162 < _size158; ++_i162)
             {
-              xfer += (*(this->success))[_i160].read(iprot);
+              xfer += (*(this->success))[_i162].read(iprot);
             }
             xfer += iprot->readListEnd();
           }
@@ -3711,10 +3711,10 @@ uint32_t Vitrine_waitEvents_presult::write(::apache::thrift::protocol::TProtocol
   xfer += oprot->writeFieldBegin("success", ::apache::thrift::protocol::T_LIST, 0);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>((*(this->success)).size()));
-    std::vector<Event> ::const_iterator _iter161;
-    for (_iter161 = (*(this->success)).begin(); _iter161 != (*(this->success)).end(); ++_iter161)
+    std::vector<Event> ::const_iterator _iter163;
+    for (_iter163 = (*(this->success)).begin(); _iter163 != (*(this->success)).end(); ++_iter163)
     {
-      xfer += (*_iter161).write(oprot);
+      xfer += (*_iter163).write(oprot);
     }
     xfer += oprot->writeListEnd();
   }

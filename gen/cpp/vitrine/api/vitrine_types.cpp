@@ -467,7 +467,20 @@ int _kEventKindValues[] = {
    * its renderer is not reloaded more than a few times a minute; the stage
    * is then left blank and `url` is empty.
    */
-  EventKind::RENDERER_RESTARTED
+  EventKind::RENDERER_RESTARTED,
+  /**
+   * A window opened (not the stage): `windowKind` says what it is, `name`
+   * is the label its client gave it. Long-poll for it instead of polling
+   * listWindows().
+   */
+  EventKind::WINDOW_OPENED,
+  /**
+   * A push (fetchUrl, postHtml) did not put its page on the stage:
+   * `pushResult` says why (LOAD_FAILED, TIMED_OUT, SUPERSEDED,
+   * INVALID_ARGUMENT), `name` and `url` what it was (`url` empty for a URL
+   * refused before it was parsed). The stage keeps what it showed.
+   */
+  EventKind::PUSH_FAILED
 };
 const char* _kEventKindNames[] = {
   /**
@@ -501,9 +514,22 @@ const char* _kEventKindNames[] = {
    * its renderer is not reloaded more than a few times a minute; the stage
    * is then left blank and `url` is empty.
    */
-  "RENDERER_RESTARTED"
+  "RENDERER_RESTARTED",
+  /**
+   * A window opened (not the stage): `windowKind` says what it is, `name`
+   * is the label its client gave it. Long-poll for it instead of polling
+   * listWindows().
+   */
+  "WINDOW_OPENED",
+  /**
+   * A push (fetchUrl, postHtml) did not put its page on the stage:
+   * `pushResult` says why (LOAD_FAILED, TIMED_OUT, SUPERSEDED,
+   * INVALID_ARGUMENT), `name` and `url` what it was (`url` empty for a URL
+   * refused before it was parsed). The stage keeps what it showed.
+   */
+  "PUSH_FAILED"
 };
-const std::map<int, const char*> _EventKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(7, _kEventKindValues, _kEventKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
+const std::map<int, const char*> _EventKind_VALUES_TO_NAMES(::apache::thrift::TEnumIterator(9, _kEventKindValues, _kEventKindNames), ::apache::thrift::TEnumIterator(-1, nullptr, nullptr));
 
 std::ostream& operator<<(std::ostream& out, const EventKind::type& val) {
   std::map<int, const char*>::const_iterator it = _EventKind_VALUES_TO_NAMES.find(val);
@@ -3161,6 +3187,16 @@ void Event::__set_reason(const std::string& val) {
   this->reason = val;
 __isset.reason = true;
 }
+
+void Event::__set_windowKind(const WindowKind::type val) {
+  this->windowKind = val;
+__isset.windowKind = true;
+}
+
+void Event::__set_pushResult(const PushResult::type val) {
+  this->pushResult = val;
+__isset.pushResult = true;
+}
 std::ostream& operator<<(std::ostream& out, const Event& obj)
 {
   obj.printTo(out);
@@ -3305,6 +3341,26 @@ uint32_t Event::read(::apache::thrift::protocol::TProtocol* iprot) {
           xfer += iprot->skip(ftype);
         }
         break;
+      case 15:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast95;
+          xfer += iprot->readI32(ecast95);
+          this->windowKind = static_cast<WindowKind::type>(ecast95);
+          this->__isset.windowKind = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
+      case 16:
+        if (ftype == ::apache::thrift::protocol::T_I32) {
+          int32_t ecast96;
+          xfer += iprot->readI32(ecast96);
+          this->pushResult = static_cast<PushResult::type>(ecast96);
+          this->__isset.pushResult = true;
+        } else {
+          xfer += iprot->skip(ftype);
+        }
+        break;
       default:
         xfer += iprot->skip(ftype);
         break;
@@ -3388,6 +3444,16 @@ uint32_t Event::write(::apache::thrift::protocol::TProtocol* oprot) const {
     xfer += oprot->writeString(this->reason);
     xfer += oprot->writeFieldEnd();
   }
+  if (this->__isset.windowKind) {
+    xfer += oprot->writeFieldBegin("windowKind", ::apache::thrift::protocol::T_I32, 15);
+    xfer += oprot->writeI32(static_cast<int32_t>(this->windowKind));
+    xfer += oprot->writeFieldEnd();
+  }
+  if (this->__isset.pushResult) {
+    xfer += oprot->writeFieldBegin("pushResult", ::apache::thrift::protocol::T_I32, 16);
+    xfer += oprot->writeI32(static_cast<int32_t>(this->pushResult));
+    xfer += oprot->writeFieldEnd();
+  }
   xfer += oprot->writeFieldStop();
   xfer += oprot->writeStructEnd();
   return xfer;
@@ -3409,44 +3475,12 @@ void swap(Event &a, Event &b) {
   swap(a.url, b.url);
   swap(a.missed, b.missed);
   swap(a.reason, b.reason);
+  swap(a.windowKind, b.windowKind);
+  swap(a.pushResult, b.pushResult);
   swap(a.__isset, b.__isset);
 }
 
-Event::Event(const Event& other95) {
-  sequence = other95.sequence;
-  kind = other95.kind;
-  windowId = other95.windowId;
-  timeMs = other95.timeMs;
-  closeReason = other95.closeReason;
-  action = other95.action;
-  x = other95.x;
-  y = other95.y;
-  color = other95.color;
-  answer = other95.answer;
-  name = other95.name;
-  url = other95.url;
-  missed = other95.missed;
-  reason = other95.reason;
-  __isset = other95.__isset;
-}
-Event::Event(Event&& other96) noexcept {
-  sequence = other96.sequence;
-  kind = other96.kind;
-  windowId = other96.windowId;
-  timeMs = other96.timeMs;
-  closeReason = other96.closeReason;
-  action = std::move(other96.action);
-  x = other96.x;
-  y = other96.y;
-  color = std::move(other96.color);
-  answer = std::move(other96.answer);
-  name = std::move(other96.name);
-  url = std::move(other96.url);
-  missed = other96.missed;
-  reason = std::move(other96.reason);
-  __isset = other96.__isset;
-}
-Event& Event::operator=(const Event& other97) {
+Event::Event(const Event& other97) {
   sequence = other97.sequence;
   kind = other97.kind;
   windowId = other97.windowId;
@@ -3461,10 +3495,11 @@ Event& Event::operator=(const Event& other97) {
   url = other97.url;
   missed = other97.missed;
   reason = other97.reason;
+  windowKind = other97.windowKind;
+  pushResult = other97.pushResult;
   __isset = other97.__isset;
-  return *this;
 }
-Event& Event::operator=(Event&& other98) noexcept {
+Event::Event(Event&& other98) noexcept {
   sequence = other98.sequence;
   kind = other98.kind;
   windowId = other98.windowId;
@@ -3479,7 +3514,48 @@ Event& Event::operator=(Event&& other98) noexcept {
   url = std::move(other98.url);
   missed = other98.missed;
   reason = std::move(other98.reason);
+  windowKind = other98.windowKind;
+  pushResult = other98.pushResult;
   __isset = other98.__isset;
+}
+Event& Event::operator=(const Event& other99) {
+  sequence = other99.sequence;
+  kind = other99.kind;
+  windowId = other99.windowId;
+  timeMs = other99.timeMs;
+  closeReason = other99.closeReason;
+  action = other99.action;
+  x = other99.x;
+  y = other99.y;
+  color = other99.color;
+  answer = other99.answer;
+  name = other99.name;
+  url = other99.url;
+  missed = other99.missed;
+  reason = other99.reason;
+  windowKind = other99.windowKind;
+  pushResult = other99.pushResult;
+  __isset = other99.__isset;
+  return *this;
+}
+Event& Event::operator=(Event&& other100) noexcept {
+  sequence = other100.sequence;
+  kind = other100.kind;
+  windowId = other100.windowId;
+  timeMs = other100.timeMs;
+  closeReason = other100.closeReason;
+  action = std::move(other100.action);
+  x = other100.x;
+  y = other100.y;
+  color = std::move(other100.color);
+  answer = std::move(other100.answer);
+  name = std::move(other100.name);
+  url = std::move(other100.url);
+  missed = other100.missed;
+  reason = std::move(other100.reason);
+  windowKind = other100.windowKind;
+  pushResult = other100.pushResult;
+  __isset = other100.__isset;
   return *this;
 }
 void Event::printTo(std::ostream& out) const {
@@ -3499,6 +3575,8 @@ void Event::printTo(std::ostream& out) const {
   out << ", " << "url="; (__isset.url ? (out << to_string(url)) : (out << "<null>"));
   out << ", " << "missed="; (__isset.missed ? (out << to_string(missed)) : (out << "<null>"));
   out << ", " << "reason="; (__isset.reason ? (out << to_string(reason)) : (out << "<null>"));
+  out << ", " << "windowKind="; (__isset.windowKind ? (out << to_string(windowKind)) : (out << "<null>"));
+  out << ", " << "pushResult="; (__isset.pushResult ? (out << to_string(pushResult)) : (out << "<null>"));
   out << ")";
 }
 
@@ -3634,14 +3712,14 @@ uint32_t ServerInfo::read(::apache::thrift::protocol::TProtocol* iprot) {
         if (ftype == ::apache::thrift::protocol::T_LIST) {
           {
             this->listeners.clear();
-            uint32_t _size99;
-            ::apache::thrift::protocol::TType _etype102;
-            xfer += iprot->readListBegin(_etype102, _size99);
-            this->listeners.resize(_size99);
-            uint32_t _i103;
-            for (_i103 = 0; _i103 < _size99; ++_i103)
+            uint32_t _size101;
+            ::apache::thrift::protocol::TType _etype104;
+            xfer += iprot->readListBegin(_etype104, _size101);
+            this->listeners.resize(_size101);
+            uint32_t _i105;
+            for (_i105 = 0; _i105 < _size101; ++_i105)
             {
-              xfer += iprot->readString(this->listeners[_i103]);
+              xfer += iprot->readString(this->listeners[_i105]);
             }
             xfer += iprot->readListEnd();
           }
@@ -3754,10 +3832,10 @@ uint32_t ServerInfo::write(::apache::thrift::protocol::TProtocol* oprot) const {
   xfer += oprot->writeFieldBegin("listeners", ::apache::thrift::protocol::T_LIST, 6);
   {
     xfer += oprot->writeListBegin(::apache::thrift::protocol::T_STRING, static_cast<uint32_t>(this->listeners.size()));
-    std::vector<std::string> ::const_iterator _iter104;
-    for (_iter104 = this->listeners.begin(); _iter104 != this->listeners.end(); ++_iter104)
+    std::vector<std::string> ::const_iterator _iter106;
+    for (_iter106 = this->listeners.begin(); _iter106 != this->listeners.end(); ++_iter106)
     {
-      xfer += oprot->writeString((*_iter104));
+      xfer += oprot->writeString((*_iter106));
     }
     xfer += oprot->writeListEnd();
   }
@@ -3819,41 +3897,7 @@ void swap(ServerInfo &a, ServerInfo &b) {
   swap(a.__isset, b.__isset);
 }
 
-ServerInfo::ServerInfo(const ServerInfo& other105) {
-  version = other105.version;
-  uptimeMs = other105.uptimeMs;
-  connections = other105.connections;
-  callsServed = other105.callsServed;
-  windows = other105.windows;
-  listeners = other105.listeners;
-  platform = other105.platform;
-  qtVersion = other105.qtVersion;
-  pid = other105.pid;
-  longestTurnUs = other105.longestTurnUs;
-  longestTurnCause = other105.longestTurnCause;
-  slowTurns = other105.slowTurns;
-  pictureBytes = other105.pictureBytes;
-  unsentBytes = other105.unsentBytes;
-  __isset = other105.__isset;
-}
-ServerInfo::ServerInfo(ServerInfo&& other106) noexcept {
-  version = std::move(other106.version);
-  uptimeMs = other106.uptimeMs;
-  connections = other106.connections;
-  callsServed = other106.callsServed;
-  windows = other106.windows;
-  listeners = std::move(other106.listeners);
-  platform = std::move(other106.platform);
-  qtVersion = std::move(other106.qtVersion);
-  pid = other106.pid;
-  longestTurnUs = other106.longestTurnUs;
-  longestTurnCause = std::move(other106.longestTurnCause);
-  slowTurns = other106.slowTurns;
-  pictureBytes = other106.pictureBytes;
-  unsentBytes = other106.unsentBytes;
-  __isset = other106.__isset;
-}
-ServerInfo& ServerInfo::operator=(const ServerInfo& other107) {
+ServerInfo::ServerInfo(const ServerInfo& other107) {
   version = other107.version;
   uptimeMs = other107.uptimeMs;
   connections = other107.connections;
@@ -3869,9 +3913,8 @@ ServerInfo& ServerInfo::operator=(const ServerInfo& other107) {
   pictureBytes = other107.pictureBytes;
   unsentBytes = other107.unsentBytes;
   __isset = other107.__isset;
-  return *this;
 }
-ServerInfo& ServerInfo::operator=(ServerInfo&& other108) noexcept {
+ServerInfo::ServerInfo(ServerInfo&& other108) noexcept {
   version = std::move(other108.version);
   uptimeMs = other108.uptimeMs;
   connections = other108.connections;
@@ -3887,6 +3930,41 @@ ServerInfo& ServerInfo::operator=(ServerInfo&& other108) noexcept {
   pictureBytes = other108.pictureBytes;
   unsentBytes = other108.unsentBytes;
   __isset = other108.__isset;
+}
+ServerInfo& ServerInfo::operator=(const ServerInfo& other109) {
+  version = other109.version;
+  uptimeMs = other109.uptimeMs;
+  connections = other109.connections;
+  callsServed = other109.callsServed;
+  windows = other109.windows;
+  listeners = other109.listeners;
+  platform = other109.platform;
+  qtVersion = other109.qtVersion;
+  pid = other109.pid;
+  longestTurnUs = other109.longestTurnUs;
+  longestTurnCause = other109.longestTurnCause;
+  slowTurns = other109.slowTurns;
+  pictureBytes = other109.pictureBytes;
+  unsentBytes = other109.unsentBytes;
+  __isset = other109.__isset;
+  return *this;
+}
+ServerInfo& ServerInfo::operator=(ServerInfo&& other110) noexcept {
+  version = std::move(other110.version);
+  uptimeMs = other110.uptimeMs;
+  connections = other110.connections;
+  callsServed = other110.callsServed;
+  windows = other110.windows;
+  listeners = std::move(other110.listeners);
+  platform = std::move(other110.platform);
+  qtVersion = std::move(other110.qtVersion);
+  pid = other110.pid;
+  longestTurnUs = other110.longestTurnUs;
+  longestTurnCause = std::move(other110.longestTurnCause);
+  slowTurns = other110.slowTurns;
+  pictureBytes = other110.pictureBytes;
+  unsentBytes = other110.unsentBytes;
+  __isset = other110.__isset;
   return *this;
 }
 void ServerInfo::printTo(std::ostream& out) const {
@@ -3985,22 +4063,22 @@ void swap(InvalidArgument &a, InvalidArgument &b) {
   swap(a.__isset, b.__isset);
 }
 
-InvalidArgument::InvalidArgument(const InvalidArgument& other109) : TException() {
-  message = other109.message;
-  __isset = other109.__isset;
-}
-InvalidArgument::InvalidArgument(InvalidArgument&& other110) noexcept : TException() {
-  message = std::move(other110.message);
-  __isset = other110.__isset;
-}
-InvalidArgument& InvalidArgument::operator=(const InvalidArgument& other111) {
+InvalidArgument::InvalidArgument(const InvalidArgument& other111) : TException() {
   message = other111.message;
   __isset = other111.__isset;
-  return *this;
 }
-InvalidArgument& InvalidArgument::operator=(InvalidArgument&& other112) noexcept {
+InvalidArgument::InvalidArgument(InvalidArgument&& other112) noexcept : TException() {
   message = std::move(other112.message);
   __isset = other112.__isset;
+}
+InvalidArgument& InvalidArgument::operator=(const InvalidArgument& other113) {
+  message = other113.message;
+  __isset = other113.__isset;
+  return *this;
+}
+InvalidArgument& InvalidArgument::operator=(InvalidArgument&& other114) noexcept {
+  message = std::move(other114.message);
+  __isset = other114.__isset;
   return *this;
 }
 void InvalidArgument::printTo(std::ostream& out) const {
@@ -4114,26 +4192,26 @@ void swap(WindowNotFound &a, WindowNotFound &b) {
   swap(a.__isset, b.__isset);
 }
 
-WindowNotFound::WindowNotFound(const WindowNotFound& other113) : TException() {
-  windowId = other113.windowId;
-  message = other113.message;
-  __isset = other113.__isset;
-}
-WindowNotFound::WindowNotFound(WindowNotFound&& other114) noexcept : TException() {
-  windowId = other114.windowId;
-  message = std::move(other114.message);
-  __isset = other114.__isset;
-}
-WindowNotFound& WindowNotFound::operator=(const WindowNotFound& other115) {
+WindowNotFound::WindowNotFound(const WindowNotFound& other115) : TException() {
   windowId = other115.windowId;
   message = other115.message;
   __isset = other115.__isset;
-  return *this;
 }
-WindowNotFound& WindowNotFound::operator=(WindowNotFound&& other116) noexcept {
+WindowNotFound::WindowNotFound(WindowNotFound&& other116) noexcept : TException() {
   windowId = other116.windowId;
   message = std::move(other116.message);
   __isset = other116.__isset;
+}
+WindowNotFound& WindowNotFound::operator=(const WindowNotFound& other117) {
+  windowId = other117.windowId;
+  message = other117.message;
+  __isset = other117.__isset;
+  return *this;
+}
+WindowNotFound& WindowNotFound::operator=(WindowNotFound&& other118) noexcept {
+  windowId = other118.windowId;
+  message = std::move(other118.message);
+  __isset = other118.__isset;
   return *this;
 }
 void WindowNotFound::printTo(std::ostream& out) const {
@@ -4197,9 +4275,9 @@ uint32_t DialogCanceled::read(::apache::thrift::protocol::TProtocol* iprot) {
     {
       case 1:
         if (ftype == ::apache::thrift::protocol::T_I32) {
-          int32_t ecast117;
-          xfer += iprot->readI32(ecast117);
-          this->reason = static_cast<CloseReason::type>(ecast117);
+          int32_t ecast119;
+          xfer += iprot->readI32(ecast119);
+          this->reason = static_cast<CloseReason::type>(ecast119);
           this->__isset.reason = true;
         } else {
           xfer += iprot->skip(ftype);
@@ -4250,26 +4328,26 @@ void swap(DialogCanceled &a, DialogCanceled &b) {
   swap(a.__isset, b.__isset);
 }
 
-DialogCanceled::DialogCanceled(const DialogCanceled& other118) : TException() {
-  reason = other118.reason;
-  message = other118.message;
-  __isset = other118.__isset;
-}
-DialogCanceled::DialogCanceled(DialogCanceled&& other119) noexcept : TException() {
-  reason = other119.reason;
-  message = std::move(other119.message);
-  __isset = other119.__isset;
-}
-DialogCanceled& DialogCanceled::operator=(const DialogCanceled& other120) {
+DialogCanceled::DialogCanceled(const DialogCanceled& other120) : TException() {
   reason = other120.reason;
   message = other120.message;
   __isset = other120.__isset;
-  return *this;
 }
-DialogCanceled& DialogCanceled::operator=(DialogCanceled&& other121) noexcept {
+DialogCanceled::DialogCanceled(DialogCanceled&& other121) noexcept : TException() {
   reason = other121.reason;
   message = std::move(other121.message);
   __isset = other121.__isset;
+}
+DialogCanceled& DialogCanceled::operator=(const DialogCanceled& other122) {
+  reason = other122.reason;
+  message = other122.message;
+  __isset = other122.__isset;
+  return *this;
+}
+DialogCanceled& DialogCanceled::operator=(DialogCanceled&& other123) noexcept {
+  reason = other123.reason;
+  message = std::move(other123.message);
+  __isset = other123.__isset;
   return *this;
 }
 void DialogCanceled::printTo(std::ostream& out) const {
@@ -4367,22 +4445,22 @@ void swap(LimitExceeded &a, LimitExceeded &b) {
   swap(a.__isset, b.__isset);
 }
 
-LimitExceeded::LimitExceeded(const LimitExceeded& other122) : TException() {
-  message = other122.message;
-  __isset = other122.__isset;
-}
-LimitExceeded::LimitExceeded(LimitExceeded&& other123) noexcept : TException() {
-  message = std::move(other123.message);
-  __isset = other123.__isset;
-}
-LimitExceeded& LimitExceeded::operator=(const LimitExceeded& other124) {
+LimitExceeded::LimitExceeded(const LimitExceeded& other124) : TException() {
   message = other124.message;
   __isset = other124.__isset;
-  return *this;
 }
-LimitExceeded& LimitExceeded::operator=(LimitExceeded&& other125) noexcept {
+LimitExceeded::LimitExceeded(LimitExceeded&& other125) noexcept : TException() {
   message = std::move(other125.message);
   __isset = other125.__isset;
+}
+LimitExceeded& LimitExceeded::operator=(const LimitExceeded& other126) {
+  message = other126.message;
+  __isset = other126.__isset;
+  return *this;
+}
+LimitExceeded& LimitExceeded::operator=(LimitExceeded&& other127) noexcept {
+  message = std::move(other127.message);
+  __isset = other127.__isset;
   return *this;
 }
 void LimitExceeded::printTo(std::ostream& out) const {
@@ -4479,22 +4557,22 @@ void swap(NotAllowed &a, NotAllowed &b) {
   swap(a.__isset, b.__isset);
 }
 
-NotAllowed::NotAllowed(const NotAllowed& other126) : TException() {
-  message = other126.message;
-  __isset = other126.__isset;
-}
-NotAllowed::NotAllowed(NotAllowed&& other127) noexcept : TException() {
-  message = std::move(other127.message);
-  __isset = other127.__isset;
-}
-NotAllowed& NotAllowed::operator=(const NotAllowed& other128) {
+NotAllowed::NotAllowed(const NotAllowed& other128) : TException() {
   message = other128.message;
   __isset = other128.__isset;
-  return *this;
 }
-NotAllowed& NotAllowed::operator=(NotAllowed&& other129) noexcept {
+NotAllowed::NotAllowed(NotAllowed&& other129) noexcept : TException() {
   message = std::move(other129.message);
   __isset = other129.__isset;
+}
+NotAllowed& NotAllowed::operator=(const NotAllowed& other130) {
+  message = other130.message;
+  __isset = other130.__isset;
+  return *this;
+}
+NotAllowed& NotAllowed::operator=(NotAllowed&& other131) noexcept {
+  message = std::move(other131.message);
+  __isset = other131.__isset;
   return *this;
 }
 void NotAllowed::printTo(std::ostream& out) const {
@@ -4591,22 +4669,22 @@ void swap(AuthenticationFailed &a, AuthenticationFailed &b) {
   swap(a.__isset, b.__isset);
 }
 
-AuthenticationFailed::AuthenticationFailed(const AuthenticationFailed& other130) : TException() {
-  message = other130.message;
-  __isset = other130.__isset;
-}
-AuthenticationFailed::AuthenticationFailed(AuthenticationFailed&& other131) noexcept : TException() {
-  message = std::move(other131.message);
-  __isset = other131.__isset;
-}
-AuthenticationFailed& AuthenticationFailed::operator=(const AuthenticationFailed& other132) {
+AuthenticationFailed::AuthenticationFailed(const AuthenticationFailed& other132) : TException() {
   message = other132.message;
   __isset = other132.__isset;
-  return *this;
 }
-AuthenticationFailed& AuthenticationFailed::operator=(AuthenticationFailed&& other133) noexcept {
+AuthenticationFailed::AuthenticationFailed(AuthenticationFailed&& other133) noexcept : TException() {
   message = std::move(other133.message);
   __isset = other133.__isset;
+}
+AuthenticationFailed& AuthenticationFailed::operator=(const AuthenticationFailed& other134) {
+  message = other134.message;
+  __isset = other134.__isset;
+  return *this;
+}
+AuthenticationFailed& AuthenticationFailed::operator=(AuthenticationFailed&& other135) noexcept {
+  message = std::move(other135.message);
+  __isset = other135.__isset;
   return *this;
 }
 void AuthenticationFailed::printTo(std::ostream& out) const {

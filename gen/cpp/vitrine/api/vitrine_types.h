@@ -277,7 +277,20 @@ struct EventKind {
      * its renderer is not reloaded more than a few times a minute; the stage
      * is then left blank and `url` is empty.
      */
-    RENDERER_RESTARTED = 6
+    RENDERER_RESTARTED = 6,
+    /**
+     * A window opened (not the stage): `windowKind` says what it is, `name`
+     * is the label its client gave it. Long-poll for it instead of polling
+     * listWindows().
+     */
+    WINDOW_OPENED = 7,
+    /**
+     * A push (fetchUrl, postHtml) did not put its page on the stage:
+     * `pushResult` says why (LOAD_FAILED, TIMED_OUT, SUPERSEDED,
+     * INVALID_ARGUMENT), `name` and `url` what it was (`url` empty for a URL
+     * refused before it was parsed). The stage keeps what it showed.
+     */
+    PUSH_FAILED = 8
   };
 };
 
@@ -1546,7 +1559,7 @@ void swap(WindowInfo &a, WindowInfo &b);
 std::ostream& operator<<(std::ostream& out, const WindowInfo& obj);
 
 typedef struct _Event__isset {
-  _Event__isset() : sequence(false), kind(false), windowId(false), timeMs(false), closeReason(false), action(false), x(false), y(false), color(false), answer(false), name(false), url(false), missed(false), reason(false) {}
+  _Event__isset() : sequence(false), kind(false), windowId(false), timeMs(false), closeReason(false), action(false), x(false), y(false), color(false), answer(false), name(false), url(false), missed(false), reason(false), windowKind(false), pushResult(false) {}
   bool sequence :1;
   bool kind :1;
   bool windowId :1;
@@ -1561,6 +1574,8 @@ typedef struct _Event__isset {
   bool url :1;
   bool missed :1;
   bool reason :1;
+  bool windowKind :1;
+  bool pushResult :1;
 } _Event__isset;
 
 /**
@@ -1589,7 +1604,9 @@ class Event : public virtual ::apache::thrift::TBase {
           name(),
           url(),
           missed(0),
-          reason() {
+          reason(),
+          windowKind(static_cast<WindowKind::type>(0)),
+          pushResult(static_cast<PushResult::type>(0)) {
   }
 
   virtual ~Event() noexcept;
@@ -1638,11 +1655,11 @@ class Event : public virtual ::apache::thrift::TBase {
    */
   Answer answer;
   /**
-   * PAGE_LOADED: the name of the push.
+   * PAGE_LOADED, PUSH_FAILED, RENDERER_RESTARTED: the name of the push; WINDOW_OPENED: the window's label.
    */
   std::string name;
   /**
-   * PAGE_LOADED: the URL now on the stage.
+   * PAGE_LOADED: the URL now on the stage; PUSH_FAILED: the URL that was not shown.
    */
   std::string url;
   /**
@@ -1653,6 +1670,18 @@ class Event : public virtual ::apache::thrift::TBase {
    * RENDERER_RESTARTED: how the renderer ended ("crashed", "killed", "abnormal exit", "out of memory").
    */
   std::string reason;
+  /**
+   * WINDOW_OPENED: what the window is.
+   * 
+   * @see WindowKind
+   */
+  WindowKind::type windowKind;
+  /**
+   * PUSH_FAILED: what the push answered its caller.
+   * 
+   * @see PushResult
+   */
+  PushResult::type pushResult;
 
   _Event__isset __isset;
 
@@ -1683,6 +1712,10 @@ class Event : public virtual ::apache::thrift::TBase {
   void __set_missed(const int64_t val);
 
   void __set_reason(const std::string& val);
+
+  void __set_windowKind(const WindowKind::type val);
+
+  void __set_pushResult(const PushResult::type val);
 
   bool operator == (const Event & rhs) const
   {
@@ -1733,6 +1766,14 @@ class Event : public virtual ::apache::thrift::TBase {
     if (__isset.reason != rhs.__isset.reason)
       return false;
     else if (__isset.reason && !(reason == rhs.reason))
+      return false;
+    if (__isset.windowKind != rhs.__isset.windowKind)
+      return false;
+    else if (__isset.windowKind && !(windowKind == rhs.windowKind))
+      return false;
+    if (__isset.pushResult != rhs.__isset.pushResult)
+      return false;
+    else if (__isset.pushResult && !(pushResult == rhs.pushResult))
       return false;
     return true;
   }

@@ -11,7 +11,7 @@
 #include <map>
 #include <set>
 
-#include "rpc/unsent_ledger.h"
+#include "net/unsent_ledger.h"
 
 namespace vitrine {
 

@@ -1,4 +1,4 @@
-#include "app/logging.h"
+#include "base/logging.h"
 
 namespace vitrine {
 Q_LOGGING_CATEGORY(lcServer, "vitrine.server", QtInfoMsg)

@@ -16,7 +16,7 @@ class TMemoryBuffer;
 
 namespace vitrine {
 
-struct RpcLimits;
+struct RequestLimits;
 
 /// Binary or compact protocol over in-memory buffers, reused for every call
 /// of a connection (no per-call allocation). Held by shared_ptr: a reply that
@@ -30,7 +30,7 @@ class ThriftCodec {
   /// binary) or 0x82 (compact). nullopt for anything else.
   static std::optional<Protocol> detect(std::span<const char> message);
 
-  ThriftCodec(Protocol protocol, const RpcLimits& limits);
+  ThriftCodec(Protocol protocol, const RequestLimits& limits);
   ~ThriftCodec();
 
   /// Points the input at `message` (not copied; must outlive the call's

@@ -1,4 +1,4 @@
-#include "rpc/thrift_codec.h"
+#include "net/thrift_codec.h"
 
 #include <thrift/TApplicationException.h>
 #include <thrift/TConfiguration.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <limits>
 
-#include "rpc/rpc_limits.h"
+#include "net/request_limits.h"
 
 namespace vitrine {
 
@@ -47,7 +47,7 @@ std::optional<ThriftCodec::Protocol> ThriftCodec::detect(std::span<const char> m
   }
 }
 
-ThriftCodec::ThriftCodec(Protocol protocol, const RpcLimits& limits)
+ThriftCodec::ThriftCodec(Protocol protocol, const RequestLimits& limits)
     : protocol_(protocol), maxContainerElements_(limits.maxContainerElements) {
   // Thrift's own message-size accounting must allow our largest frame.
   const int maxMessage = static_cast<int>(std::min<std::uint32_t>(limits.maxFrameBytes, std::numeric_limits<int>::max()));

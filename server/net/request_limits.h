@@ -7,7 +7,7 @@
 namespace vitrine {
 
 /// Per-connection limits, fixed at start-up (flags of vitrine-server).
-struct RpcLimits {
+struct RequestLimits {
   /// Largest frame payload accepted (--max-frame). Larger: connection closed.
   std::uint32_t maxFrameBytes = 64u << 20;
   /// Largest number of elements in one list/set/map; also never more than

@@ -1,4 +1,4 @@
-#include "rpc/stream_socket.h"
+#include "net/stream_socket.h"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "app/logging.h"
-#include "rpc/tls_session.h"
-#include "rpc/unsent_ledger.h"
+#include "base/logging.h"
+#include "net/tls_session.h"
+#include "net/unsent_ledger.h"
 
 namespace vitrine {
 

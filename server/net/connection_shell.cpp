@@ -1,14 +1,17 @@
-#include "rpc/connection_shell.h"
+#include "net/connection_shell.h"
 
-#include "rpc/connection_registry.h"
-#include "rpc/stream_socket.h"
+#include <thrift/async/TAsyncProcessor.h>
+
+#include "net/connection_registry.h"
+#include "net/stream_socket.h"
 
 namespace vitrine {
 
 ConnectionShell::ConnectionShell(StreamSocket* socket, Peer peer, ConnectionRegistry& registry, Admission admission,
-                                 LogCategory category, QObject* parent)
+                                 const ProcessorFactory& makeProcessor, LogCategory category, QObject* parent)
     : QObject(parent),
       socket_(socket),
+      processor_(makeProcessor(*this)),
       peer_(std::move(peer)),
       registry_(registry),
       category_(category),

@@ -1,4 +1,4 @@
-#include "rpc/rpc_listener.h"
+#include "net/listener.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,11 +16,11 @@
 #include <cerrno>
 #include <cstring>
 
-#include "app/logging.h"
-#include "rpc/connection_registry.h"
-#include "rpc/stream_socket.h"
-#include "rpc/tls_context.h"
-#include "rpc/tls_session.h"
+#include "base/logging.h"
+#include "net/connection_registry.h"
+#include "net/stream_socket.h"
+#include "net/tls_context.h"
+#include "net/tls_session.h"
 
 namespace vitrine {
 
@@ -75,7 +75,7 @@ class DescriptorTcpServer : public DescriptorServer<QTcpServer, qintptr> {
 
 // The default socket lives in /tmp/vitrine-UID when there is no
 // XDG_RUNTIME_DIR: make sure that directory is ours and private.
-bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
+bool Listener::ensurePrivateDirectory(const QString& dir, QString* error) {
   if (::mkdir(dir.toLocal8Bit().constData(), 0700) != 0 && errno != EEXIST) {
     *error = QStringLiteral("cannot create %1: %2").arg(dir, QString::fromLocal8Bit(std::strerror(errno)));
     return false;
@@ -92,7 +92,7 @@ bool RpcListener::ensurePrivateDirectory(const QString& dir, QString* error) {
   return true;
 }
 
-std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, AcceptConnection accept,
+std::unique_ptr<Listener> Listener::listen(const Endpoint& endpoint, AcceptConnection accept,
                                                  ConnectionRegistry& registry, QString* error, TcpReach reach,
                                                  std::shared_ptr<const TlsContext> tls, bool remote) {
   if (endpoint.kind == Endpoint::Kind::Tls && !tls) {
@@ -101,24 +101,24 @@ std::unique_ptr<RpcListener> RpcListener::listen(const Endpoint& endpoint, Accep
     return nullptr;
   }
   if (endpoint.kind != Endpoint::Kind::Tls) tls = nullptr;
-  std::unique_ptr<RpcListener> listener(new RpcListener(std::move(accept), registry, std::move(tls), remote));
+  std::unique_ptr<Listener> listener(new Listener(std::move(accept), registry, std::move(tls), remote));
   const bool ok = endpoint.kind == Endpoint::Kind::Unix ? listener->listenUnix(endpoint.path, error)
                                                         : listener->listenTcp(endpoint.host, endpoint.port, reach, error);
   if (!ok) return nullptr;
   return listener;
 }
 
-RpcListener::RpcListener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
+Listener::Listener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
                          bool remote)
     : accept_(std::move(accept)), registry_(registry), tls_(std::move(tls)), remote_(remote) {}
 
-RpcListener::~RpcListener() {
+Listener::~Listener() {
   // Connections are children: they go with us. QLocalServer::close removes the socket file.
   if (local_) local_->close();
   if (tcp_) tcp_->close();
 }
 
-bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
+bool Listener::listenUnix(const std::string& pathText, QString* error) {
   const QString path = QFileInfo(QString::fromStdString(pathText)).absoluteFilePath();
   const QString where = QStringLiteral("unix:") + path;
   if (QString::fromStdString(pathText) == QString::fromStdString(defaultSocketPath()) &&
@@ -148,7 +148,7 @@ bool RpcListener::listenUnix(const std::string& pathText, QString* error) {
   return true;
 }
 
-bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, TcpReach reach, QString* error) {
+bool Listener::listenTcp(const std::string& hostText, std::uint16_t port, TcpReach reach, QString* error) {
   const QString host = QString::fromStdString(hostText);
   QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
   const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
@@ -185,7 +185,7 @@ bool RpcListener::listenTcp(const std::string& hostText, std::uint16_t port, Tcp
   return true;
 }
 
-void RpcListener::acceptLocal(int fd) {
+void Listener::acceptLocal(int fd) {
   if (!registry_.admit(ConnectionRegistry::Door::UnixSocket, QString())) {
     ::close(fd);
     return;
@@ -194,7 +194,7 @@ void RpcListener::acceptLocal(int fd) {
         ConnectionShell::Peer{QStringLiteral("%1#%2").arg(address_).arg(++accepted_), QString(), false});
 }
 
-void RpcListener::acceptTcp(int fd) {
+void Listener::acceptTcp(int fd) {
   sockaddr_storage peerAddress{};
   socklen_t length = sizeof peerAddress;
   const QString scheme = tls_ ? QStringLiteral("tls:") : QStringLiteral("tcp:");
@@ -224,7 +224,7 @@ void RpcListener::acceptTcp(int fd) {
   serve(new StreamSocket(fd, std::move(session), peer.name, &registry_.unsent()), std::move(peer));
 }
 
-void RpcListener::serve(StreamSocket* socket, ConnectionShell::Peer peer) {
+void Listener::serve(StreamSocket* socket, ConnectionShell::Peer peer) {
   peer.remote = remote_;
   accept_(socket, std::move(peer), this);
 }

@@ -1,7 +1,7 @@
-// What RpcListener tells the connections it makes: the `remote` mark on
-// every accepted peer (which the service reads through IdentifiedCaller), and
+// What Listener tells the connections it makes: the `remote` mark on
+// every accepted peer (which the service reads through its Caller), and
 // that a tls: listener cannot start without a TLS context.
-#include "rpc/rpc_listener.h"
+#include "net/listener.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -14,8 +14,8 @@
 #include <cstring>
 #include <vector>
 
-#include "rpc/connection_registry.h"
-#include "rpc/stream_socket.h"
+#include "net/connection_registry.h"
+#include "net/stream_socket.h"
 #include "service/server_stats.h"
 
 namespace vitrine {
@@ -34,7 +34,7 @@ int connectTo(const std::string& path) {
   return fd;
 }
 
-TEST(RpcListener, EveryAcceptedPeerCarriesTheListenersRemoteMark) {
+TEST(Listener, EveryAcceptedPeerCarriesTheListenersRemoteMark) {
   ServerStats stats;
   ConnectionRegistry registry(ConnectionLimits{}, stats);
   for (const bool remote : {false, true}) {
@@ -43,13 +43,13 @@ TEST(RpcListener, EveryAcceptedPeerCarriesTheListenersRemoteMark) {
     const std::string path = dir.filePath(QStringLiteral("listener.sock")).toStdString();
     std::vector<bool> marks;
     QString error;
-    auto listener = RpcListener::listen(
+    auto listener = Listener::listen(
         Endpoint::parse("unix:" + path),
         [&marks](StreamSocket* socket, ConnectionShell::Peer peer, QObject* parent) {
           marks.push_back(peer.remote);
           socket->setParent(parent);
         },
-        registry, &error, RpcListener::TcpReach::LoopbackOnly, nullptr, remote);
+        registry, &error, Listener::TcpReach::LoopbackOnly, nullptr, remote);
     ASSERT_TRUE(listener) << error.toStdString();
     const int client = connectTo(path);
     ASSERT_GE(client, 0);
@@ -64,11 +64,11 @@ TEST(RpcListener, EveryAcceptedPeerCarriesTheListenersRemoteMark) {
   }
 }
 
-TEST(RpcListener, ATlsListenerNeedsATlsContext) {
+TEST(Listener, ATlsListenerNeedsATlsContext) {
   ServerStats stats;
   ConnectionRegistry registry(ConnectionLimits{}, stats);
   QString error;
-  auto listener = RpcListener::listen(
+  auto listener = Listener::listen(
       Endpoint::parse("tls:127.0.0.1:0"),
       [](StreamSocket* socket, ConnectionShell::Peer, QObject*) { delete socket; }, registry, &error);
   EXPECT_FALSE(listener);

@@ -7,7 +7,7 @@
 #include <functional>
 #include <memory>
 
-#include "rpc/connection_shell.h"
+#include "net/connection_shell.h"
 #include "vitrine/endpoint.h"
 
 namespace vitrine {
@@ -23,7 +23,7 @@ class DescriptorTcpServer;
 /// a child of this listener. Destroying the listener stops accepting,
 /// closes its connections and removes its Unix socket file.
 /// GUI thread only.
-class RpcListener : public QObject {
+class Listener : public QObject {
   Q_OBJECT
 
  public:
@@ -63,7 +63,7 @@ class RpcListener : public QObject {
   /// QTcpServer stop accepting, for good. `remote`: every peer of this
   /// listener is remote (main: the tls: listeners, and the tcp: ones of a
   /// server with --token-file).
-  static std::unique_ptr<RpcListener> listen(const Endpoint& endpoint, AcceptConnection accept,
+  static std::unique_ptr<Listener> listen(const Endpoint& endpoint, AcceptConnection accept,
                                              ConnectionRegistry& registry, QString* error,
                                              TcpReach reach = TcpReach::LoopbackOnly,
                                              std::shared_ptr<const TlsContext> tls = nullptr, bool remote = false);
@@ -74,13 +74,13 @@ class RpcListener : public QObject {
   /// permission for group or others. Used for the default socket directory.
   /// Any thread; touches the file system.
   static bool ensurePrivateDirectory(const QString& dir, QString* error);
-  ~RpcListener() override;
+  ~Listener() override;
 
   /// The address actually bound, in Endpoint syntax (the real port for port 0).
   const QString& address() const { return address_; }
 
  private:
-  RpcListener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
+  Listener(AcceptConnection accept, ConnectionRegistry& registry, std::shared_ptr<const TlsContext> tls,
               bool remote);
   bool listenUnix(const std::string& path, QString* error);
   /// TCP, or TLS when tls_ is set.

@@ -1,4 +1,4 @@
-#include "rpc/tls_context.h"
+#include "net/tls_context.h"
 
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -13,7 +13,7 @@
 #include <cstring>
 #include <string>
 
-#include "rpc/tls_session.h"
+#include "net/tls_session.h"
 
 namespace vitrine {
 

@@ -1,12 +1,12 @@
-#include "rpc/connection_registry.h"
+#include "net/connection_registry.h"
 
 #include <malloc.h>
 
 #include <QMetaObject>
 #include <vector>
 
-#include "app/logging.h"
-#include "rpc/connection_shell.h"
+#include "base/logging.h"
+#include "net/connection_shell.h"
 #include "service/server_stats.h"
 
 namespace vitrine {

@@ -6,9 +6,15 @@
 #include <QObject>
 #include <QString>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 
 #include "service/caller.h"
+
+namespace apache::thrift::async {
+class TAsyncProcessor;
+}
 
 namespace vitrine {
 
@@ -35,17 +41,24 @@ class StreamSocket;
 ///   stopServing() once, then the socket's disconnected() leads to close(),
 ///   which deletes this (deleteLater). Calls still in flight complete into
 ///   the void (their completions hold a QPointer).
-/// - Who it is: IdentifiedCaller gives the service a client key (the
-///   network address, or this connection on the Unix socket) and whether
-///   the caller is remote.
+/// - Who it is: it is the service's Caller (service/caller.h): a client key
+///   (the network address, or this connection on the Unix socket), whether
+///   it is remote, its lifetime (this object). Its calls go to a processor
+///   of its own, made by main's ProcessorFactory with a service handler
+///   bound to this caller; the processor lives until the last call it
+///   started has been answered.
 ///
 /// GUI thread only.
-class ConnectionShell : public QObject, public AuthenticatingCaller, public IdentifiedCaller {
+class ConnectionShell : public QObject, public Caller {
   Q_OBJECT
 
  public:
   using Clock = std::chrono::steady_clock;
   using LogCategory = const QLoggingCategory& (*)();
+  /// Makes the processor that serves `caller`'s calls (the generated one, over
+  /// a service handler bound to `caller`). It must not call `caller` yet:
+  /// the connection is still being built.
+  using ProcessorFactory = std::function<std::shared_ptr<apache::thrift::async::TAsyncProcessor>(Caller& caller)>;
 
   /// Who is at the other end of a connection.
   struct Peer {
@@ -84,17 +97,16 @@ class ConnectionShell : public QObject, public AuthenticatingCaller, public Iden
   /// releases the socket's buffers; protocols add their own.
   virtual void releaseIdleMemory();
 
-  // AuthenticatingCaller
+  // Caller
+  QObject* lifetime() override { return this; }
+  QString clientKey() const override;
+  bool isRemote() const override { return peer_.remote; }
   void authenticationSucceeded() override;
   void authenticationFailed() override;
 
-  // IdentifiedCaller
-  QString clientKey() const override;
-  bool isRemote() const override { return peer_.remote; }
-
  protected:
   ConnectionShell(StreamSocket* socket, Peer peer, ConnectionRegistry& registry, Admission admission,
-                  LogCategory category, QObject* parent);
+                  const ProcessorFactory& makeProcessor, LogCategory category, QObject* parent);
 
   /// Stops serving, and closes once the answers written so far have gone.
   void closeAfterWriting(const QString& reason);
@@ -116,6 +128,10 @@ class ConnectionShell : public QObject, public AuthenticatingCaller, public Iden
   LogCategory logCategory() const { return category_; }
 
   StreamSocket* const socket_;
+  /// Serves this connection's calls. Captured by each call's completion, so
+  /// that an answer that comes after the connection has gone (a dialog)
+  /// still finds its processor.
+  const std::shared_ptr<apache::thrift::async::TAsyncProcessor> processor_;
 
  private:
   Peer peer_;
