@@ -6,7 +6,8 @@
 
 For each case the tool resets the server's record of its longest GUI-thread
 turn (resetLongestTurn), makes one call that opens a window (a popup with many
-actions or a long text, a question with many choices), waits for the window
+actions or a long text, a question with many choices, a picture from a PNG),
+waits for the window
 (or the refusal), takes a screenshot of it (which lays it out and paints it
 whole, as the screen would), closes it, and reads serverInfo: longestTurnUs
 and longestTurnCause. Meanwhile another connection pings every 20 ms and keeps
@@ -33,7 +34,8 @@ from thrift.transport import TSocket, TTransport  # noqa: E402
 
 from vitrine_thrift import Vitrine  # noqa: E402
 from vitrine_thrift.ttypes import (  # noqa: E402
-    Action, DialogCanceled, InvalidArgument, LimitExceeded, Question, QuestionKind, SayOptions)
+    Action, DialogCanceled, InvalidArgument, LimitExceeded, Picture, PictureOptions, PixelFormat, Question,
+    QuestionKind, SayOptions)
 
 WORDS = "the quick brown fox jumps over the lazy dog while students ask vitrine for a popup ".split()
 
@@ -124,6 +126,23 @@ def ask_text_case(prompt, default=None):
     return call
 
 
+def picture_case(width, height, noise):
+    """A PNG of `width` x `height`, noise (which compresses badly, so its screenshot is heavy too) or a flat colour."""
+    import io
+
+    from PIL import Image  # python3-pil; only the picture cases need it
+
+    image = Image.effect_noise((width, height), 64).convert("RGB") if noise else Image.new("RGB", (width, height),
+                                                                                           (30, 120, 200))
+    encoded = io.BytesIO()
+    image.save(encoded, "PNG")
+    picture = Picture(width=0, height=0, mode=PixelFormat.PNG, data=encoded.getvalue())
+
+    def call(client):
+        return client.showPicture(picture, PictureOptions(title="turns"))
+    return call
+
+
 CASES = {
     "say-actions-16": say_case("Pick one", actions=16),
     "say-actions-500": say_case("Pick one", actions=500),
@@ -139,6 +158,9 @@ CASES = {
     "ask-choice-100000": ask_case(QuestionKind.CHOICE, 100_000, [99_999]),
     "ask-multi-100000": ask_case(QuestionKind.MULTI_CHOICE, 100_000, range(0, 100_000, 7)),
     "ask-choice-1000000": ask_case(QuestionKind.CHOICE, 1_000_000),
+    "picture-png-1920x1080-noise": lambda client: picture_case(1920, 1080, noise=True)(client),
+    "picture-png-4096x4096-noise": lambda client: picture_case(4096, 4096, noise=True)(client),
+    "picture-png-8192x8192-flat": lambda client: picture_case(8192, 8192, noise=False)(client),
 }
 
 

@@ -236,7 +236,8 @@ TEST_F(TlsStreamSocketTest, WhatTheKernelDoesNotTakeIsSentWhenThePeerReads) {
 }
 
 TEST_F(TlsStreamSocketTest, APeerThatDoesNotSpeakTlsIsClosed) {
-  const std::string framedPing("\0\0\0\x15\x80\x01\x00\x01\0\0\0\x04ping\0\0\0\x01\0", 25);
+  static constexpr char kFramedPing[] = "\0\0\0\x11\x80\x01\x00\x01\0\0\0\x04ping\0\0\0\x01\0";
+  const std::string framedPing(kFramedPing, sizeof kFramedPing - 1);  // a framed Thrift ping, not TLS
   ASSERT_EQ(::write(peerFd_, framedPing.data(), framedPing.size()), static_cast<ssize_t>(framedPing.size()));
   ASSERT_TRUE(spinUntil([this] { return disconnects_ == 1; }));
   EXPECT_FALSE(socket_->isConnected());
