@@ -6,10 +6,13 @@
 #
 # gen/cpp/vitrine/api  C++: cob-style server interfaces and the sync client
 # gen/py/vitrine_thrift Python types and client
-# gen/amp/vitrine.json the IDL as JSON, annotations included, enum types restored
-#                      (read by the AMP bridge; see below)
+# gen/amp/vitrine_amp.json  the resolved AMP schema: every command, key, type,
+#                      default, fixed value, answer key and error code, with
+#                      every mapping rule applied (read by the server's AMP bridge)
 # gen/amp/vitrine_amp_commands.py  Twisted amp.Command classes for every command
-#                      (scripts/gen_amp_commands.py; shipped as vitrine.amp_commands)
+#                      (shipped as vitrine.amp_commands)
+# Both gen/amp files come from scripts/gen_amp_commands.py, the one place that
+# applies the AMP mapping rules (docs/amp.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/gen}
@@ -24,12 +27,12 @@ mkdir -p "$tmp/cpp/vitrine/api" "$tmp/py" "$tmp/amp" "$tmp/json" "$tmp/xml"
 thrift --gen cpp:cob_style,moveable_types,no_skeleton -out "$tmp/cpp/vitrine/api" "$idl"
 thrift --gen py -out "$tmp/py" "$idl"
 thrift --gen json -out "$tmp/json" "$idl"
-# Thrift 0.17's JSON types enum fields as plain i32; its XML (not kept) says
-# which are enums. The kept JSON has them restored in the form later Thrift
-# versions write ("typeId": "enum" with the enum's class).
+# Thrift 0.17's JSON types enum fields as plain i32; its XML says which are
+# enums. Neither is kept: the resolved schema says everything the server needs.
 thrift --gen xml -out "$tmp/xml" "$idl"
 "$python" "$root/scripts/gen_amp_commands.py" "$tmp/json/vitrine.json" --thrift-xml "$tmp/xml/vitrine.xml" \
-  --write-schema "$tmp/amp/vitrine.json" -o "$tmp/amp/vitrine_amp_commands.py"
+  --serve Vitrine --callbacks VitrineEvents \
+  --resolved-schema "$tmp/amp/vitrine_amp.json" -o "$tmp/amp/vitrine_amp_commands.py"
 # The Python generator writes a top-level __init__.py beside the package: not ours to ship.
 rm -f "$tmp/py/__init__.py"
 

@@ -1,8 +1,29 @@
 // The AMP wire codec: boxes, the incremental box parser, BigString chunking
 // and the typed value codecs (Integer, Float, Boolean, Unicode, ListOf,
-// AmpList). The wire facts are in reference/amp.md; Twisted 22.4 is the
-// reference peer. Qt-free (std + Boost only) so it can be unit-tested and
-// fuzzed on its own.
+// AmpList). Twisted 22.4 is the reference peer; docs/amp.md ("On the wire")
+// tells users the same facts. Qt-free (std + Boost only) so it can be
+// unit-tested and fuzzed on its own.
+//
+// The wire, as implemented here:
+// - A box is a sequence of key/value pairs, each key and each value behind
+//   a 2-byte big-endian length, ended by a zero key length (`00 00`). Keys
+//   are 1..255 bytes (a longer key length means a broken peer) and unique
+//   within a box; values are 0..65535 bytes. Keys may come in any order.
+// - Keys starting with `_` are AMP's own: a command box has `_command` (its
+//   name) and, when it wants an answer, `_ask` (a tag the peer chooses). The
+//   answer echoes the tag as `_answer` beside the response keys; an error
+//   echoes it as `_error` beside `_error_code` and `_error_description`.
+//   A box with none of `_command`, `_answer`, `_error` is no AMP box.
+// - Typed values are text: Integer is ASCII decimal, Float is Python's
+//   str(float) ("1.5", "nan", "inf"), Boolean is exactly "True" or "False",
+//   Unicode is UTF-8, String is raw bytes.
+// - ListOf(T) is one value: each element as a 2-byte length and its bytes.
+//   AmpList is one value: its rows as boxes, one after the other (an empty
+//   row is a bare `00 00`). Neither can be longer than one value.
+// - BigString/BigUnicode (the chunking recipe PyGraphics' mediawindows
+//   protocol uses) carry longer values in chunks of at most 65535 bytes
+//   under `key`, `key.2`, `key.3`, ...; a reader stops at the first missing
+//   chunk.
 //
 // Error policy: bytes from a peer never cause an exception. The decoder
 // reports a Status, the value codecs return std::nullopt plus a message.
@@ -109,7 +130,8 @@ class AmpBoxDecoder {
   };
 
   /// Whether a box with no keys is a box or an error. On a connection it is
-  /// an error (reference/amp.md: dispatch rejects it); inside an AmpList
+  /// an error (it is neither a command nor an answer, and Twisted's dispatch
+  /// rejects it); inside an AmpList
   /// value it is a valid element (Twisted writes `00 00` for an element
   /// whose optional fields are all absent).
   enum class EmptyBoxes { Reject, Accept };
@@ -192,7 +214,7 @@ class AmpBoxDecoder {
   std::size_t bufferedBytes_ = 0;
 };
 
-// ---- BigString (reference/amp.md): chunks under `key`, `key.2`, `key.3`, ...
+// ---- BigString (PyGraphics' chunking recipe): chunks under `key`, `key.2`, `key.3`, ...
 
 /// Joins the chunks of a BigString: the value under `key`, then `key.2`,
 /// `key.3`, ... up to the first missing key (a later chunk after a gap is

@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <exception>
 
+#include "amp/amp_call_writer.h"
+#include "amp/amp_message_reader.h"
 #include "amp/amp_schema.h"
 #include "base/logging.h"
 #include "net/request_limits.h"
@@ -239,7 +241,7 @@ void AmpConnection::serveCommand(const AmpBox& box) {
   std::string error;
   nextSequenceId_ = (nextSequenceId_ + 1) & 0x7fffffff;  // a positive i32, wrapping
   if (!callBuffer_) callBuffer_ = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
-  if (!schema_->writeCallFromBox(*command, box, static_cast<std::int32_t>(nextSequenceId_), callBuffer_, &error)) {
+  if (!AmpCallWriter::writeCall(*command, box, static_cast<std::int32_t>(nextSequenceId_), callBuffer_, &error)) {
     if (tag) sendError(*tag, "INVALID_ARGUMENT", error);
     return;
   }
@@ -284,7 +286,7 @@ void AmpConnection::finishCommand(const AmpCommand& command, const std::optional
     if (!ok || message.empty()) {
       sendError(*tag, "UNKNOWN", "Unknown Error");
     } else {
-      AmpReply reply = schema_->replyToBox(command, {message.data(), message.size()});
+      AmpReply reply = AmpMessageReader::replyToBox(command, {message.data(), message.size()});
       if (reply.ok) {
         reply.answer.set("_answer", *tag);
         send(reply.answer);
@@ -392,7 +394,7 @@ void AmpConnection::pushQueuedEvents() {
     eventWriter_->send_event(event);
     AmpBox box;
     try {
-      box = schema_->boxFromCall(*eventCommand_, eventBuffer_->getBufferAsString());
+      box = AmpMessageReader::boxFromCall(*eventCommand_, eventBuffer_->getBufferAsString());
     } catch (const std::exception& e) {
       // An event AMP cannot carry (an answer's choices over one 65535-byte
       // value): this peer misses it; waitEvents over Thrift still has it.

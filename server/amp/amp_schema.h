@@ -1,24 +1,22 @@
-// The AMP view of the IDL: which AMP commands exist, and the translation
-// between AMP boxes and Thrift binary-protocol messages for each of them.
+// The AMP view of the IDL as the server holds it: which AMP commands exist and, for each, every key with
+// its AMP and Thrift types. It is what gen/amp/vitrine_amp.json says, read as it is:
 //
-// Everything is driven by gen/amp/vitrine.json (`thrift --gen json` of the
-// IDL, its `amp.` annotations included, enum types restored by gen.sh): no
-// command is spelled out here. The mapping rules are those stated in the
-// docstring of gen/amp/vitrine_amp_commands.py (scripts/gen_amp_commands.py
-// writes both); docs/amp.md explains them to users.
+//   scripts/gen_amp_commands.py   applies the mapping rules (docs/amp.md) once and writes the resolved
+//                                 schema, gen/amp/vitrine_amp.json (and the Twisted classes)
+//   AmpSchemaLoader               reads that schema into these types (amp_schema_loader.h)
+//   AmpCallWriter                 request box -> Thrift call message (amp_call_writer.h)
+//   AmpMessageReader              Thrift reply (or callback call) message -> box (amp_message_reader.h)
 //
-// An AMP request becomes a Thrift *call message*, which the server runs
-// through the same generated processor as a Thrift call; the *reply message*
-// becomes the AMP answer or error. The reverse direction (callFromBox's
-// inverse, boxFromCall) turns a call vitrine makes on a peer (the
-// VitrineEvents service) into a box.
+// No rule of the mapping is applied on this side: a key's full name, whether it may be left out, its
+// default and fixed value are all in the schema. The translations only walk these trees.
 //
-// Only load() uses Qt (QJsonDocument, QtCore); the translation is std +
-// Thrift, so it can be fuzzed on its own. Loaded once at start-up, then
-// immutable: safe to share between connections and threads.
+// Plain data, immutable once loaded: safe to share between connections and threads.
 #pragma once
 
+#include <thrift/protocol/TProtocol.h>
+
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,111 +24,110 @@
 #include <utility>
 #include <vector>
 
-#include "amp/amp_box.h"
-
-namespace apache::thrift::transport {
-class TMemoryBuffer;
-}
-
 namespace vitrine {
 
-namespace amp_detail {
-struct Schema;
-struct Function;
-}  // namespace amp_detail
+/// How the generated Thrift code reads and writes a value.
+enum class ThriftType { Bool, I8, I16, I32, I64, Double, String, Binary, Enum, Struct, List };
 
-/// One AMP command: a method of the served service (under its method name or
-/// its `amp.command`), or one of its `amp.alias.NAME` aliases, or a callback
-/// vitrine sends (a VitrineEvents method). Owned by its AmpSchema; valid as
-/// long as the schema is.
+/// How a value looks in an AMP box (the names of Twisted's argument types). BigUnicode and BigString are
+/// chunked as `key`, `key.2`, ...; Unicode and String are the unchunked elements of a ListOf; a Struct is
+/// the keys under its prefix; an AmpList and a ListOf are one value.
+enum class AmpType { Boolean, Integer, Float, Unicode, String, BigUnicode, BigString, Enum, Struct, AmpList, ListOf };
+
+/// An IDL enum: its members' names (what travels over AMP) and numbers (what travels over Thrift).
+struct AmpEnum {
+  std::string name;
+  std::vector<std::pair<std::string, std::int32_t>> members;  // IDL order
+};
+
+/// One node of a command's key tree: an argument, a struct field, a method's result, or a list's element.
+struct AmpField {
+  /// The Thrift field id (0 for a result) and name. Unused for a list's element.
+  std::int16_t id = 0;
+  std::string name;
+  ThriftType thrift = ThriftType::I32;
+  AmpType amp = AmpType::Integer;
+  /// The Thrift wire type of `thrift` (enums are T_I32).
+  apache::thrift::protocol::TType wire = apache::thrift::protocol::T_I32;
+  /// Every node but a struct: its key, in full ("img.mode"); inside an AmpList row, within the row.
+  std::string key;
+  /// A struct: the prefix all its keys share ("img.", or "" for a flattened argument or a struct result,
+  /// whose fields are keys of the box itself), and the struct's name.
+  std::string keyPrefix;
+  std::string structName;
+  /// Whether the key (a struct: all its keys) may be left out. An absent optional struct is one with no
+  /// key under its prefix; it is not sent.
+  bool optional = false;
+  /// The wire value that an absent key stands for (an IDL default).
+  std::optional<std::string> defaultValue;
+  /// The wire value the command always sends, whatever the peer says (an alias's fixed key).
+  std::optional<std::string> fixedValue;
+  /// A struct: whether a key under it has a fixed value (then it is always sent).
+  bool holdsFixed = false;
+  /// An enum, or a list of enums' element: its members.
+  std::shared_ptr<const AmpEnum> enumType;
+  /// A struct, or an AmpList's element: its fields, in IDL order.
+  std::vector<AmpField> fields;
+  /// A list: its element (a struct for an AmpList, a single value for a ListOf).
+  std::shared_ptr<const AmpField> element;
+};
+
+/// An exception a method declares: the result field it comes in, and what AMP error it becomes.
+struct AmpError {
+  std::int16_t id = 0;
+  std::string exception;
+  /// `_error_code`, e.g. "WINDOW_DOES_NOT_EXIST".
+  std::string code;
+  /// The id of its `string message` field, the error's description; none: the exception's name is.
+  std::optional<std::int16_t> messageFieldId;
+};
+
+/// One AMP command: a method of the served service (under its AMP name), one of its aliases, or a
+/// callback vitrine sends (a VitrineEvents method).
 struct AmpCommand {
   /// The name on the wire (`_command`): "StartInspect", "fetchUrl", "AskDirectory".
   std::string name;
-  /// The Thrift method it calls: "showPicture", "fetchUrl", "chooseFile".
+  /// The Thrift service that declares the method, and the method: "Vitrine", "showPicture".
+  std::string service;
   std::string method;
-  /// For an alias: the argument keys it fixes and their wire values
-  /// (AskDirectory: {"mode", "DIRECTORY"}), which override the peer's.
+  /// The method's arguments, in IDL order, each a tree of keys.
+  std::vector<AmpField> arguments;
+  /// The result (field id 0), or none for a void method. A struct result has keyPrefix "": its fields are
+  /// the answer's keys.
+  std::optional<AmpField> result;
+  /// The exceptions the method declares.
+  std::vector<AmpError> errors;
+  /// For an alias: the keys it fixes and their wire values (AskDirectory: {"mode", "DIRECTORY"}), in key
+  /// order. The same values are the `fixedValue` of those keys in `arguments`.
   std::vector<std::pair<std::string, std::string>> fixedArguments;
-  /// The schema's description of the method (internal to amp_schema.cpp).
-  const amp_detail::Function* function = nullptr;
 };
 
-/// What a Thrift reply message says, as AMP: either the answer's keys or an
-/// error (code and description). Never has `_answer`/`_error` keys: the
-/// connection adds the tag.
-struct AmpReply {
-  /// True: `answer` holds the response keys. False: `errorCode` and
-  /// `errorDescription` are set.
-  bool ok = false;
-  AmpBox answer;
-  /// A declared exception's `amp.code` (or its type name); "UNKNOWN" for a
-  /// TApplicationException or a reply that cannot be read; "LIMIT_EXCEEDED"
-  /// for a result that AMP cannot carry (a list longer than one 65535-byte value).
-  std::string errorCode;
-  /// A declared exception's `message` field (its type name when it has none),
-  /// or a sentence saying what went wrong.
-  std::string errorDescription;
-};
-
-/// The AMP commands of one served Thrift service (and the services it
-/// extends) plus one callback service. Immutable after load(); any thread.
+/// The commands a peer may send and the callbacks vitrine sends. Built by AmpSchemaLoader; immutable
+/// after that, any thread.
 class AmpSchema {
  public:
-  /// Parses the schema JSON and builds the command table for the methods of
-  /// `servedService` and every service it extends, and the callbacks of
-  /// `callbackService` (empty: none). Throws std::runtime_error naming the
-  /// place when the schema has something the mapping has no rule for (a map,
-  /// a set, a union, a oneway method, two commands with one wire name, a bad
-  /// alias...): that is a build bug, found at start-up and by the tests.
-  static std::shared_ptr<const AmpSchema> load(std::string_view json, std::string_view servedService,
-                                               std::string_view callbackService);
-  ~AmpSchema();
+  /// Takes the tables and indexes them. Throws std::runtime_error when two commands share a wire name, or
+  /// two callbacks a name or a method (a schema that cannot be read one way only).
+  AmpSchema(std::vector<AmpCommand> commands, std::vector<AmpCommand> callbacks);
 
   /// The command a peer may send under `name` (exact, case-sensitive), or nullptr.
   const AmpCommand* find(std::string_view name) const;
   /// The callback whose Thrift method is `method`, or nullptr.
   const AmpCommand* findCallback(std::string_view method) const;
-  /// Every command a peer may send, in IDL order (aliases after their method).
+  /// Every command a peer may send, in the schema's order (IDL order, aliases after their method).
   const std::vector<AmpCommand>& commands() const { return commands_; }
-
-  /// Translates a request box into a Thrift binary-protocol T_CALL message
-  /// for `command.method` with sequence id `seqid`. Keys starting with `_`
-  /// and keys that are no argument are ignored; an alias's fixed arguments
-  /// replace the peer's. On a missing or malformed argument returns
-  /// std::nullopt and sets *error to a sentence naming the key, e.g.
-  /// "missing argument 'inspector_id'" or "argument 'img.mode': 'CMYK' is not
-  /// a PixelFormat (one of RGB, RGBA, L, PNG, JPEG)". Strings must be valid
-  /// UTF-8. Never throws on peer data.
-  std::optional<std::string> callFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
-                                         std::string* error) const;
-
-  /// callFromBox writing into `out` instead of a new string: `out` is emptied
-  /// first and then holds the message (getBuffer()); its memory is reused,
-  /// so a connection translating 1 MiB pictures allocates once. Returns
-  /// false (and sets *error) where callFromBox returns std::nullopt; `out`
-  /// then holds a partial message. Never throws on peer data.
-  bool writeCallFromBox(const AmpCommand& command, const AmpBox& request, std::int32_t seqid,
-                        const std::shared_ptr<apache::thrift::transport::TMemoryBuffer>& out, std::string* error) const;
-
-  /// Translates a Thrift binary-protocol message answering `command` (T_REPLY
-  /// or T_EXCEPTION, as the generated processor writes it) into the AMP
-  /// answer keys or error. Never throws: an unreadable reply is an UNKNOWN error.
-  AmpReply replyToBox(const AmpCommand& command, std::string_view replyMessage) const;
-
-  /// Translates a Thrift binary-protocol T_CALL or T_ONEWAY message for
-  /// `command` (a callback, written by a generated client's send_ method)
-  /// into a request box: `_command` set to the wire name, the arguments as
-  /// keys, no `_ask`. Throws std::runtime_error if the message is not a call
-  /// of that method or cannot be read (our own bytes: a bug), or if a value
-  /// does not fit AMP (a list over 65535 bytes).
-  AmpBox boxFromCall(const AmpCommand& command, std::string_view callMessage) const;
+  /// Every callback, in the schema's order.
+  const std::vector<AmpCommand>& callbacks() const { return callbacks_; }
 
  private:
-  AmpSchema();
-
-  std::unique_ptr<amp_detail::Schema> schema_;
   std::vector<AmpCommand> commands_;
   std::vector<AmpCommand> callbacks_;
+  std::map<std::string, std::size_t, std::less<>> commandIndex_;   // wire name -> commands_ index
+  std::map<std::string, std::size_t, std::less<>> callbackIndex_;  // method -> callbacks_ index
 };
+
+/// "" when `value` fits the Thrift integer type `type` (I8...I64), else why not ("outside the i32 range
+/// -2147483648..2147483647"). For the loader (defaults, fixed values) and the call writer (peers' values).
+std::string integerRangeError(ThriftType type, std::int64_t value);
 
 }  // namespace vitrine

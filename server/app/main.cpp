@@ -21,6 +21,7 @@
 
 #include "amp/amp_connection.h"
 #include "amp/amp_schema.h"
+#include "amp/amp_schema_loader.h"
 #include "base/logging.h"
 #include "app/monitored_application.h"
 #include "app/token_file.h"
@@ -431,13 +432,12 @@ Options parseOptions(const QApplication& app) {
   return options;
 }
 
-// The IDL's AMP view, compiled into the binary by server/CMakeLists.txt.
+// The IDL's resolved AMP schema (gen/amp/vitrine_amp.json), compiled into the binary by server/CMakeLists.txt.
 std::shared_ptr<const AmpSchema> loadAmpSchema() {
-  QFile file(QStringLiteral(":/vitrine/amp/vitrine.json"));
-  if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("the resource :/vitrine/amp/vitrine.json is missing");
+  QFile file(QStringLiteral(":/vitrine/amp/vitrine_amp.json"));
+  if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("the resource :/vitrine/amp/vitrine_amp.json is missing");
   const QByteArray json = file.readAll();
-  auto schema = AmpSchema::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())), "Vitrine",
-                                "VitrineEvents");
+  auto schema = AmpSchemaLoader::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
   if (!schema->findCallback("event")) throw std::runtime_error("VitrineEvents.event is not in the schema");
   return schema;
 }

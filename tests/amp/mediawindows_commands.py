@@ -2,10 +2,10 @@
 
 These are deliberately NOT vitrine's generated classes (vitrine.amp_commands):
 they are what a PyGraphics client already has, built only from the protocol's
-own description (reference/amp.md): the BigString chunking recipe, the
-PILImage argument (a PIL image as four keys), and the nine commands with
-their argument names, types, response keys and error codes. vitrine must
-serve them unchanged.
+own definition (docs/amp.md, "PyGraphics compatibility", restates it): the
+BigString chunking recipe, the PILImage argument (a PIL image as four keys),
+and the nine commands with their argument names, types, response keys and
+error codes. vitrine must serve them unchanged.
 """
 
 from PIL import Image

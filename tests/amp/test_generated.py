@@ -10,12 +10,14 @@ import io
 
 import pytest
 from PIL import Image
+from vitrine_thrift.ttypes import WindowKind
 
 from conftest import TIMEOUT, unique
 from vitrine.amp_commands import (
     AskOpenFilename, DialogCanceled, InvalidArgument, PollInspect, Say, StartInspect, StopInspect, UpdateInspect,
     WindowNotFound, ask, chooseFile, currentUrl, fetchUrl, listWindows, ping, postHtml, say, screenshot, serverInfo,
     whatsLoaded)
+from vitrine_test_support import wait_until
 
 pytestmark = pytest.mark.usefixtures("tidy_windows")
 
@@ -164,3 +166,26 @@ def test_a_dialog_closed_by_another_connection_raises_the_generated_dialog_cance
     with pytest.raises(DialogCanceled) as raised:
         asked.result(TIMEOUT)
     assert str(raised.value), "the error has no description"
+
+
+@pytest.mark.parametrize("command, arguments, kind", [
+    (ask, {"question": {"prompt": "Only a prompt?"}}, "QUESTION"),
+    (chooseFile, {"title": unique("no mode")}, "FILE_CHOOSER"),
+    (chooseFile, {}, "FILE_CHOOSER"),
+    (AskOpenFilename, {}, "FILE_CHOOSER"),
+], ids=["ask-prompt-only", "chooseFile-title-only", "chooseFile-nothing", "AskOpenFilename-nothing"])
+def test_keys_with_an_idl_default_may_be_left_out(peer, thrift, command, arguments, kind):
+    """ask with only a prompt (Question.kind = TEXT) and chooseFile or AskOpenFilename without a mode
+    (FileChooser.mode = OPEN) open their dialog; closed through Thrift, the call fails with DialogCanceled."""
+    before = {w.id for w in thrift.listWindows()}
+    asked = peer.submit(command, **arguments)
+    wanted = WindowKind._NAMES_TO_VALUES[kind]
+
+    def new_dialog():
+        return [w.id for w in thrift.listWindows() if w.id not in before and w.kind == wanted]
+
+    (dialog_id,) = wait_until(new_dialog, message="a new %s window" % kind)
+    assert not asked.done(), "the dialog answered before anyone did"
+    thrift.closeWindow(dialog_id)
+    with pytest.raises(DialogCanceled):
+        asked.result(TIMEOUT)

@@ -1,15 +1,17 @@
-"""PyGraphics' dialogs answered by a person: the server on Xvfb, keys typed with xdotool.
+"""Dialogs answered by a person: the server on Xvfb, keys typed with xdotool.
 
-There is no window manager. PyGraphics' commands cannot give a dialog a
-title, so each test finds its dialog through listWindows on a second
-connection, then the X window by that (default) title, focuses it and types.
+PyGraphics' commands, and vitrine's own with only what they require (the
+IDL's defaults standing in for the rest). There is no window manager.
+PyGraphics' commands cannot give a dialog a title, so each test finds its
+dialog through listWindows on a second connection, then the X window by that
+(default) title, focuses it and types.
 """
 
 import pytest
 
 from conftest import TIMEOUT, Server
 from mediawindows_commands import AskColor, AskOpenFilename, Say
-from vitrine.amp_commands import listWindows
+from vitrine.amp_commands import ask, chooseFile, listWindows
 from vitrine_test_support import missing_programs
 
 if missing_programs("Xvfb", "xdotool"):
@@ -65,3 +67,29 @@ def test_say_closed_with_return_answers(connect, desktop):
     desktop.focus(title)
     desktop.key("Return")
     assert said.result(TIMEOUT) == {}
+
+
+def test_ask_with_only_a_prompt_is_a_text_question(connect, desktop):
+    """ask with question={"prompt": ...} alone (Question.kind = TEXT in the IDL): typing a name and Return answers
+    kind TEXT with that text."""
+    program, other = connect(), connect()
+    before = other.open_window_ids("QUESTION")
+    asked = program.submit(ask, question={"prompt": "Your name?"})
+    desktop.focus(new_window_title(other, "QUESTION", before))
+    desktop.type("Ada")
+    desktop.key("Return")
+    answer = asked.result(TIMEOUT)
+    assert (answer["kind"], answer["text"]) == ("TEXT", "Ada")
+
+
+def test_choose_file_without_a_mode_opens_a_file(connect, desktop, tmp_path):
+    """chooseFile without `mode` (FileChooser.mode = OPEN in the IDL) behaves as AskOpenFilename: typing an
+    existing file's name and Return answers its absolute path."""
+    (tmp_path / "default-mode.txt").write_text("picked\n")
+    program, other = connect(), connect()
+    before = other.open_window_ids("FILE_CHOOSER")
+    asked = program.submit(chooseFile, initialdir=str(tmp_path))
+    desktop.focus(new_window_title(other, "FILE_CHOOSER", before))
+    desktop.type("default-mode.txt")
+    desktop.key("Return")
+    assert asked.result(TIMEOUT) == {"path": str(tmp_path / "default-mode.txt")}

@@ -4,11 +4,12 @@
 // Input: the bytes an AMP peer sends on one connection. They are decoded by
 // AmpBoxDecoder (once whole, once in small pieces). Then each box is served
 // as AmpConnection::handleBox would: a box with `_command` naming a command
-// of the real schema (gen/amp/vitrine.json, compiled in as a Qt resource)
-// goes through AmpSchema::callFromBox, the resulting call message through
-// ThriftCodec + the generated VitrineAsyncProcessor over FuzzHandler (which
-// answers at once, in the way the box's `_ask` tag picks), and the reply
-// through AmpSchema::replyToBox. Extra keys, ignored by the bridge (keys
+// of the real resolved schema (gen/amp/vitrine_amp.json, compiled in as a Qt
+// resource and read by AmpSchemaLoader) goes through AmpCallWriter, the
+// resulting call message through ThriftCodec + the generated
+// VitrineAsyncProcessor over FuzzHandler (which answers at once, in the way
+// the box's `_ask` tag picks), and the reply through
+// AmpMessageReader::replyToBox. Extra keys, ignored by the bridge (keys
 // starting with `_` are no arguments), let the fuzzer reach the other
 // translations with bytes of its own:
 //   `_reply`  (a BigString): fed to replyToBox for the box's command, as if
@@ -20,8 +21,8 @@
 //
 // Checked, beyond the sanitizers: splitting the input anywhere decodes the
 // same boxes and status; decoded boxes re-encode to exactly the input bytes;
-// a request callFromBox accepts is read by the generated processor, which
-// answers it; boxFromCall inverts callFromBox (box -> call -> box -> call ->
+// a request AmpCallWriter accepts is read by the generated processor, which
+// answers it; boxFromCall inverts AmpCallWriter (box -> call -> box -> call ->
 // box reaches a fixed point after one round); every answer and error is a
 // box the wire can carry (encodeBox does not throw; AmpConnection would log
 // a critical error).
@@ -43,7 +44,10 @@
 #include <vector>
 
 #include "amp/amp_box.h"
+#include "amp/amp_call_writer.h"
+#include "amp/amp_message_reader.h"
 #include "amp/amp_schema.h"
+#include "amp/amp_schema_loader.h"
 #include "fuzz_support.h"
 #include "net/request_limits.h"
 #include "net/thrift_codec.h"
@@ -52,9 +56,12 @@ namespace {
 
 using vitrine::AmpBox;
 using vitrine::AmpBoxDecoder;
+using vitrine::AmpCallWriter;
 using vitrine::AmpCommand;
+using vitrine::AmpMessageReader;
 using vitrine::AmpReply;
 using vitrine::AmpSchema;
+using vitrine::AmpSchemaLoader;
 using vitrine::ThriftCodec;
 using vitrine::fuzz::FuzzHandler;
 
@@ -155,26 +162,26 @@ void exerciseCodecs(const std::string& value) {
   }
 }
 
-/// boxFromCall is callFromBox's inverse: the box it makes of a translated
+/// boxFromCall is AmpCallWriter's inverse: the box it makes of a translated
 /// call is the request normalised (Integers without spaces, floats in
 /// Python's repr...), which translates again, and back to the same box.
 void checkInverse(const AmpCommand& command, const std::string& call) {
   AmpBox normalised;
   try {
-    normalised = shared->schema->boxFromCall(command, call);
+    normalised = AmpMessageReader::boxFromCall(command, call);
   } catch (const std::runtime_error& e) {
     // Allowed: a list whose normalised elements no longer fit one value
     // (a ListOf of Floats written "1e5" and read back as "100000.0").
     if (std::string_view(e.what()).find("65535 bytes") != std::string_view::npos) return;
-    std::fprintf(stderr, "boxFromCall cannot read callFromBox's %s call: %s\n", command.name.c_str(), e.what());
-    VITRINE_FUZZ_CHECK(!"boxFromCall reads what callFromBox writes");
+    std::fprintf(stderr, "boxFromCall cannot read AmpCallWriter's %s call: %s\n", command.name.c_str(), e.what());
+    VITRINE_FUZZ_CHECK(!"boxFromCall reads what AmpCallWriter writes");
   }
   checkSendable(normalised);
   std::string error;
-  const std::optional<std::string> again = shared->schema->callFromBox(command, normalised, 1, &error);
+  const std::optional<std::string> again = AmpCallWriter::callMessage(command, normalised, 1, &error);
   if (!again) std::fprintf(stderr, "the normalised %s box does not translate: %s\n", command.name.c_str(), error.c_str());
   VITRINE_FUZZ_CHECK(again.has_value());
-  VITRINE_FUZZ_CHECK(shared->schema->boxFromCall(command, *again) == normalised);
+  VITRINE_FUZZ_CHECK(AmpMessageReader::boxFromCall(command, *again) == normalised);
 }
 
 /// Serves one request box through the processor, as AmpConnection::serveCommand does.
@@ -187,7 +194,7 @@ void serveCommand(const AmpCommand& command, const AmpBox& box) {
   shared->handler->outcome = vitrine::fuzz::outcomeFrom(selector);
 
   std::string error;
-  const std::optional<std::string> call = shared->schema->callFromBox(command, box, ++shared->nextSequenceId, &error);
+  const std::optional<std::string> call = AmpCallWriter::callMessage(command, box, ++shared->nextSequenceId, &error);
   if (!call) {
     VITRINE_FUZZ_CHECK(!error.empty());  // the INVALID_ARGUMENT description
     return;
@@ -208,14 +215,14 @@ void serveCommand(const AmpCommand& command, const AmpBox& box) {
   } catch (const std::exception& e) {
     // Our own translation could not be read: AmpConnection answers "Unknown Error" and logs a bug.
     std::fprintf(stderr, "the processor cannot read the translation of %s: %s\n", command.name.c_str(), e.what());
-    VITRINE_FUZZ_CHECK(!"callFromBox writes what the processor reads");
+    VITRINE_FUZZ_CHECK(!"AmpCallWriter writes what the processor reads");
   }
   VITRINE_FUZZ_CHECK(completions == 1);
   if (!completedOk) std::fprintf(stderr, "the processor rejected the translation of %s\n", command.name.c_str());
   VITRINE_FUZZ_CHECK(completedOk);
   const std::span<const char> frame = codec.replyFrame();
   VITRINE_FUZZ_CHECK(frame.size() > 4);
-  const AmpReply reply = shared->schema->replyToBox(command, {frame.data() + 4, frame.size() - 4});
+  const AmpReply reply = AmpMessageReader::replyToBox(command, {frame.data() + 4, frame.size() - 4});
   checkReply(reply);
   // FuzzHandler's defaults and filled values are all things AMP can carry; a
   // declared exception comes back with its code.
@@ -235,10 +242,10 @@ void handleBox(const AmpBox& box) {
   if (!command) return;  // UNHANDLED
   serveCommand(*command, box);
 
-  if (const auto reply = vitrine::readBigString(box, "_reply")) checkReply(shared->schema->replyToBox(*command, *reply));
+  if (const auto reply = vitrine::readBigString(box, "_reply")) checkReply(AmpMessageReader::replyToBox(*command, *reply));
   if (const auto call = vitrine::readBigString(box, "_event")) {
     try {
-      checkSendable(shared->schema->boxFromCall(*shared->eventCommand, *call));
+      checkSendable(AmpMessageReader::boxFromCall(*shared->eventCommand, *call));
     } catch (const std::runtime_error&) {
       // Documented: a message that is not a readable call of `event` (our own bytes in the server).
     }
@@ -249,15 +256,14 @@ void handleBox(const AmpBox& box) {
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   static QCoreApplication app(*argc, *argv);
-  QFile file(QStringLiteral(":/vitrine/amp/vitrine.json"));
+  QFile file(QStringLiteral(":/vitrine/amp/vitrine_amp.json"));
   if (!file.open(QIODevice::ReadOnly)) {
-    std::fprintf(stderr, "fuzz_amp: the resource :/vitrine/amp/vitrine.json is missing\n");
+    std::fprintf(stderr, "fuzz_amp: the resource :/vitrine/amp/vitrine_amp.json is missing\n");
     std::abort();
   }
   const QByteArray json = file.readAll();
   shared = new Shared;  // process-wide, never destroyed
-  shared->schema = AmpSchema::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())),
-                                   "Vitrine", "VitrineEvents");
+  shared->schema = AmpSchemaLoader::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
   shared->eventCommand = shared->schema->findCallback("event");
   VITRINE_FUZZ_CHECK(shared->eventCommand != nullptr);
   // As AmpConnection::takeCodec sizes it: the largest box plus Thrift framing.

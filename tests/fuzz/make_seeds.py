@@ -28,7 +28,9 @@ sys.dont_write_bytecode = True  # no __pycache__ in gen/: tests/check_gen_fresh.
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(ROOT, "gen", "py"), os.path.join(ROOT, "gen", "amp")]
+# gen/amp's module imports its argument types from the vitrine package (clients/python).
+sys.path[:0] = [os.path.join(ROOT, "gen", "py"), os.path.join(ROOT, "gen", "amp"),
+                os.path.join(ROOT, "clients", "python")]
 
 from PIL import Image  # noqa: E402
 from thrift.protocol import TBinaryProtocol, TCompactProtocol  # noqa: E402

@@ -1,11 +1,16 @@
 """vitrine.amp_commands: the Twisted AMP commands generated from the IDL (scripts/gen_amp_commands.py).
 
-Checks that the generated module is fresh and deterministic, that the
-PyGraphics `mediawindows` commands come out exactly as reference/amp.md's
-table says, and round-trips boxes through Twisted's own AMP code. No server
-is needed. Skipped when Twisted is not installed (Debian: python3-twisted).
+Checks that the generator's two outputs (the Twisted module and the resolved
+schema the server reads, gen/amp/vitrine_amp.json) are fresh and
+deterministic, that the PyGraphics `mediawindows` commands come out exactly
+as PyGraphics' own protocol defines them (the table below), that the
+generator refuses what the mapping has no rule for, that IDL defaults may be
+left out, that each class's docstring lists its keys, and round-trips boxes
+through Twisted's own AMP code. No server is needed. Skipped when Twisted is
+not installed (Debian: python3-twisted).
 """
 
+import copy
 import importlib.util
 import inspect
 import json
@@ -25,8 +30,9 @@ from pkg_helpers import PACKAGE_DIR, REPO  # noqa: E402
 import vitrine.amp_commands as commands  # noqa: E402
 
 GENERATOR = REPO / "scripts" / "gen_amp_commands.py"
-SCHEMA = REPO / "gen" / "amp" / "vitrine.json"
+RESOLVED = REPO / "gen" / "amp" / "vitrine_amp.json"
 GENERATED = REPO / "gen" / "amp" / "vitrine_amp_commands.py"
+RUNTIME = PACKAGE_DIR / "vitrine" / "_amp_runtime.py"
 IDL = REPO / "idl" / "vitrine.thrift"
 
 
@@ -58,9 +64,37 @@ def thrift_json(tmp_path_factory):
     return out / "vitrine.json"
 
 
-def schema():
-    """gen/amp/vitrine.json: the JSON with its enum types restored by gen.sh."""
-    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def restored_json(generator, thrift_json, thrift_xml):
+    """thrift --gen json with its enum types restored from the XML (the form later Thrift versions write)."""
+    schema = json.loads(thrift_json.read_text(encoding="utf-8"))
+    generator.restore_enum_types(schema, thrift_xml.read_text(encoding="utf-8"))
+    return schema
+
+
+@pytest.fixture
+def idl_schema(restored_json):
+    """A copy of restored_json a test may change."""
+    return copy.deepcopy(restored_json)
+
+
+def resolved():
+    """gen/amp/vitrine_amp.json: the resolved schema the server reads."""
+    return json.loads(RESOLVED.read_text(encoding="utf-8"))
+
+
+def resolved_command(name):
+    schema = resolved()
+    (command,) = [c for c in schema["commands"] + schema["callbacks"] if c["name"] == name]
+    return command
+
+
+def leaves(nodes):
+    """Every key node under `nodes` (struct fields followed, AmpList rows not)."""
+    out = []
+    for node in nodes:
+        out += leaves(node["fields"]) if node["amp"] == "Struct" else [node]
+    return out
 
 
 def proto():
@@ -69,18 +103,20 @@ def proto():
 
 # ---------------------------------------------------------------- the generator
 
-def test_the_generator_is_deterministic_needs_no_twisted_and_gen_is_fresh(thrift_xml, tmp_path):
+def test_the_generator_is_deterministic_needs_no_twisted_and_gen_is_fresh(thrift_json, thrift_xml, tmp_path):
     # Twisted is made unimportable: generating must not need it.
     code = ("import runpy, sys; sys.modules['twisted'] = None; sys.argv = sys.argv[1:]; "
             "runpy.run_path(sys.argv[0], run_name='__main__')")
     outputs = []
-    for name in ("first.py", "second.py"):
-        out = tmp_path / name
-        subprocess.run([sys.executable, "-c", code, str(GENERATOR), str(SCHEMA), "--thrift-xml", str(thrift_xml),
-                        "-o", str(out)], check=True)
-        outputs.append(out.read_bytes())
+    for name in ("first", "second"):
+        module, schema = tmp_path / (name + ".py"), tmp_path / (name + ".json")
+        subprocess.run([sys.executable, "-c", code, str(GENERATOR), str(thrift_json), "--thrift-xml", str(thrift_xml),
+                        "--serve", "Vitrine", "--callbacks", "VitrineEvents", "--resolved-schema", str(schema),
+                        "-o", str(module)], check=True)
+        outputs.append((module.read_bytes(), schema.read_bytes()))
     assert outputs[0] == outputs[1]
-    assert outputs[0] == GENERATED.read_bytes(), "gen/amp/vitrine_amp_commands.py is stale: run `make gen`"
+    assert outputs[0][0] == GENERATED.read_bytes(), "gen/amp/vitrine_amp_commands.py is stale: run `make gen`"
+    assert outputs[0][1] == RESOLVED.read_bytes(), "gen/amp/vitrine_amp.json is stale: run `make gen`"
 
 
 def test_the_generator_refuses_a_schema_whose_enums_thrift_erased(generator, thrift_json):
@@ -89,42 +125,161 @@ def test_the_generator_refuses_a_schema_whose_enums_thrift_erased(generator, thr
         generator.generate(json.loads(thrift_json.read_text(encoding="utf-8")))
 
 
-def test_the_kept_schema_is_thrifts_json_with_the_enum_types_restored(generator, thrift_json, thrift_xml, tmp_path):
-    # gen/amp/vitrine.json is what the server's AMP bridge reads: it must type Picture.mode as the enum.
-    out = tmp_path / "schema.json"
-    subprocess.run([sys.executable, str(GENERATOR), str(thrift_json), "--thrift-xml", str(thrift_xml),
-                    "--write-schema", str(out), "-o", str(tmp_path / "commands.py")], check=True)
-    assert out.read_bytes() == SCHEMA.read_bytes(), "gen/amp/vitrine.json is stale: run `make gen`"
-    picture = next(s for s in schema()["structs"] if s["name"] == "Picture")
-    mode = next(f for f in picture["fields"] if f["name"] == "mode")
-    assert mode["typeId"] == "enum" and mode["type"] == {"typeId": "enum", "class": "PixelFormat"}
+def test_the_resolved_schema_types_enums_as_enums():
+    # gen/amp/vitrine_amp.json is what the server's AMP bridge reads: img.mode must travel as a PixelFormat name.
+    (mode,) = [n for n in leaves(resolved_command("StartInspect")["arguments"]) if n["key"] == "img.mode"]
+    assert (mode["thrift"], mode["amp"], mode["enum"]) == ("enum", "Enum", "PixelFormat")
+    pixel_format = next(e for e in resolved()["enums"] if e["name"] == "PixelFormat")
+    assert [m["name"] for m in pixel_format["members"]] == ["RGB", "RGBA", "L", "PNG", "JPEG"]
+    assert resolved()["format"] == "vitrine-amp-schema" and resolved()["version"] == 1
 
 
-def test_the_generator_takes_enum_types_from_the_json_when_it_has_them(generator, thrift_json, thrift_xml):
-    # What later Thrift versions write (and gen/amp/vitrine.json holds): the XML then adds nothing.
-    from_json = generator.generate(schema()).splitlines()
+def test_the_generator_takes_enum_types_from_the_json_when_it_has_them(generator, thrift_json, thrift_xml,
+                                                                       restored_json):
+    # What later Thrift versions write: the XML then adds nothing.
+    from_json = generator.generate(copy.deepcopy(restored_json)).splitlines()
     raw = json.loads(thrift_json.read_text(encoding="utf-8"))
     from_xml = generator.generate(raw, thrift_xml.read_text(encoding="utf-8")).splitlines()
     assert from_json[1:] == from_xml[1:]  # all but the header line, which names the inputs
+    assert generator.generate_schema(copy.deepcopy(restored_json)) == RESOLVED.read_text(encoding="utf-8")
 
 
-def test_the_generator_refuses_an_alias_value_the_argument_cannot_take(generator, thrift_xml):
-    broken = schema()
-    choose = next(f for s in broken["services"] for f in s["functions"] if f["name"] == "chooseFile")
+def test_the_generator_refuses_an_alias_value_the_argument_cannot_take(generator, idl_schema):
+    choose = next(f for s in idl_schema["services"] for f in s["functions"] if f["name"] == "chooseFile")
     choose["annotations"]["amp.alias.AskOpenFilename"] = "mode=OPENED"
     with pytest.raises(generator.SchemaError, match="OPENED.*FileChooserMode"):
-        generator.generate(broken, thrift_xml.read_text(encoding="utf-8"))
+        generator.generate(idl_schema)
     choose["annotations"]["amp.alias.AskOpenFilename"] = "directory=/tmp"  # the key is initialdir
     with pytest.raises(generator.SchemaError, match="not an argument key"):
-        generator.generate(broken, thrift_xml.read_text(encoding="utf-8"))
+        generator.generate(idl_schema)
 
 
-def test_the_module_passes_pyflakes():
-    result = subprocess.run([sys.executable, "-m", "pyflakes", str(GENERATED), str(GENERATOR)],
+def test_the_module_and_its_runtime_pass_pyflakes():
+    result = subprocess.run([sys.executable, "-m", "pyflakes", str(GENERATED), str(GENERATOR), str(RUNTIME)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if "No module named pyflakes" in result.stdout:
         pytest.skip("pyflakes is not installed")
     assert result.returncode == 0, result.stdout
+
+
+# ---------------------------------------------------------------- what the mapping refuses
+
+def tiny_schema(functions, extra_structs=()):
+    """Thrift's JSON of: enum Mode {A, B}, struct P {1: i32 x, 2: Mode mode}, exception Oops, service S."""
+    return {
+        "name": "t", "typedefs": [], "constants": [],
+        "enums": [{"name": "Mode", "members": [{"name": "A", "value": 0}, {"name": "B", "value": 1}]}],
+        "structs": [
+            {"name": "P", "isException": False, "isUnion": False, "fields": [
+                member(1, "x", "i32"), member(2, "mode", "enum", {"typeId": "enum", "class": "Mode"})]},
+            {"name": "Oops", "isException": True, "isUnion": False, "annotations": {"amp.code": "OOPS"},
+             "fields": [member(1, "message", "string")]},
+        ] + list(extra_structs),
+        "services": [{"name": "S", "functions": list(functions)}],
+    }
+
+
+def member(key, name, type_id, type_spec=None, **extra):
+    node = {"key": key, "name": name, "typeId": type_id, "required": "req_out"}
+    if type_spec is not None:
+        node["type"] = type_spec
+    node.update(extra)
+    return node
+
+
+def function(name, arguments=(), **extra):
+    node = {"name": name, "returnTypeId": "void", "oneway": False, "arguments": list(arguments), "exceptions": []}
+    node.update(extra)
+    return node
+
+
+STRUCT_P = {"typeId": "struct", "class": "P"}
+FLATTENED_P = member(1, "p", "struct", STRUCT_P, annotations={"amp.flatten": "true"})
+
+
+def refused(generator, schema, message):
+    with pytest.raises(generator.SchemaError) as raised:
+        generator.generate(schema, serve="S", callbacks=None)
+    assert message in str(raised.value)
+
+
+def test_a_tiny_schema_resolves(generator):
+    schema = tiny_schema([function("f", [member(1, "p", "struct", STRUCT_P)], annotations={"amp.command": "F"})])
+    out = json.loads(generator.generate_schema(schema, serve="S", callbacks=None))
+    (command,) = out["commands"]
+    assert (command["name"], command["method"], out["callbacks"]) == ("F", "f", [])
+    assert [n["key"] for n in leaves(command["arguments"])] == ["p.x", "p.mode"]
+
+
+def test_the_generator_refuses_what_the_mapping_has_no_rule_for(generator):
+    a_map = member(1, "m", "map", {"typeId": "map", "keyTypeId": "string", "valueTypeId": "i32"})
+    refused(generator, tiny_schema([function("f", [a_map])]), "S.f(m): type map has no AMP mapping")
+    a_set = member(1, "s", "set", {"typeId": "set", "elemTypeId": "i32"})
+    refused(generator, tiny_schema([function("f", [a_set])]), "type set has no AMP mapping")
+    lists = member(1, "l", "list", {"typeId": "list", "elemTypeId": "list",
+                                    "elemType": {"typeId": "list", "elemTypeId": "i32"}})
+    refused(generator, tiny_schema([function("f", [lists])]), "a list of list has no AMP mapping")
+    refused(generator, tiny_schema([function("f"), function("g", annotations={"amp.command": "f"})]),
+            "two commands or exceptions are named 'f'")
+    refused(generator, tiny_schema([function("f", annotations={"amp.respons": "x"})]),
+            "annotation amp.respons means nothing here")
+    refused(generator, tiny_schema([function("f", annotations={"amp.response": "x"})]),
+            "amp.response on a void method")
+    refused(generator, tiny_schema([function("f", [member(1, "n", "i32", annotations={"amp.flatten": "true"})])]),
+            "amp.flatten on a i32")
+    refused(generator, tiny_schema([function("f", [member(1, "x", "i32"),
+                                                   member(2, "y", "i32", annotations={"amp.name": "x"})])]),
+            "S.f arguments: two entries have the AMP key 'x'")
+    # A flattened struct's field against a plain argument.
+    refused(generator, tiny_schema([function("f", [FLATTENED_P, member(2, "mode", "i32")])]),
+            "two entries have the AMP key 'mode'")
+    refused(generator, tiny_schema([function("f", [member(1, "u", "struct", {"typeId": "struct", "class": "Nope"})])]),
+            "unknown struct 'Nope'")
+    refused(generator, tiny_schema([function("f", [member(1, "o", "struct", {"typeId": "struct", "class": "Oops"})])]),
+            "unknown struct 'Oops'")
+    refused(generator, tiny_schema([function("f", oneway=True)]), "S.f: oneway methods have no AMP mapping")
+    refused(generator, tiny_schema([function("f")], [{"name": "U", "isException": False, "isUnion": True,
+                                                      "fields": []}]), "union U")
+    refused(generator, tiny_schema([function("f")], [{"name": "Me", "isException": False, "isUnion": False,
+                                                      "fields": [member(1, "me", "struct",
+                                                                        {"typeId": "struct", "class": "Me"})]}]),
+            "contains itself")
+    with pytest.raises(generator.SchemaError, match="service Missing: not in the schema"):
+        generator.generate(tiny_schema([function("f")]), serve="Missing", callbacks=None)
+
+
+def test_the_generator_refuses_bad_aliases(generator):
+    def alias(text):
+        return tiny_schema([function("f", [FLATTENED_P], annotations={"amp.alias.G": text})])
+
+    generator.generate(alias("mode=B; x=-3"), serve="S", callbacks=None)
+    refused(generator, alias("mode=C"), "'C' is not a name of Mode (A, B)")
+    refused(generator, alias("x=1.5"), "is not a valid")
+    refused(generator, alias("x=99999999999"), "is not a valid")  # outside i32: it would fail every call
+    refused(generator, alias("y=1"), "'y' is not an argument key of the method (keys: x, mode)")
+    refused(generator, alias("x"), "'x' is not key=VALUE")
+    refused(generator, alias("x=1;x=2"), "'x' fixed twice")
+    refused(generator, alias(" ; "), "fixes no argument")
+    refused(generator, tiny_schema([function("f", [member(1, "p", "struct", STRUCT_P)],
+                                             annotations={"amp.alias.G": "p=1"})]),
+            "only single values can be fixed")
+    refused(generator, tiny_schema([function("f", [FLATTENED_P], annotations={"amp.alias.f": "x=1"})]),
+            "two commands or exceptions are named 'f'")
+
+
+def test_the_generator_refuses_an_alias_on_a_callback(generator):
+    schema = tiny_schema([function("f", [FLATTENED_P], annotations={"amp.alias.G": "x=1"})])
+    schema["services"].append({"name": "Served", "functions": [function("g")]})
+    with pytest.raises(generator.SchemaError, match="S.f: amp.alias on a callback means nothing"):
+        generator.generate(schema, serve="Served", callbacks="S")
+
+
+def test_the_generator_refuses_defaults_it_cannot_send(generator):
+    optional = member(1, "x", "i32", required="optional", default=4)
+    refused(generator, tiny_schema([function("f", [optional])]), "S.f(x): an optional field with a default")
+    struct_default = member(1, "p", "struct", STRUCT_P, default={"x": 1})
+    refused(generator, tiny_schema([function("f", [struct_default])]), "a default for a struct has no AMP mapping")
+    refused(generator, tiny_schema([function("f", [member(1, "x", "i8", default=300)])]), "300 is not a valid i8")
 
 
 # ---------------------------------------------------------------- the package
@@ -145,25 +300,46 @@ def test_vitrine_amp_commands_imports_from_the_checkout():
     assert path == str(PACKAGE_DIR / "vitrine" / "amp_commands.py") and name == "StartInspect"
 
 
-def test_the_wheel_carries_the_generated_module(tmp_path):
+def test_the_wheel_carries_the_generated_module_and_its_runtime(tmp_path):
     spec = importlib.util.spec_from_file_location("vitrine_build", PACKAGE_DIR / "_backend" / "vitrine_build.py")
     backend = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(backend)
+    site = tmp_path / "site"
     with zipfile.ZipFile(tmp_path / backend.build_wheel(str(tmp_path))) as wheel:
         assert wheel.read("vitrine/amp_commands.py") == GENERATED.read_bytes()
+        assert wheel.read("vitrine/_amp_runtime.py") == RUNTIME.read_bytes()
+        wheel.extractall(site)
+    # Installed from the wheel alone (no checkout on the path), the module imports and works.
+    probe = ("import vitrine.amp_commands as m; from twisted.protocols import amp; "
+             "print(m.__file__, m.ask.parseArguments(amp.AmpBox({b'question.prompt': b'?'}), amp.AMP())"
+             "['question']['kind'])")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), str(REPO / "gen" / "py")]))
+    result = subprocess.run([sys.executable, "-c", probe], env=env, cwd=str(tmp_path), stdout=subprocess.PIPE,
+                            text=True, check=True)
+    path, kind = result.stdout.split()
+    assert path == str(site / "vitrine" / "amp_commands.py") and kind == "TEXT"
+
+
+def test_the_generated_module_takes_its_argument_types_from_the_package():
+    text = GENERATED.read_text(encoding="utf-8")
+    assert "from vitrine._amp_runtime import (" in text
+    for definition in ("class BigString", "class Struct", "class Enum", "class AliasCommand", "def _python_name"):
+        assert definition not in text, "the module carries a copy of the runtime: %s" % definition
+    from vitrine import _amp_runtime
+    assert commands.Struct is _amp_runtime.Struct and commands.VitrineAmpError is _amp_runtime.VitrineAmpError
 
 
 # ---------------------------------------------------------------- every IDL method
 
-def test_one_command_per_method_and_alias_with_the_idl_docs():
+def test_one_command_per_method_and_alias_with_the_idl_docs(restored_json):
     expected = []
-    for service in schema()["services"]:
+    for service in restored_json["services"]:
         for function in service["functions"]:
             annotations = function.get("annotations", {})
             expected.append((annotations.get("amp.command", function["name"]), function))
             expected += [(key[len("amp.alias."):], function) for key in annotations if key.startswith("amp.alias.")]
     assert sorted(name for name, _ in expected) == sorted(n.decode() for n in commands.COMMANDS)
-    exceptions = {s["name"]: s for s in schema()["structs"] if s["isException"]}
+    exceptions = {s["name"]: s for s in restored_json["structs"] if s["isException"]}
     for name, function in expected:
         command = commands.COMMANDS[name.encode()]
         assert command.__name__ == name and command.commandName == name.encode()
@@ -181,8 +357,9 @@ def test_one_command_per_method_and_alias_with_the_idl_docs():
 
 # ---------------------------------------------------------------- PyGraphics' mediawindows table
 
-# reference/amp.md: command -> (arguments, response, error codes). PILImage is the four
-# keys img.width, img.height (decimal), img.mode (PIL mode), img.data (BigString).
+# PyGraphics' mediawindows protocol (docs/amp.md, "PyGraphics compatibility"): command -> (arguments,
+# response, error codes). PILImage is the four keys img.width, img.height (decimal), img.mode (PIL mode),
+# img.data (BigString).
 PYGRAPHICS = {
     "StartInspect": ([("img", "PILImage"), ("inspectable", "Boolean")], [("inspector_id", "Integer")], []),
     "UpdateInspect": ([("inspector_id", "Integer"), ("img", "PILImage")], [], ["WINDOW_DOES_NOT_EXIST"]),
@@ -195,7 +372,7 @@ PYGRAPHICS = {
                  [("r", "Integer"), ("g", "Integer"), ("b", "Integer")], ["DIALOG_CANCELED"]),
     "Say": ([("text", "BigString")], [], []),
 }
-# Response keys vitrine adds that PyGraphics ignores (reference/amp.md and the IDL docs).
+# Response keys vitrine adds that PyGraphics ignores (docs/amp.md and the IDL docs).
 EXTRA_RESPONSE = {"Say": {"result"}, "AskColor": {"a"}}
 
 
@@ -446,3 +623,104 @@ def test_a_twisted_client_and_responder_speak_the_generated_commands():
     assert results.pop() == {"result": ""}
     assert locator.seen.pop() == ("say", "hello", None)
 
+
+
+# ---------------------------------------------------------------- IDL defaults
+
+def idl_defaults(restored_json):
+    """(struct or method, field, default as the JSON has it) of every `= default` in the IDL."""
+    found = [(s["name"], f["name"], f["default"]) for s in restored_json["structs"] for f in s["fields"]
+             if "default" in f]
+    found += [(fn["name"], a["name"], a["default"]) for sv in restored_json["services"] for fn in sv["functions"]
+              for a in fn["arguments"] if "default" in a]
+    return found
+
+
+def test_every_idl_default_is_in_the_resolved_schema_and_may_be_left_out(restored_json):
+    defaults = idl_defaults(restored_json)
+    assert ("Question", "kind", 0) in defaults and ("FileChooser", "mode", 0) in defaults
+    enums = {e["name"]: {m["value"]: m["name"] for m in e["members"]} for e in restored_json["enums"]}
+    structs = {s["name"]: s for s in restored_json["structs"]}
+    schema = resolved()
+    nodes = [n for c in schema["commands"] + schema["callbacks"]
+             for n in leaves(c["arguments"] + ([c["result"]] if c["result"] else []))]
+    for owner, name, default in defaults:
+        field = next(f for f in structs[owner]["fields"] if f["name"] == name) if owner in structs else None
+        wire = enums[field["type"]["class"]][default] if field and field["typeId"] == "enum" else str(default)
+        matching = [n for n in nodes if n["name"] == name and n.get("default") == wire]
+        assert matching, "%s.%s = %r is in no command of gen/amp/vitrine_amp.json" % (owner, name, default)
+        assert all(n["optional"] for n in matching)
+    question_kind = [n for n in leaves(resolved_command("ask")["arguments"]) if n["key"] == "question.kind"]
+    assert question_kind == [{"id": 2, "name": "kind", "thrift": "enum", "amp": "Enum", "enum": "QuestionKind",
+                              "key": "question.kind", "optional": True, "default": "TEXT"}]
+    (mode,) = [n for n in leaves(resolved_command("chooseFile")["arguments"]) if n["key"] == "mode"]
+    assert (mode["optional"], mode["default"], "fixed" in mode) == (True, "OPEN", False)
+
+
+def test_a_key_with_a_default_may_be_left_out_and_decodes_as_the_default():
+    p = proto()
+    box = commands.ask.makeArguments({"question": {"prompt": "Name?"}}, p)
+    assert box == {b"question.prompt": b"Name?"}  # the server takes kind = TEXT
+    assert commands.ask.parseArguments(box, p)["question"]["kind"] == "TEXT"
+    commands.ask(question={"prompt": "Name?"})  # what callRemote checks first: nothing required is missing
+    box = commands.ask.makeArguments({"question": {"prompt": "Sure?", "kind": "YES_NO"}}, p)
+    assert commands.ask.parseArguments(box, p)["question"]["kind"] == "YES_NO"
+
+    assert commands.chooseFile.makeArguments({}, p) == {}
+    commands.chooseFile()
+    assert commands.chooseFile.parseArguments(amp.AmpBox({b"title": b"Pick"}), p)["mode"] == "OPEN"
+    assert commands.AskOpenFilename.makeArguments({}, p) == {b"mode": b"OPEN"}
+    with pytest.raises(commands.UnknownEnumName, match="mode"):
+        commands.chooseFile.makeArguments({"mode": "OPENED"}, p)
+
+
+# ---------------------------------------------------------------- docstrings
+
+def type_label(node):
+    """How the docstrings name a node's type (the generator's own words, checked against the schema here)."""
+    if node["amp"] == "Enum":
+        return "%s name" % node["enum"]
+    if node["amp"] == "ListOf":
+        element = node["element"]
+        return "ListOf(%s)" % ("%s name" % element["enum"] if element["amp"] == "Enum" else element["amp"])
+    if node["amp"] == "AmpList":
+        return "AmpList of %s" % node["element"]["struct"]
+    return node["amp"]
+
+
+def doc_lines(cls):
+    """{key: [descriptions]} of the rows of the docstring's key tables."""
+    out = {}
+    for line in inspect.cleandoc(cls.__doc__).splitlines():
+        words = line.split(None, 1)
+        if line.startswith("    ") and len(words) == 2:
+            out.setdefault(words[0], []).append(words[1])
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(c["name"] for c in resolved()["commands"] + resolved()["callbacks"]))
+def test_each_class_docstring_lists_its_keys_with_their_types(name):
+    command = resolved_command(name)
+    documented = doc_lines(commands.COMMANDS[name.encode()])
+    doc = inspect.cleandoc(commands.COMMANDS[name.encode()].__doc__)
+    assert "Keys sent:" in doc and "Answer keys:" in doc
+    nodes = leaves(command["arguments"]) + leaves([command["result"]] if command["result"] else [])
+    for node in nodes:
+        assert node["key"] in documented, "%s: key %s is not in the docstring" % (name, node["key"])
+        descriptions = documented[node["key"]]
+        assert any(d.startswith(type_label(node)) for d in descriptions), (name, node["key"], descriptions)
+        if "fixed" in node:
+            assert any("always %s" % node["fixed"] in d for d in descriptions), (name, node["key"], descriptions)
+        elif node["optional"]:
+            assert any("optional" in d for d in descriptions), (name, node["key"], descriptions)
+        if "default" in node and "fixed" not in node:
+            assert any("default %s" % node["default"] in d for d in descriptions), (name, node["key"], descriptions)
+    for error in command["errors"]:
+        assert "%s (%s)" % (error["code"], error["exception"]) in " ".join(doc.split())
+
+
+def test_the_docstring_of_ask_shows_the_question_and_its_default():
+    doc = inspect.cleandoc(commands.ask.__doc__)
+    assert "question                   Question: a dict of the keys below" in doc
+    assert "question.kind            QuestionKind name, optional, default TEXT" in doc
+    assert "question.prompt          BigUnicode\n" in doc

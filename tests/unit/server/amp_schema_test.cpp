@@ -1,7 +1,9 @@
-// AmpSchema against the real schema (the :/vitrine/amp/vitrine.json resource): the commands an AMP peer
-// can call, request boxes -> Thrift calls checked by decoding them with the generated args classes, reply
-// messages written by the generated result classes -> AMP answers and errors, callback calls written by
-// the generated VitrineEvents client -> boxes, and schemas the mapping must refuse at start-up.
+// The AMP bridge against the real resolved schema (the :/vitrine/amp/vitrine_amp.json resource, read by
+// AmpSchemaLoader): the commands an AMP peer can call, request boxes -> Thrift calls (AmpCallWriter)
+// checked by decoding them with the generated args classes, reply messages written by the generated
+// result classes -> AMP answers and errors (AmpMessageReader), and callback calls written by the generated
+// VitrineEvents client -> boxes. What the loader refuses is in amp_schema_loader_test.cpp; what the
+// generator refuses in tests/python_package/test_amp_commands.py.
 #include "amp/amp_schema.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +20,9 @@
 #include <vector>
 
 #include "amp/amp_box.h"
+#include "amp/amp_call_writer.h"
+#include "amp/amp_message_reader.h"
+#include "amp/amp_schema_loader.h"
 #include "vitrine/api/DisplayManager.h"
 #include "vitrine/api/Vitrine.h"
 #include "vitrine/api/VitrineEvents.h"
@@ -35,11 +40,10 @@ using apache::thrift::transport::TMemoryBuffer;
 
 std::shared_ptr<const AmpSchema> realSchema() {
   static const std::shared_ptr<const AmpSchema> schema = [] {
-    QFile file(QStringLiteral(":/vitrine/amp/vitrine.json"));
+    QFile file(QStringLiteral(":/vitrine/amp/vitrine_amp.json"));
     if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("the schema resource is missing");
     const QByteArray json = file.readAll();
-    return AmpSchema::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())), "Vitrine",
-                           "VitrineEvents");
+    return AmpSchemaLoader::load(std::string_view(json.constData(), static_cast<std::size_t>(json.size())));
   }();
   return schema;
 }
@@ -53,7 +57,7 @@ const AmpCommand& command(std::string_view name) {
 /// The call message for a request that must translate.
 std::string call(std::string_view name, const AmpBox& request) {
   std::string error;
-  const auto message = realSchema()->callFromBox(command(name), request, 42, &error);
+  const auto message = AmpCallWriter::callMessage(command(name), request, 42, &error);
   if (!message) throw std::runtime_error("callFromBox(" + std::string(name) + ") failed: " + error);
   return *message;
 }
@@ -61,7 +65,7 @@ std::string call(std::string_view name, const AmpBox& request) {
 /// The error sentence for a request that must not translate.
 std::string callError(std::string_view name, const AmpBox& request) {
   std::string error;
-  const auto message = realSchema()->callFromBox(command(name), request, 42, &error);
+  const auto message = AmpCallWriter::callMessage(command(name), request, 42, &error);
   EXPECT_FALSE(message.has_value()) << "callFromBox(" << name << ") accepted the request";
   return error;
 }
@@ -234,11 +238,20 @@ TEST(AmpSchemaRequest, AliasFixesTheModeAndOverridesThePeer) {
   EXPECT_EQ(save.chooser.defaultName, "out.png");
 }
 
-TEST(AmpSchemaRequest, ChooseFileItselfNeedsTheMode) {
-  // FileChooser.mode has an IDL default but is not `optional`: the generator makes it a required key.
-  EXPECT_EQ(callError("chooseFile", {{"initialdir", "/tmp"}}), "missing argument 'mode'");
+TEST(AmpSchemaRequest, ChooseFileWithoutAModeTakesTheIdlDefault) {
+  // FileChooser.mode = FileChooserMode.OPEN in the IDL: the key may be left out, and the call then carries
+  // OPEN (written, not merely left to the generated reader's default).
+  const auto open = readArgs<api::Vitrine_chooseFile_args>(call("chooseFile", {{"initialdir", "/tmp"}}), "chooseFile");
+  EXPECT_TRUE(open.chooser.__isset.mode);
+  EXPECT_EQ(open.chooser.mode, api::FileChooserMode::OPEN);
+  EXPECT_EQ(open.chooser.directory, "/tmp");
+  const auto bare = readArgs<api::Vitrine_chooseFile_args>(call("chooseFile", {}), "chooseFile");
+  EXPECT_TRUE(bare.chooser.__isset.mode);
+  EXPECT_EQ(bare.chooser.mode, api::FileChooserMode::OPEN);
   const auto args = readArgs<api::Vitrine_chooseFile_args>(call("chooseFile", {{"mode", "DIRECTORY"}}), "chooseFile");
   EXPECT_EQ(args.chooser.mode, api::FileChooserMode::DIRECTORY);
+  EXPECT_EQ(callError("chooseFile", {{"mode", "OPENED"}}),
+            "argument 'mode': 'OPENED' is not a FileChooserMode (one of OPEN, SAVE, DIRECTORY)");
 }
 
 TEST(AmpSchemaRequest, AskColorTakesFlattenedChannels) {
@@ -274,10 +287,16 @@ TEST(AmpSchemaRequest, AskSendsTheQuestionWithListsAndNumbers) {
   EXPECT_EQ(args.question.title, "T");
 }
 
-TEST(AmpSchemaRequest, QuestionKindIsRequiredDespiteItsIdlDefault) {
-  // As the generated Twisted class says: only `optional` fields may be left out.
-  EXPECT_EQ(callError("ask", {{"question.prompt", "Name?"}}), "missing argument 'question.kind'");
+TEST(AmpSchemaRequest, QuestionKindTakesItsIdlDefault) {
+  // Question.kind = QuestionKind.TEXT in the IDL: a question with only a prompt is a TEXT question.
+  const auto args = readArgs<api::Vitrine_ask_args>(call("ask", {{"question.prompt", "Name?"}}), "ask");
+  EXPECT_EQ(args.question.prompt, "Name?");
+  EXPECT_TRUE(args.question.__isset.kind);
+  EXPECT_EQ(args.question.kind, api::QuestionKind::TEXT);
+  EXPECT_FALSE(args.question.__isset.title);
+  // A field without a default is still required.
   EXPECT_EQ(callError("ask", {}), "missing argument 'question.prompt'");
+  EXPECT_EQ(callError("ask", {{"question.kind", "YES_NO"}}), "missing argument 'question.prompt'");
 }
 
 TEST(AmpSchemaRequest, FetchUrlOptionalTimeout) {
@@ -360,39 +379,39 @@ TEST(AmpSchemaReply, ScalarResultsUseTheirResponseKey) {
   api::Vitrine_showPicture_result started;
   started.success = 7;
   started.__isset.success = true;
-  const AmpReply id = realSchema()->replyToBox(command("StartInspect"), replyMessage("showPicture", started));
+  const AmpReply id = AmpMessageReader::replyToBox(command("StartInspect"), replyMessage("showPicture", started));
   EXPECT_TRUE(id.ok);
   EXPECT_EQ(id.answer, (AmpBox{{"inspector_id", "7"}}));
 
   api::Vitrine_isClosed_result closed;
   closed.success = true;
   closed.__isset.success = true;
-  const AmpReply poll = realSchema()->replyToBox(command("PollInspect"), replyMessage("isClosed", closed));
+  const AmpReply poll = AmpMessageReader::replyToBox(command("PollInspect"), replyMessage("isClosed", closed));
   EXPECT_TRUE(poll.ok);
   EXPECT_EQ(poll.answer, (AmpBox{{"is_closed", "True"}}));
 
   api::DisplayManager_fetchUrl_result fetched;
   fetched.success = api::PushResult::TIMED_OUT;
   fetched.__isset.success = true;
-  const AmpReply push = realSchema()->replyToBox(command("fetchUrl"), replyMessage("fetchUrl", fetched));
+  const AmpReply push = AmpMessageReader::replyToBox(command("fetchUrl"), replyMessage("fetchUrl", fetched));
   EXPECT_EQ(push.answer, (AmpBox{{"result", "TIMED_OUT"}}));
 
   fetched.success = static_cast<api::PushResult::type>(42);
   fetched.__isset.success = true;
-  EXPECT_EQ(realSchema()->replyToBox(command("fetchUrl"), replyMessage("fetchUrl", fetched)).answer,
+  EXPECT_EQ(AmpMessageReader::replyToBox(command("fetchUrl"), replyMessage("fetchUrl", fetched)).answer,
             (AmpBox{{"result", "42"}}))
       << "a number the enum does not name travels as its decimal";
 
   api::Vitrine_chooseFile_result chosen;
   chosen.success = "/tmp/a.png";
   chosen.__isset.success = true;
-  EXPECT_EQ(realSchema()->replyToBox(command("AskOpenFilename"), replyMessage("chooseFile", chosen)).answer,
+  EXPECT_EQ(AmpMessageReader::replyToBox(command("AskOpenFilename"), replyMessage("chooseFile", chosen)).answer,
             (AmpBox{{"path", "/tmp/a.png"}}));
 }
 
 TEST(AmpSchemaReply, VoidMethodsAnswerNoKeys) {
   const api::Vitrine_updatePicture_result updated;
-  const AmpReply reply = realSchema()->replyToBox(command("UpdateInspect"), replyMessage("updatePicture", updated));
+  const AmpReply reply = AmpMessageReader::replyToBox(command("UpdateInspect"), replyMessage("updatePicture", updated));
   EXPECT_TRUE(reply.ok);
   EXPECT_TRUE(reply.answer.empty());
 }
@@ -403,7 +422,7 @@ TEST(AmpSchemaReply, StructResultsSpreadTheirFields) {
   color.success.g = 2;
   color.success.b = 3;
   color.__isset.success = true;
-  const AmpReply rgb = realSchema()->replyToBox(command("AskColor"), replyMessage("chooseColor", color));
+  const AmpReply rgb = AmpMessageReader::replyToBox(command("AskColor"), replyMessage("chooseColor", color));
   EXPECT_TRUE(rgb.ok);
   EXPECT_EQ(rgb.answer, (AmpBox{{"r", "1"}, {"g", "2"}, {"b", "3"}})) << "unset optional `a` is left out";
 
@@ -411,7 +430,7 @@ TEST(AmpSchemaReply, StructResultsSpreadTheirFields) {
   asked.success.kind = api::QuestionKind::TEXT;
   asked.success.__set_text("hi");
   asked.__isset.success = true;
-  const AmpReply answer = realSchema()->replyToBox(command("ask"), replyMessage("ask", asked));
+  const AmpReply answer = AmpMessageReader::replyToBox(command("ask"), replyMessage("ask", asked));
   EXPECT_TRUE(answer.ok);
   EXPECT_EQ(answer.answer, (AmpBox{{"kind", "TEXT"}, {"text", "hi"}}));
 
@@ -420,7 +439,7 @@ TEST(AmpSchemaReply, StructResultsSpreadTheirFields) {
   asked.success.__set_choices({"a", "b"});
   asked.success.__set_choiceIndices({0, 2});
   asked.success.__set_number(0.1);
-  EXPECT_EQ(realSchema()->replyToBox(command("ask"), replyMessage("ask", asked)).answer,
+  EXPECT_EQ(AmpMessageReader::replyToBox(command("ask"), replyMessage("ask", asked)).answer,
             (AmpBox{{"kind", "MULTI_CHOICE"},
                     {"choices", listOf({"a", "b"})},
                     {"choiceIndices", listOf({"0", "2"})},
@@ -444,7 +463,7 @@ TEST(AmpSchemaReply, ListOfStructsIsAnAmpList) {
   picture.visible = false;
   windows.success = {stage, picture};
   windows.__isset.success = true;
-  const AmpReply reply = realSchema()->replyToBox(command("listWindows"), replyMessage("listWindows", windows));
+  const AmpReply reply = AmpMessageReader::replyToBox(command("listWindows"), replyMessage("listWindows", windows));
   ASSERT_TRUE(reply.ok) << reply.errorDescription;
   ASSERT_TRUE(reply.answer.contains("result"));
   const auto rows = decodeAmpList(*reply.answer.find("result"));
@@ -469,7 +488,7 @@ TEST(AmpSchemaReply, LargeBinaryIsChunked) {
   api::Vitrine_screenshot_result shot;
   shot.success = png;
   shot.__isset.success = true;
-  const AmpReply reply = realSchema()->replyToBox(command("screenshot"), replyMessage("screenshot", shot));
+  const AmpReply reply = AmpMessageReader::replyToBox(command("screenshot"), replyMessage("screenshot", shot));
   ASSERT_TRUE(reply.ok);
   EXPECT_EQ(reply.answer.size(), 3u);
   EXPECT_EQ(reply.answer.find("result")->size(), 65535u);
@@ -481,7 +500,7 @@ TEST(AmpSchemaReply, ListTooLargeForOneValueIsLimitExceeded) {
   api::Vitrine_serverInfo_result info;
   info.success.listeners.assign(70, std::string(1000, 'u'));
   info.__isset.success = true;
-  const AmpReply reply = realSchema()->replyToBox(command("serverInfo"), replyMessage("serverInfo", info));
+  const AmpReply reply = AmpMessageReader::replyToBox(command("serverInfo"), replyMessage("serverInfo", info));
   EXPECT_FALSE(reply.ok);
   EXPECT_EQ(reply.errorCode, "LIMIT_EXCEEDED");
   EXPECT_NE(reply.errorDescription.find("'listeners'"), std::string::npos) << reply.errorDescription;
@@ -493,7 +512,7 @@ TEST(AmpSchemaReply, DeclaredExceptionsCarryTheirCodeAndMessage) {
   closed.notFound.windowId = 9;
   closed.notFound.message = "no window 9";
   closed.__isset.notFound = true;
-  const AmpReply notFound = realSchema()->replyToBox(command("StopInspect"), replyMessage("closeWindow", closed));
+  const AmpReply notFound = AmpMessageReader::replyToBox(command("StopInspect"), replyMessage("closeWindow", closed));
   EXPECT_FALSE(notFound.ok);
   EXPECT_EQ(notFound.errorCode, "WINDOW_DOES_NOT_EXIST");
   EXPECT_EQ(notFound.errorDescription, "no window 9");
@@ -503,20 +522,21 @@ TEST(AmpSchemaReply, DeclaredExceptionsCarryTheirCodeAndMessage) {
   canceled.canceled.reason = api::CloseReason::CANCELED;
   canceled.canceled.message = "the dialog was canceled";
   canceled.__isset.canceled = true;
-  const AmpReply dialog = realSchema()->replyToBox(command("AskDirectory"), replyMessage("chooseFile", canceled));
+  const AmpReply dialog = AmpMessageReader::replyToBox(command("AskDirectory"), replyMessage("chooseFile", canceled));
   EXPECT_FALSE(dialog.ok);
   EXPECT_EQ(dialog.errorCode, "DIALOG_CANCELED");
   EXPECT_EQ(dialog.errorDescription, "the dialog was canceled");
 }
 
 TEST(AmpSchemaReply, ApplicationExceptionIsUnknown) {
-  const AmpReply failed = realSchema()->replyToBox(
+  const AmpReply failed = AmpMessageReader::replyToBox(
       command("ping"), exceptionMessage("ping", TApplicationException(TApplicationException::INTERNAL_ERROR, "boom")));
   EXPECT_FALSE(failed.ok);
   EXPECT_EQ(failed.errorCode, "UNKNOWN");
   EXPECT_EQ(failed.errorDescription, "boom");
 
-  const AmpReply silent = realSchema()->replyToBox(command("ping"), exceptionMessage("ping", TApplicationException()));
+  const AmpReply silent =
+      AmpMessageReader::replyToBox(command("ping"), exceptionMessage("ping", TApplicationException()));
   EXPECT_EQ(silent.errorCode, "UNKNOWN");
   EXPECT_EQ(silent.errorDescription, "Unknown Error");
 }
@@ -526,7 +546,7 @@ TEST(AmpSchemaReply, UnreadableRepliesAreUnknownErrors) {
   for (const std::string& garbage : {std::string(), std::string("\x80\x01\x00\x02", 4), std::string(64, '\xff'),
                                      std::string("\x00\x00\x00\x04ping\x02\x00\x00\x00\x01\x0c\x00\x00", 16)}) {
     AmpReply reply;
-    EXPECT_NO_THROW(reply = realSchema()->replyToBox(ping, garbage));
+    EXPECT_NO_THROW(reply = AmpMessageReader::replyToBox(ping, garbage));
     EXPECT_FALSE(reply.ok);
     EXPECT_EQ(reply.errorCode, "UNKNOWN");
     EXPECT_FALSE(reply.errorDescription.empty());
@@ -538,10 +558,10 @@ TEST(AmpSchemaReply, UnreadableRepliesAreUnknownErrors) {
   std::string message = replyMessage("screenshot", shot);
   const std::size_t length = message.find("png") - 4;
   message.replace(length, 4, std::string("\x7f\xff\xff\xff", 4));
-  EXPECT_EQ(realSchema()->replyToBox(command("screenshot"), message).errorCode, "UNKNOWN");
+  EXPECT_EQ(AmpMessageReader::replyToBox(command("screenshot"), message).errorCode, "UNKNOWN");
   // A reply with no result for a method that has one.
   const api::Vitrine_isClosed_result empty;
-  const AmpReply missing = realSchema()->replyToBox(command("PollInspect"), replyMessage("isClosed", empty));
+  const AmpReply missing = AmpMessageReader::replyToBox(command("PollInspect"), replyMessage("isClosed", empty));
   EXPECT_FALSE(missing.ok);
   EXPECT_EQ(missing.errorCode, "UNKNOWN");
 }
@@ -574,7 +594,7 @@ TEST(AmpSchemaCallback, EventTravelsAsFlattenedKeys) {
   event.__set_answer(answer);
 
   const AmpCommand& callback = *realSchema()->findCallback("event");
-  const AmpBox box = realSchema()->boxFromCall(callback, eventCall(event));
+  const AmpBox box = AmpMessageReader::boxFromCall(callback, eventCall(event));
   EXPECT_EQ(box, (AmpBox{{"_command", "Event"},
                          {"sequence", "12"},
                          {"kind", "PIXEL_CLICKED"},
@@ -594,12 +614,12 @@ TEST(AmpSchemaCallback, EventTravelsAsFlattenedKeys) {
 
 TEST(AmpSchemaCallback, WrongMessagesThrow) {
   const AmpCommand& callback = *realSchema()->findCallback("event");
-  EXPECT_THROW(realSchema()->boxFromCall(callback, "garbage"), std::runtime_error);
+  EXPECT_THROW(AmpMessageReader::boxFromCall(callback, "garbage"), std::runtime_error);
   // A call of another method.
-  EXPECT_THROW(realSchema()->boxFromCall(callback, call("ping", {})), std::runtime_error);
+  EXPECT_THROW(AmpMessageReader::boxFromCall(callback, call("ping", {})), std::runtime_error);
   // A reply is no call.
   const api::Vitrine_ping_result pong;
-  EXPECT_THROW(realSchema()->boxFromCall(command("ping"), replyMessage("ping", pong)), std::runtime_error);
+  EXPECT_THROW(AmpMessageReader::boxFromCall(command("ping"), replyMessage("ping", pong)), std::runtime_error);
 }
 
 // ---------------------------------------------------------------- round trips
@@ -632,133 +652,13 @@ TEST(AmpSchemaRoundTrip, CallFromBoxAndBoxFromCallAreInverse) {
       setBigString(box, "text", text);
     }
     const std::string name = *box.find("_command");
-    const AmpBox back = realSchema()->boxFromCall(command(name), call(name, box));
+    const AmpBox back = AmpMessageReader::boxFromCall(command(name), call(name, box));
     EXPECT_EQ(back, box) << name;
   }
   // An alias's call carries the fixed value.
-  const AmpBox open =
-      realSchema()->boxFromCall(command("AskOpenFilename"), call("AskOpenFilename", {{"_command", "AskOpenFilename"}}));
+  const AmpBox open = AmpMessageReader::boxFromCall(command("AskOpenFilename"),
+                                                    call("AskOpenFilename", {{"_command", "AskOpenFilename"}}));
   EXPECT_EQ(open, (AmpBox{{"_command", "AskOpenFilename"}, {"mode", "OPEN"}}));
-}
-
-// ---------------------------------------------------------------- schemas the mapping refuses
-
-/// A schema with enum Mode {A, B}, struct P {1: i32 x, 2: Mode mode}, exception Oops and service S holding
-/// `functions`; `extraStructs` (starting with a comma) adds structs.
-std::string tinySchema(const std::string& functions, const std::string& extraStructs = "") {
-  return R"({"name": "t", "typedefs": [], "constants": [],
-  "enums": [{"name": "Mode", "members": [{"name": "A", "value": 0}, {"name": "B", "value": 1}]}],
-  "structs": [
-    {"name": "P", "isException": false, "isUnion": false, "fields": [
-      {"key": 1, "name": "x", "typeId": "i32", "required": "req_out"},
-      {"key": 2, "name": "mode", "typeId": "enum", "type": {"typeId": "enum", "class": "Mode"},
-       "required": "req_out"}]},
-    {"name": "Oops", "isException": true, "isUnion": false, "annotations": {"amp.code": "OOPS"}, "fields": [
-      {"key": 1, "name": "message", "typeId": "string", "required": "req_out"}]})" +
-         extraStructs + R"(],
-  "services": [{"name": "S", "functions": [)" +
-         functions + R"(]}]})";
-}
-
-/// A void method; `extra` (starting with a comma) adds keys such as "annotations".
-std::string function(const std::string& name, const std::string& arguments = "", const std::string& extra = "") {
-  return R"({"name": ")" + name + R"(", "returnTypeId": "void", "oneway": false, "arguments": [)" + arguments +
-         R"(], "exceptions": [])" + extra + "}";
-}
-
-/// An argument or field: `type` is its "typeId" (and "type") entries, `extra` more keys (comma first).
-std::string member(int id, const std::string& name, const std::string& type, const std::string& extra = "") {
-  return R"({"key": )" + std::to_string(id) + R"(, "name": ")" + name + R"(", )" + type + extra +
-         R"(, "required": "req_out"})";
-}
-
-std::string structType(const std::string& name) {
-  return R"("typeId": "struct", "type": {"typeId": "struct", "class": ")" + name + R"("})";
-}
-
-const std::string kI32 = R"("typeId": "i32")";
-const std::string kStructArgument = member(1, "p", structType("P"));
-const std::string kFlattenedArgument = member(1, "p", structType("P"), R"(, "annotations": {"amp.flatten": "true"})");
-
-std::string annotations(const std::string& entries) { return R"(, "annotations": {)" + entries + "}"; }
-
-void expectRefused(const std::string& json, const std::string& expectedPart, const std::string& servedService = "S") {
-  try {
-    AmpSchema::load(json, servedService, "");
-    ADD_FAILURE() << "loaded; expected an error mentioning " << expectedPart;
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(expectedPart), std::string::npos) << e.what();
-  }
-}
-
-TEST(AmpSchemaLoad, TinySchemaLoads) {
-  // The baseline the refusals below change one thing of.
-  const auto schema =
-      AmpSchema::load(tinySchema(function("f", kStructArgument, annotations(R"("amp.command": "F")"))), "S", "");
-  ASSERT_NE(schema, nullptr);
-  ASSERT_NE(schema->find("F"), nullptr);
-  EXPECT_EQ(schema->find("F")->method, "f");
-  EXPECT_EQ(schema->find("f"), nullptr);
-  EXPECT_EQ(schema->commands().size(), 1u);
-  const AmpBox box{{"_command", "F"}, {"p.x", "5"}, {"p.mode", "B"}};
-  std::string error;
-  const auto message = schema->callFromBox(*schema->find("F"), box, 1, &error);
-  ASSERT_TRUE(message.has_value()) << error;
-  EXPECT_EQ(schema->boxFromCall(*schema->find("F"), *message), box);
-}
-
-TEST(AmpSchemaLoad, RefusesWhatTheMappingHasNoRuleFor) {
-  const std::string map = R"("typeId": "map", "type": {"typeId": "map", "keyTypeId": "string", "valueTypeId": "i32"})";
-  expectRefused(tinySchema(function("f", member(1, "m", map))), "S.f(m): type map has no AMP mapping");
-  const std::string set = R"("typeId": "set", "type": {"typeId": "set", "elemTypeId": "i32"})";
-  expectRefused(tinySchema(function("f", member(1, "s", set))), "type set has no AMP mapping");
-  const std::string listOfLists =
-      R"("typeId": "list", "type": {"typeId": "list", "elemTypeId": "list",
-                                    "elemType": {"typeId": "list", "elemTypeId": "i32"}})";
-  expectRefused(tinySchema(function("f", member(1, "l", listOfLists))), "a list of list has no AMP mapping");
-  expectRefused(tinySchema(function("f") + "," + function("g", "", annotations(R"("amp.command": "f")"))),
-                "two commands are named 'f'");
-  expectRefused(tinySchema(function("f", "", annotations(R"("amp.respons": "x")"))),
-                "annotation amp.respons means nothing here");
-  expectRefused(tinySchema(function("f", "", annotations(R"("amp.response": "x")"))), "amp.response on a void method");
-  expectRefused(tinySchema(function("f", member(1, "n", kI32, annotations(R"("amp.flatten": "true")")))),
-                "amp.flatten on a i32");
-  expectRefused(
-      tinySchema(function("f", member(1, "x", kI32) + "," + member(2, "y", kI32, annotations(R"("amp.name": "x")")))),
-      "S.f arguments: two entries have the AMP key 'x'");
-  // A flattened struct's field against a plain argument.
-  expectRefused(tinySchema(function("f", kFlattenedArgument + "," + member(2, "mode", kI32))),
-                "two entries have the AMP key 'mode'");
-  expectRefused(tinySchema(function("f", member(1, "u", structType("Nope")))), "unknown struct 'Nope'");
-  expectRefused(tinySchema(function("f", member(1, "o", structType("Oops")))), "unknown struct 'Oops'");
-  expectRefused(tinySchema(R"({"name": "f", "returnTypeId": "void", "oneway": true, "arguments": [],
-                               "exceptions": []})"),
-                "S.f: oneway methods have no AMP mapping");
-  expectRefused(tinySchema(function("f"), R"(, {"name": "U", "isException": false, "isUnion": true, "fields": []})"),
-                "union U");
-  expectRefused(tinySchema(function("f"), R"(, {"name": "Me", "isException": false, "isUnion": false, "fields": [)" +
-                                              member(1, "me", structType("Me")) + "]}"),
-                "contains itself");
-  expectRefused("[1, 2]", "not a JSON object");
-  expectRefused(tinySchema(function("f")), "service Missing: not in the schema", "Missing");
-}
-
-TEST(AmpSchemaLoad, RefusesBadAliases) {
-  const auto alias = [](const std::string& text) {
-    return tinySchema(function("f", kFlattenedArgument, annotations(R"("amp.alias.G": ")" + text + R"(")")));
-  };
-  EXPECT_NO_THROW(AmpSchema::load(alias("mode=B; x=-3"), "S", ""));
-  expectRefused(alias("mode=C"), "'C' is not a name of Mode (A, B)");
-  expectRefused(alias("x=1.5"), "is not a valid");
-  expectRefused(alias("x=99999999999"), "is not a valid");
-  expectRefused(alias("y=1"), "'y' is not an argument key of the method (keys: x, mode)");
-  expectRefused(alias("x"), "'x' is not key=VALUE");
-  expectRefused(alias("x=1;x=2"), "'x' fixed twice");
-  expectRefused(alias(" ; "), "fixes no argument");
-  expectRefused(tinySchema(function("f", kStructArgument, annotations(R"("amp.alias.G": "p=1")"))),
-                "only single values can be fixed");
-  expectRefused(tinySchema(function("f", kFlattenedArgument, annotations(R"("amp.alias.f": "x=1")"))),
-                "two commands are named 'f'");
 }
 
 }  // namespace
