@@ -23,10 +23,7 @@
 #include "ui/popup_window.h"
 #include "ui/question_window.h"
 #include "ui/stage.h"
-
-#ifndef VITRINE_VERSION
-#define VITRINE_VERSION "0.0.0"
-#endif
+#include "vitrine/version.h"
 
 // The service must only ever run on the GUI thread: that is the design.
 #define VITRINE_ASSERT_GUI_THREAD() \
@@ -305,7 +302,7 @@ void VitrineService::ping(std::function<void()> cob) {
 void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   api::ServerInfo info;
-  info.version = VITRINE_VERSION;
+  info.version = kVersion;
   info.uptimeMs = uptime_.elapsed();
   info.connections = stats_.connections;
   info.callsServed = stats_.callsServed;

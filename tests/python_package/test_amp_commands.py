@@ -3,7 +3,8 @@
 Checks that the generated module is fresh and deterministic, that the
 PyGraphics `mediawindows` commands come out exactly as reference/amp.md's
 table says, and round-trips boxes through Twisted's own AMP code. No server
-is needed. Skipped when Twisted is not installed (Debian: python3-twisted).
+is needed. Needs Twisted (Debian: python3-twisted), the thrift compiler and
+pyflakes (python3-pyflakes), which scripts/install-deps.sh installs.
 """
 
 import importlib.util
@@ -17,12 +18,12 @@ import zipfile
 
 import pytest
 
-amp = pytest.importorskip("twisted.protocols.amp")
-from twisted.internet.testing import StringTransport  # noqa: E402 (after the skip)
+from twisted.internet.testing import StringTransport
+from twisted.protocols import amp
 
-from pkg_helpers import PACKAGE_DIR, REPO  # noqa: E402
+from pkg_helpers import PACKAGE_DIR, REPO
 
-import vitrine.amp_commands as commands  # noqa: E402
+import vitrine.amp_commands as commands
 
 GENERATOR = REPO / "scripts" / "gen_amp_commands.py"
 SCHEMA = REPO / "gen" / "amp" / "vitrine.json"
@@ -42,7 +43,7 @@ def generator():
 def thrift_xml(tmp_path_factory):
     """thrift --gen xml of the IDL, as scripts/gen.sh makes it."""
     if shutil.which("thrift") is None:
-        pytest.skip("thrift is not installed (scripts/install-deps.sh)")
+        pytest.fail("the thrift compiler is missing (Debian: thrift-compiler; scripts/install-deps.sh)")
     out = tmp_path_factory.mktemp("xml")
     subprocess.run(["thrift", "--gen", "xml", "-out", str(out), str(IDL)], check=True)
     return out / "vitrine.xml"
@@ -52,7 +53,7 @@ def thrift_xml(tmp_path_factory):
 def thrift_json(tmp_path_factory):
     """thrift --gen json of the IDL as Thrift 0.17 writes it: enum types erased to i32."""
     if shutil.which("thrift") is None:
-        pytest.skip("thrift is not installed (scripts/install-deps.sh)")
+        pytest.fail("the thrift compiler is missing (Debian: thrift-compiler; scripts/install-deps.sh)")
     out = tmp_path_factory.mktemp("json")
     subprocess.run(["thrift", "--gen", "json", "-out", str(out), str(IDL)], check=True)
     return out / "vitrine.json"
@@ -123,7 +124,7 @@ def test_the_module_passes_pyflakes():
     result = subprocess.run([sys.executable, "-m", "pyflakes", str(GENERATED), str(GENERATOR)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if "No module named pyflakes" in result.stdout:
-        pytest.skip("pyflakes is not installed")
+        pytest.fail("pyflakes is missing (Debian: python3-pyflakes; scripts/install-deps.sh)")
     assert result.returncode == 0, result.stdout
 
 
