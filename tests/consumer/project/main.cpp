@@ -10,8 +10,8 @@
 #include <vitrine/version.h>
 
 int main() {
-  if (std::strcmp(vitrine::kVersion, PACKAGE_VERSION) != 0) {
-    std::cerr << "consumer: vitrine/version.h says " << vitrine::kVersion << ", the package " << PACKAGE_VERSION << '\n';
+  if (std::strcmp(vitrine::kVersion, EXPECTED_VITRINE_VERSION) != 0) {
+    std::cerr << "consumer: vitrine/version.h says " << vitrine::kVersion << ", the package " << EXPECTED_VITRINE_VERSION << '\n';
     return 1;
   }
   vitrine::Endpoint endpoint = vitrine::Endpoint::parse("tcp:[::1]:9090");
