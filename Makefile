@@ -22,8 +22,10 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# The CMake preset `default` (CMakePresets.json; `asan` and `fuzz` are
+# make sanitize's and make fuzz's), in $(BUILD).
 $(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --preset default -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
 configure: $(BUILD)/CMakeCache.txt
 

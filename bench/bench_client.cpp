@@ -42,6 +42,7 @@
 #include <thrift/TOutput.h>
 
 #include "bench_common.h"
+#include "support/raw_socket.h"
 
 namespace {
 
@@ -213,12 +214,12 @@ int stream(const Arguments& arguments) {
   const std::uint32_t size = static_cast<std::uint32_t>(pictures[0].data.size());
   const std::uint32_t header = htonl(size);
 
-  const int fd = vitrine::bench::connectRaw(endpoint);
+  const int fd = vitrine::test::connectStream(endpoint);
   auto send = [&](const vitrine::api::Picture& picture) {
-    vitrine::bench::writeAll(fd, &header, sizeof header);
-    vitrine::bench::writeAll(fd, picture.data.data(), picture.data.size());
+    vitrine::test::writeAll(fd, &header, sizeof header);
+    vitrine::test::writeAll(fd, picture.data.data(), picture.data.size());
     std::uint32_t ack = 0;
-    if (!vitrine::bench::readAll(fd, &ack, sizeof ack) || ack != header) throw std::runtime_error("the sink did not ack");
+    if (!vitrine::test::readAll(fd, &ack, sizeof ack) || ack != header) throw std::runtime_error("the sink did not ack");
   };
   for (int i = 0; i < 5; ++i) send(pictures[(i + 1) % 2]);
 

@@ -1,10 +1,10 @@
 // Pieces shared by the benchmark programs (vitrine-bench, vitrine-bench-server):
-// Thrift connections the way vitrine's clients make them, raw sockets for the
-// byte-moving baseline, and a command line of `--key value` pairs.
-// Benchmark code only: nothing here is used by vitrine itself.
+// Thrift connections the way vitrine's clients make them, and a command line
+// of `--key value` pairs. The raw sockets of the byte-moving baseline are the
+// tests' (tests/support/raw_socket.h: connectStream, listenStream, writeAll,
+// readAll). Benchmark code only: nothing here is used by vitrine itself.
 #pragma once
 
-#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,23 +40,6 @@ class ThriftConnection {
   std::shared_ptr<apache::thrift::transport::TTransport> transport_;
   std::unique_ptr<api::VitrineClient> client_;
 };
-
-/// A blocking stream socket connected to `endpoint` (TCP_NODELAY on TCP).
-/// Throws std::runtime_error naming the address when the connect fails.
-/// The caller owns the descriptor.
-int connectRaw(const Endpoint& endpoint);
-
-/// A listening stream socket at `endpoint` (a Unix socket path that exists
-/// is replaced; TCP port 0 picks a free port). Returns the descriptor and
-/// stores in `bound` the address really bound (the port filled in).
-/// Throws std::runtime_error when it cannot listen.
-int listenRaw(const Endpoint& endpoint, std::string& bound);
-
-/// write() until all `size` bytes are gone; throws std::runtime_error on error.
-void writeAll(int fd, const void* data, std::size_t size);
-/// read() until exactly `size` bytes arrived; returns false on end of file
-/// before the first byte, throws std::runtime_error on an error or a short read.
-bool readAll(int fd, void* data, std::size_t size);
 
 /// `--key value` pairs after the subcommand; a `--flag` followed by another
 /// `--flag` (or nothing) has the value "1". Throws std::invalid_argument on

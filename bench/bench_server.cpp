@@ -39,6 +39,7 @@
 #include <thrift/transport/TServerSocket.h>
 
 #include "bench_common.h"
+#include "support/raw_socket.h"
 
 namespace {
 
@@ -101,12 +102,12 @@ void sinkConnection(int fd) {
   try {
     for (;;) {
       std::uint32_t header = 0;
-      if (!vitrine::bench::readAll(fd, &header, sizeof header)) break;
+      if (!vitrine::test::readAll(fd, &header, sizeof header)) break;
       const std::uint32_t size = ntohl(header);
       if (size > static_cast<std::uint32_t>(vitrine::bench::kMaxFrameBytes)) break;
       if (buffer.size() < size) buffer.resize(size);
-      vitrine::bench::readAll(fd, buffer.data(), size);
-      vitrine::bench::writeAll(fd, &header, sizeof header);
+      vitrine::test::readAll(fd, buffer.data(), size);
+      vitrine::test::writeAll(fd, &header, sizeof header);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vitrine-bench-server: sink: %s\n", e.what());
@@ -116,7 +117,7 @@ void sinkConnection(int fd) {
 
 int serveSink(const Endpoint& endpoint) {
   std::string bound;
-  const int listener = vitrine::bench::listenRaw(endpoint, bound);
+  const int listener = vitrine::test::listenStream(endpoint, bound);
   std::printf("baseline: listening on %s\n", bound.c_str());
   std::fflush(stdout);
   for (;;) {

@@ -67,14 +67,10 @@ import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(HERE), str(ROOT / "clients" / "python"), str(ROOT / "gen" / "py")]
+import harness  # bench/harness.py: server processes, /proc readings, the machine (and sys.path for vitrine)
+from harness import PYTHON
+from vitrine import VitrineError
 
-import run as suite  # bench/run.py: server processes, /proc readings, the machine  # noqa: E402
-from vitrine import VitrineError  # noqa: E402
-
-PYTHON = suite.PYTHON
 #: The calls of scenarios 1 and 2, made in turn on every connection.
 MIX = ("ping", "whatsLoaded", "serverInfo", "listWindows")
 #: Dialog commands a killed child waits on (scenario 3), in turn.
@@ -439,7 +435,7 @@ class NonReader(BadPeer):
 
 def bad_peers(thrift_address, amp_address, window_id):
     """The bad peers of scenario 2, not yet started; the non-readers ask for screenshots of `window_id`."""
-    ping = suite.PING
+    ping = harness.PING
     screenshot = thrift_frame(_screenshot_call(window_id))
     amp_ping = amp_box(_command="ping", _ask="1")
     tags = iter(range(1, 1 << 62))
@@ -564,23 +560,21 @@ class Load:
     def row(self, *args, **kwargs):
         self.rows.append(Row(*args, **kwargs))
 
-    def server_argv(self, name):
-        return [self.options.server_path, "--listen", "unix:%s/%s.sock" % (self.directory, name),
-                "--amp", "tcp:127.0.0.1:0"]
-
-    def start_server(self, name, argv):
-        ready = {"thrift": r"^vitrine: listening on (unix:\S+)", "amp": r"^vitrine: AMP listening on (tcp:\S+)"}
+    def start_server(self, name, wrapper=()):
+        """A vitrine-server of the tool's own (Thrift on NAME.sock, AMP on loopback TCP), started."""
+        server = harness.vitrine_server(self.options.server_path, "%s/%s.sock" % (self.directory, name),
+                                        "%s/%s.log" % (self.directory, name), amp=True, wrapper=wrapper)
         try:
-            return suite.Server(name, argv, ready, self.directory, env=suite.Tools.vitrine_env()).start()
-        except suite.BenchError as error:
+            return harness.start_vitrine(server)
+        except harness.BenchError as error:
             raise LoadError(str(error)) from None
 
     def start(self):
         import vitrine
 
-        self.server = self.start_server("vitrine-server", self.server_argv("vitrine"))
-        self.thrift = self.server.addresses["thrift"]
-        self.amp = self.server.addresses["amp"]
+        self.server = self.start_server("vitrine")
+        self.thrift = str(self.server.address)
+        self.amp = self.server.amp_address
         # The one connection the orchestrator keeps open throughout; every
         # load counts it among the connections serverInfo must report.
         self.control = vitrine.connect(self.thrift, timeout=300)  # the server may be slow with bad peers
@@ -624,7 +618,7 @@ class Load:
         """Runs this file in `mode` and returns the JSON object it printed."""
         argv = [PYTHON, str(Path(__file__).resolve()), mode] + [str(a) for a in arguments]
         try:
-            done = subprocess.run(argv, capture_output=True, env=suite.python_env(), timeout=timeout,
+            done = subprocess.run(argv, capture_output=True, env=harness.python_env(), timeout=timeout,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise LoadError("%s took over %d s" % (mode, timeout)) from None
@@ -643,11 +637,11 @@ class Load:
         self.wait_connections(1 + others)
         expect = dict(self.expect, connections=connections + 1 + others)
         deadline = deadline or self.options.deadline
-        cpu_before = suite.cpu_seconds(self.server.pid)
+        cpu_before = harness.cpu_seconds(self.server.pid)
         result = self.child(mode, "--address", address, "--connections", connections, "--calls", calls,
                             "--expect", json.dumps(expect), "--timeout", self.options.call_timeout,
                             "--deadline", deadline, timeout=deadline + 300)
-        cpu = suite.cpu_seconds(self.server.pid) - cpu_before
+        cpu = harness.cpu_seconds(self.server.pid) - cpu_before
         result["server_cpu_us_per_call"] = round(cpu / result["calls"] * 1e6, 1) if result["calls"] else None
         self.log("%s %d×%d: %s" % (mode, connections, calls, json.dumps(result)))
         return result
@@ -700,7 +694,7 @@ class Load:
             return result
 
         def with_bad_peers():
-            rss_before = suite.rss_mib(self.server.pid)
+            rss_before = harness.rss_mib(self.server.pid)
             served_before = self.info().calls_served
             control_before = self.control_calls
             peers = [p.start() for p in bad_peers(self.thrift, self.amp, window)]
@@ -713,9 +707,9 @@ class Load:
                 # warm-up pings) and our own polls went to the non-readers.
                 served = (self.info().calls_served - served_before - others * (m + 1)
                           - (self.control_calls - control_before - 1))
-                rss_stuck = suite.rss_mib(self.server.pid)
+                rss_stuck = harness.rss_mib(self.server.pid)
                 time.sleep(self.options.stuck_watch)
-                rss_later = suite.rss_mib(self.server.pid)
+                rss_later = harness.rss_mib(self.server.pid)
                 if stuck_after is not None:
                     sides["stuck"].append(others_load(len(peers), "stuck"))
                 readers = [p for p in peers if isinstance(p, NonReader)]
@@ -806,7 +800,7 @@ class Load:
         while time.monotonic() < end:
             time.sleep(0.25)
             now = time.monotonic()
-            samples.append((now, suite.cpu_seconds(self.server.pid)))
+            samples.append((now, harness.cpu_seconds(self.server.pid)))
             window = [cpu for at, cpu in samples if at >= now - quiet]
             idle_cpu = samples[0][0] <= now - quiet and window[-1] - window[0] <= 0.05
             if idle_cpu and all(p.closed_by_server or p.idle_seconds() >= quiet for p in readers):
@@ -831,7 +825,7 @@ class Load:
                     argv = ["_amp-asker", "--address", self.amp, "--commands", ",".join(commands), "--title", title]
                     titles += ["%s/%d" % (title, j) for j in range(len(commands))]
                 children.append(subprocess.Popen([PYTHON, str(Path(__file__).resolve())] + argv,
-                                                 env=suite.python_env(), stdin=subprocess.DEVNULL,
+                                                 env=harness.python_env(), stdin=subprocess.DEVNULL,
                                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
             try:
                 ids = self.wait_dialogs(titles, children)
@@ -897,11 +891,10 @@ class Load:
     def scenario4(self):
         limit = 1024
         # prlimit applies the limit to the server alone, as a login shell's default would.
-        argv = ["prlimit", "--nofile=%d:%d" % (limit, limit), "--"] + self.server_argv("fd-limit")
-        server = self.start_server("vitrine-server-fd-limit", argv)
+        server = self.start_server("fd-limit", wrapper=["prlimit", "--nofile=%d:%d" % (limit, limit), "--"])
         flood = []
         try:
-            thrift_path = server.addresses["thrift"][len("unix:"):]
+            thrift_path = server.address.path
             refused = None
             for _ in range(limit + 100):
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -917,8 +910,8 @@ class Load:
                 sock.close()
             flood = []
             time.sleep(0.5)  # the server sees the closes
-            thrift_ok = served_again(lambda: suite.answered_ping(thrift_path), deadline=10)
-            amp_ok = served_again(lambda: answered_amp_ping(server.addresses["amp"]), deadline=10)
+            thrift_ok = served_again(lambda: harness.answered_ping(thrift_path), deadline=10)
+            amp_ok = served_again(lambda: answered_amp_ping(server.amp_address), deadline=10)
             self.raw["4"] = dict(connections=limit + 100, refused=refused, answered=answered, thrift_after=thrift_ok,
                                  amp_after=amp_ok, socket_file_exists=os.path.exists(thrift_path))
         finally:
@@ -939,7 +932,7 @@ def answered_pings(socks, deadline):
     pending = {}
     for sock in socks:
         try:
-            sock.sendall(suite.PING)
+            sock.sendall(harness.PING)
         except OSError:
             continue
         sock.setblocking(False)
@@ -1052,7 +1045,7 @@ def main():
         if options.verbose:
             print("  " + message, file=sys.stderr, flush=True)
 
-    info = suite.machine(options.server_path)
+    info = harness.machine(options.server_path)
     load = Load(options, log)
     load_before = os.getloadavg()
     started = time.monotonic()
@@ -1068,7 +1061,7 @@ def main():
             if number in scenarios:
                 print("vitrine load: scenario %s..." % number, file=sys.stderr, flush=True)
                 step()
-    except (LoadError, suite.BenchError, VitrineError) as error:  # VitrineError: the control connection's
+    except (LoadError, harness.BenchError, VitrineError) as error:  # VitrineError: the control connection's
         print("vitrine load: could not run: %s" % error, file=sys.stderr)
         status = 2
     finally:

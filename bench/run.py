@@ -32,23 +32,13 @@ import argparse
 import datetime
 import json
 import os
-import platform
-import re
-import shutil
-import signal
-import socket
 import statistics
-import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = "/usr/bin/python3"
-PYTHONPATH = "%s:%s" % (ROOT / "clients" / "python", ROOT / "gen" / "py")
+from harness import (PYTHON, ROOT, BenchError, Tools, answered_ping, cpu_seconds, machine, python_env, rss_mib,
+                     run_json, start_and_ping, start_vitrine, stop_process, tree_rss_mib)
 
 FULL = dict(rounds=5, latency=2.0, throughput=2.0, frames=3.0, amp=2.0, python=2.0, settle=1.0)
 QUICK = dict(rounds=2, latency=0.5, throughput=0.5, frames=1.0, amp=0.5, python=0.5, settle=0.3)
@@ -69,261 +59,6 @@ BASELINES = {
     "P7": "the TThreadedServer; VmRSS of the server process, small calls (ping, whatsLoaded) 1000 per connection",
 }
 MEMORY_CALLS = (1000, 100000)
-
-
-class BenchError(Exception):
-    """A figure could not be measured (a program failed, a server did not start)."""
-
-
-# ------------------------------------------------------------------ processes
-
-class Server:
-    """A server child process, ready once its stdout printed a line for every pattern in `ready`.
-
-    `addresses[key]` is the first group of the line that matched `ready[key]`.
-    stderr goes to a log file in `directory`, shown when the server fails.
-    """
-
-    def __init__(self, name, argv, ready, directory, env=None):
-        self.name = name
-        self.argv = [str(a) for a in argv]
-        self.ready = {key: re.compile(pattern) for key, pattern in ready.items()}
-        self.directory = directory
-        self.env = env
-        self.addresses = {}
-        self.process = None
-        self._found = threading.Event()
-
-    def start(self, timeout=60):
-        self.log_path = os.path.join(self.directory, "%s.log" % self.name)
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=self._log, env=self.env,
-                                        stdin=subprocess.DEVNULL)
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self._found.wait(timeout) or len(self.addresses) < len(self.ready):
-            self.stop()
-            raise BenchError("%s did not start (%s); its log:\n%s" % (self.name, " ".join(self.argv), self.log_tail()))
-        return self
-
-    def _read(self):
-        for raw in self.process.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            for key, pattern in self.ready.items():
-                match = pattern.match(line)
-                if match and key not in self.addresses:
-                    self.addresses[key] = match.group(1)
-            if len(self.addresses) == len(self.ready):
-                self._found.set()
-        self._found.set()  # the process ended
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def log_tail(self, lines=20):
-        try:
-            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class Tools:
-    """Where the programs are, and how to start each server."""
-
-    def __init__(self, build, server=None):
-        bin_dir = Path(build).resolve() / "bin"
-        self.vitrine_server = Path(server).resolve() if server else bin_dir / "vitrine-server"
-        self.bench = bin_dir / "vitrine-bench"
-        self.bench_server = bin_dir / "vitrine-bench-server"
-        missing = [str(p) for p in (self.vitrine_server, self.bench, self.bench_server) if not p.exists()]
-        if missing:
-            sys.exit("bench/run.py: missing %s; build first (`make bench` does; the bench programs need "
-                     "libevent-dev, see bench/CMakeLists.txt)" % ", ".join(missing))
-        self.directory = tempfile.mkdtemp(prefix="vitrine-bench-")
-        self._count = 0
-
-    def socket_path(self, name):
-        self._count += 1
-        return os.path.join(self.directory, "%s-%d.sock" % (name, self._count))
-
-    def vitrine_argv(self, socket_path, amp):
-        return [self.vitrine_server, "--listen", "unix:" + socket_path, "--amp", "tcp:127.0.0.1:0" if amp else "off"]
-
-    @staticmethod
-    def vitrine_env():
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        env.pop("QT_LOGGING_RULES", None)
-        return env
-
-    def vitrine(self, amp=False):
-        ready = {"thrift": r"^vitrine: listening on (unix:\S+)"}
-        if amp:
-            ready["amp"] = r"^vitrine: AMP listening on (\S+)"
-        return Server("vitrine-server", self.vitrine_argv(self.socket_path("vitrine"), amp), ready, self.directory,
-                      env=self.vitrine_env())
-
-    def baseline_argv(self, mode, socket_path):
-        return [self.bench_server, mode, "--listen", "unix:" + socket_path]
-
-    def baseline(self, mode):
-        return Server("baseline-" + mode, self.baseline_argv(mode, self.socket_path(mode)),
-                      {"thrift": r"^baseline: listening on (\S+)"}, self.directory)
-
-    def twisted(self):
-        return Server("baseline-twisted", [PYTHON, ROOT / "bench" / "amp_server.py", "--listen", "tcp:127.0.0.1:0"],
-                      {"amp": r"^baseline: AMP listening on (\S+)"}, self.directory, env=python_env())
-
-    def cleanup(self):
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-def python_env():
-    return dict(os.environ, PYTHONPATH=PYTHONPATH, PYTHONDONTWRITEBYTECODE="1")
-
-
-def run_json(argv, env=None, timeout=300):
-    """Runs a load generator and returns the JSON object it printed last."""
-    argv = [str(a) for a in argv]
-    try:
-        done = subprocess.run(argv, capture_output=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise BenchError("%s took over %d s" % (" ".join(argv), timeout)) from None
-    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise BenchError("%s failed (status %d): %s" % (" ".join(argv), done.returncode,
-                                                        done.stderr.decode("utf-8", "replace").strip()[-2000:]))
-    return json.loads(lines[-1])
-
-
-# ------------------------------------------------------------------ memory and start-up
-
-def rss_mib(pid):
-    """VmRSS of process `pid` in MiB."""
-    with open("/proc/%d/status" % pid) as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise BenchError("no VmRSS for process %d" % pid)
-
-
-def descendants(pid):
-    """Every process below `pid` (QtWebEngineProcess and its zygotes, for vitrine)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as stat:
-                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def tree_rss_mib(pid):
-    """VmRSS of `pid` plus its descendants (shared pages counted once per process: an upper bound)."""
-    total = rss_mib(pid)
-    for child in descendants(pid):
-        try:
-            total += rss_mib(child)
-        except (OSError, BenchError):
-            pass
-    return total
-
-
-def cpu_seconds(pid):
-    """CPU time (user + system) used so far by process `pid`, threads that ended included, in seconds.
-
-    From /proc/PID/stat, so in clock ticks (10 ms): the figures that use it
-    run for seconds.
-    """
-    with open("/proc/%d/stat" % pid) as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def ping_frame():
-    """A framed TBinaryProtocol call of ping (strict: version word, name, sequence id, empty args)."""
-    message = struct.pack("!I", 0x80010001) + struct.pack("!i", 4) + b"ping" + struct.pack("!i", 1) + b"\x00"
-    return struct.pack("!i", len(message)) + message
-
-
-PING = ping_frame()
-
-
-def answered_ping(socket_path):
-    """True when a ping over `socket_path` was answered; False when nothing listens there yet."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        try:
-            sock.connect(socket_path)
-        except (FileNotFoundError, ConnectionRefusedError):
-            return False
-        sock.settimeout(30)
-        sock.sendall(PING)
-        data = b""
-        while len(data) < 4 or len(data) < 4 + struct.unpack("!i", data[:4])[0]:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return False
-            data += chunk
-        if struct.unpack("!I", data[4:8])[0] != 0x80010002:
-            raise BenchError("the answer to ping is not a reply: %r" % data[:16])
-        return True
-
-
-def start_and_ping(argv, socket_path, env, log_path):
-    """Starts a server and returns (process, milliseconds from spawn to the first answered ping)."""
-    log = open(log_path, "ab")
-    start = time.monotonic()
-    process = subprocess.Popen([str(a) for a in argv], stdout=subprocess.DEVNULL, stderr=log, env=env,
-                               stdin=subprocess.DEVNULL)
-    log.close()
-    deadline = start + 60
-    while not answered_ping(socket_path):
-        if process.poll() is not None:
-            raise BenchError("%s exited with status %d before answering" % (argv[0], process.returncode))
-        if time.monotonic() > deadline:
-            process.kill()
-            raise BenchError("%s did not answer a ping within 60 s" % argv[0])
-        time.sleep(0.001)
-    return process, (time.monotonic() - start) * 1000
-
-
-def stop_process(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ------------------------------------------------------------------ figures
@@ -430,13 +165,13 @@ class Suite:
 
     def vitrine(self):
         """The long-lived vitrine-server (Thrift on a Unix socket, AMP on loopback TCP) for P1-P5."""
-        if self._vitrine is None or not self._vitrine.alive():
-            self._vitrine = self.tools.vitrine(amp=True).start()
+        if self._vitrine is None or not self._vitrine.running():
+            self._vitrine = start_vitrine(self.tools.vitrine(amp=True))
             self.log("started vitrine-server (pid %d) on %s and AMP %s" % (
-                self._vitrine.pid, self._vitrine.addresses["thrift"], self._vitrine.addresses["amp"]))
+                self._vitrine.pid, self._vitrine.address, self._vitrine.amp_address))
             # Let start-up finish before anything is measured.
             deadline = time.monotonic() + 30
-            while not answered_ping(self._vitrine.addresses["thrift"][len("unix:"):]):
+            while not answered_ping(self._vitrine.address.path):
                 if time.monotonic() > deadline:
                     raise BenchError("vitrine-server does not answer ping")
                 time.sleep(0.01)
@@ -460,7 +195,7 @@ class Suite:
             rows[call, "p50"] = self.row("P1", "%s p50, 1 client" % call, "µs", "lower", "TThreadedServer",
                                          targets=[("ratio", "<=", 1.1, "ratio ≤ 1.1")])
             rows[call, "p99"] = self.row("P1", "%s p99, 1 client" % call, "µs", "lower", "TThreadedServer")
-        vitrine = self.vitrine().addresses["thrift"]
+        vitrine = str(self.vitrine().address)
         with self.tools.baseline("threaded").start() as threaded:
             for call in ("ping", "whatsLoaded"):
                 def measure(address):
@@ -475,7 +210,7 @@ class Suite:
 
     # P2 ---------------------------------------------------------------------------
     def p2(self):
-        vitrine = self.vitrine().addresses["thrift"]
+        vitrine = str(self.vitrine().address)
         with self.tools.baseline("nonblocking").start() as nonblocking:
             for clients in (1, 4, 16):
                 targets = [("ratio", ">=", 1.0, "ratio ≥ 1.0")] if clients == 16 else []
@@ -498,7 +233,7 @@ class Suite:
         thrift_row = self.row("P3", "1920x1080 RGBA updatePicture, vs Thrift", "frames/s", "higher",
                               "TNonblockingServer", note="the same frames to the do-nothing TNonblockingServer: "
                                                          "what plain Thrift moves, client included")
-        vitrine = self.vitrine().addresses["thrift"]
+        vitrine = str(self.vitrine().address)
         with self.tools.baseline("sink").start() as sink, self.tools.baseline("nonblocking").start() as nonblocking:
             def frames(address):
                 return lambda: self.bench("frames", address, width=1920, height=1080,
@@ -537,13 +272,13 @@ class Suite:
                                    "Twisted AMP server", note="CPU time of the server process (all its threads) "
                                                               "over the client's run, per call")
 
-                def measure(server):
+                def measure(address, pid):
                     def run():
-                        before = cpu_seconds(server.pid)
+                        before = cpu_seconds(pid)
                         result = run_json([PYTHON, ROOT / "bench" / "amp_client.py", "--address",
-                                           server.addresses["amp"], "--command", command, "--in-flight", in_flight,
+                                           address, "--command", command, "--in-flight", in_flight,
                                            "--seconds", self.s["amp"]], env=python_env())
-                        cpu = cpu_seconds(server.pid) - before
+                        cpu = cpu_seconds(pid) - before
                         return result["calls_per_s"], cpu / (result["calls"] + result["warmup_calls"]) * 1e6
                     return run
 
@@ -552,11 +287,12 @@ class Suite:
                     cpu_row.add(a[1], b[1])
                     self.log("P4 %s: vitrine %.0f calls/s (%.0f µs CPU/call), Twisted %.0f calls/s (%.0f µs CPU/call)"
                              % (name, a[0], a[1], b[0], b[1]))
-                alternate(self.s["rounds"], measure(vitrine), measure(twisted), record)
+                alternate(self.s["rounds"], measure(vitrine.amp_address, vitrine.pid),
+                          measure(twisted.addresses["amp"], twisted.pid), record)
 
     # P5 ---------------------------------------------------------------------------
     def p5(self):
-        vitrine = self.vitrine().addresses["thrift"]
+        vitrine = str(self.vitrine().address)
         cases = [
             ("package", "bare", "ping p50, package vs bare client (accelerated)",
              [("ratio", "<=", 1.1, "ratio ≤ 1.1")], ""),
@@ -597,10 +333,11 @@ class Suite:
 
         def measure(kind):
             def run():
-                socket_path = self.tools.socket_path(kind)
                 if kind == "vitrine":
-                    argv, env = self.tools.vitrine_argv(socket_path, amp=True), self.tools.vitrine_env()
+                    server = self.tools.vitrine(amp=True, name="vitrine-startup")
+                    socket_path, argv, env = server.address.path, server.command(), server.environment()
                 else:
+                    socket_path = self.tools.socket_path(kind)
                     argv, env = self.tools.baseline_argv("threaded", socket_path), None
                 process, millis = start_and_ping(argv, socket_path, env,
                                                  os.path.join(self.tools.directory, "%s-startup.log" % kind))
@@ -668,43 +405,6 @@ def table(rows):
             row.figure, row.name, significant(s["vitrine_median"]), row.unit, significant(s["baseline_median"]),
             row.unit, ratio, target, verdict))
     return "\n".join(lines)
-
-
-def machine(server):
-    def first(path, prefix):
-        try:
-            with open(path) as f:
-                for line in f:
-                    if line.startswith(prefix):
-                        return line.split(":", 1)[1].strip()
-        except OSError:
-            return None
-
-    def command(*argv):
-        try:
-            return subprocess.run(argv, capture_output=True, text=True, timeout=10, cwd=ROOT).stdout.strip() or None
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-
-    try:
-        debian = Path("/etc/debian_version").read_text().strip()
-    except OSError:
-        debian = None
-    twisted = command(PYTHON, "-c", "import twisted; print(twisted.__version__)")
-    return {
-        "cpu": first("/proc/cpuinfo", "model name"),
-        "nproc": os.cpu_count(),
-        "memory": first("/proc/meminfo", "MemTotal"),
-        "kernel": platform.release(),
-        "debian": debian,
-        "python": command(PYTHON, "--version"),
-        "twisted": twisted,
-        "thrift": command("pkg-config", "--modversion", "thrift"),
-        "git": command("git", "describe", "--always", "--dirty"),
-        # Uncommitted changes to what vitrine-server is built from, if any (empty: the commit above).
-        "server_changes": command("git", "status", "--porcelain", "--", "server", "idl", "gen"),
-        "vitrine_server": command(str(server), "--version"),
-    }
 
 
 DOCS = ROOT / "docs" / "performance.md"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz) with clang in build-fuzz/ and runs
+# Builds the libFuzzer targets (tests/fuzz) with clang in build-fuzz/ (the
+# CMake preset `fuzz`, see CMakePresets.json) and runs
 # each for SECONDS (default 60). Exits non-zero if any target crashed (or hit a
 # sanitizer report, a leak, a timeout or out-of-memory) and says where the
 # input that did it is.
@@ -43,10 +44,10 @@ main() {
   "$root/scripts/install-deps.sh" fuzz
   have_libfuzzer || { echo "vitrine: clang++ cannot find libFuzzer (libclang_rt.fuzzer)" >&2; exit 1; }
 
-  # The fuzz targets need Qt Core/Gui and Thrift only: no server, tests or
-  # QtWebEngine in this tree. The compiler is fixed at the first configure.
-  CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DVITRINE_FUZZ=ON -DVITRINE_BUILD_SERVER=OFF -DVITRINE_BUILD_TESTS=OFF >/dev/null
+  # The preset `fuzz`: clang, and the fuzz targets only (they need Qt
+  # Core/Gui and Thrift: no server, tests or QtWebEngine in this tree). The
+  # compiler is fixed at the first configure.
+  (cd "$root" && cmake --preset fuzz -B "$build" >/dev/null)
   started=$SECONDS
   nice cmake --build "$build" -j "$jobs" --target "${targets[@]/#/fuzz_}"
   echo "vitrine: fuzz build took $((SECONDS - started)) s"

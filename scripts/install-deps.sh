@@ -18,8 +18,10 @@ packages=(
   libboost-program-options-dev
   # TLS (tls: listeners, the client library's tls: endpoints); the openssl command makes the tests' certificates
   libssl-dev openssl
-  # tests
+  # tests (every one of them: a test that cannot find what it needs fails, it does not skip)
   libgtest-dev python3-pytest python3-pil xvfb xauth xdotool
+  python3-pyflakes  # the generated AMP commands must pass pyflakes (tests/python_package/test_amp_commands.py)
+  python3-mypy     # the Python package's type check (clients/python/mypy.ini, the python_package_types test)
   python3-numpy python3-venv  # the Python package's tests: numpy pictures, pip install into a venv
   python3-twisted  # the AMP peer of the tests (vitrine.amp_commands round trips)
   python3-openssl python3-service-identity  # Twisted's TLS (AMP over tls:, tests/amp/test_tls.py)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything with AddressSanitizer, LeakSanitizer and UBSan in
-# build-asan/ (cmake -DVITRINE_SANITIZE=ON) and runs the whole CTest suite
+# build-asan/ (the CMake preset `asan`: -DVITRINE_SANITIZE=ON, see
+# CMakePresets.json) and runs the whole CTest suite
 # there: C++ unit and integration tests, and the pytest suites, whose
 # vitrine-server is the instrumented one. Exits non-zero when a test fails
 # or when any instrumented process (a test binary, vitrine-server, the
@@ -15,8 +16,8 @@
 #
 # Why reports go to files: a server started by a test is stopped with
 # SIGTERM, shuts down cleanly and runs LeakSanitizer at exit, but the
-# harnesses (tests/integration/server_process.cpp, tests/pysupport,
-# vitrine.testing) do not read its stderr then, and most do not look at
+# harnesses (tests/support/server_process.cpp, vitrine.server.LocalServer
+# and the suites built on it) do not read its stderr then, and most do not look at
 # its exit status. So every process writes its reports to
 # build-asan/sanitizer-reports/ (log_path), and this script fails when a
 # report is there, whichever test it came from, and prints it.
@@ -35,16 +36,15 @@ main() {
 
   "$root/scripts/install-deps.sh"
 
-  launcher=()
+  # ccache, when there, through CMake's environment default (first configure only).
   if command -v ccache >/dev/null; then
-    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+    export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
   fi
-  # The benchmark programs are not tests: nothing here would run them.
-  # -O1 -g1: the usual optimisation for ASan, line tables for its stacks
-  # (full debug info only makes the build slower); no NDEBUG, so the
-  # asserts are checked too.
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-    -DVITRINE_SANITIZE=ON -DVITRINE_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+  # The preset `asan` (CMakePresets.json): VITRINE_SANITIZE=ON; no benchmark
+  # programs (they are not tests: nothing here would run them); -O1 -g1, the
+  # usual optimisation for ASan and line tables for its stacks (full debug
+  # info only makes the build slower); no NDEBUG, so the asserts are checked too.
+  (cd "$root" && cmake --preset asan -B "$build" >/dev/null)
   started=$SECONDS
   nice cmake --build "$build" -j "$jobs"
   echo "vitrine: sanitizer build took $((SECONDS - started)) s"

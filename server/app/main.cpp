@@ -36,6 +36,7 @@
 #include "ui/stage.h"
 #include "vitrine/api/Vitrine.h"
 #include "vitrine/endpoint.h"
+#include "vitrine/version.h"
 
 namespace {
 
@@ -467,7 +468,7 @@ int main(int argc, char** argv) {
   ServerStats stats;  // before the application, which times every event into stats.turns
   MonitoredApplication app(argc, argv, stats.turns);
   QApplication::setApplicationName(QStringLiteral("vitrine-server"));
-  QApplication::setApplicationVersion(QStringLiteral(VITRINE_VERSION));
+  QApplication::setApplicationVersion(QStringLiteral(VITRINE_VERSION_STRING));
   QApplication::setQuitOnLastWindowClosed(false);  // closing the stage window does not stop the server
   if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES")) {
     QLoggingCategory::setFilterRules(QStringLiteral("qt.webenginecontext.info=false\nqt.webenginecontext.debug=false"));

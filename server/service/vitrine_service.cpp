@@ -23,10 +23,7 @@
 #include "ui/popup_window.h"
 #include "ui/question_window.h"
 #include "ui/stage.h"
-
-#ifndef VITRINE_VERSION
-#define VITRINE_VERSION "0.0.0"
-#endif
+#include "vitrine/version.h"
 
 // The service must only ever run on the GUI thread: that is the design.
 #define VITRINE_ASSERT_GUI_THREAD() \
@@ -202,12 +199,12 @@ bool ServiceCore::failedDecode(const DecodedPicture& decoded, const ExceptionCob
   return false;
 }
 
-ServiceCore::ServiceCore(Stage& stage, ServerStats& stats, ServiceOptions options)
-    : stage(stage),
-      stats(stats),
-      options(std::move(options)),
-      events(this->options.eventLogCapacity, this->options.maxEventBatchBytes),
-      windows(events, this->options.maxWindows, this->options.maxWindowsPerClient) {
+ServiceCore::ServiceCore(Stage& theStage, ServerStats& serverStats, ServiceOptions serviceOptions)
+    : stage(theStage),
+      stats(serverStats),
+      options(std::move(serviceOptions)),
+      events(options.eventLogCapacity, options.maxEventBatchBytes),
+      windows(events, options.maxWindows, options.maxWindowsPerClient) {
   uptime.start();
   QObject::connect(&stage, &Stage::rendererRestarted, &events,
                    [this](const QString& name, const QUrl& url, const QString& reason) {
@@ -308,7 +305,7 @@ void VitrineService::ping(std::function<void()> cob) {
 void VitrineService::serverInfo(std::function<void(api::ServerInfo const&)> cob) {
   VITRINE_ASSERT_GUI_THREAD();
   api::ServerInfo info;
-  info.version = VITRINE_VERSION;
+  info.version = kVersion;
   info.uptimeMs = core_.uptime.elapsed();
   info.connections = core_.stats.connections;
   info.callsServed = core_.stats.callsServed;

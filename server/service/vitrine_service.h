@@ -55,7 +55,7 @@ struct ServiceOptions {
 /// themselves). GUI thread only.
 class ServiceCore {
  public:
-  ServiceCore(Stage& stage, ServerStats& stats, ServiceOptions options);
+  ServiceCore(Stage& theStage, ServerStats& serverStats, ServiceOptions serviceOptions);
   ~ServiceCore();
   ServiceCore(const ServiceCore&) = delete;
   ServiceCore& operator=(const ServiceCore&) = delete;

@@ -16,11 +16,14 @@
 #include <string>
 #include <vector>
 
-#include "raw_socket.h"
-#include "server_process.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+#include "support/scoped_env.h"
+#include "support/server_process.h"
+#include "support/temp_directory.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using apache::thrift::protocol::TBinaryProtocol;
@@ -82,7 +85,7 @@ Endpoint anyAddressListener(const ServerProcess& server) {
 class Authentication : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    tokens_ = std::make_unique<TokenDirectory>();
+    tokens_ = std::make_unique<TempDirectory>();
     const std::string file = tokens_->write("token", std::string(kToken) + "\n");
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--token-file", file, "--listen", "tcp:0.0.0.0:0"});
   }
@@ -91,7 +94,7 @@ class Authentication : public ::testing::Test {
     tokens_.reset();
   }
 
-  static inline std::unique_ptr<TokenDirectory> tokens_;
+  static inline std::unique_ptr<TempDirectory> tokens_;
   static inline std::unique_ptr<ServerProcess> server_;
 };
 
@@ -231,7 +234,7 @@ int startServer(const std::vector<std::string>& args, std::string* err) {
 }
 
 TEST(TokenFileChecks, AFileOthersCanReadOrWriteIsRefused) {
-  TokenDirectory dir;
+  TempDirectory dir;
   for (const mode_t mode : {0644, 0660, 0602}) {
     std::string err;
     EXPECT_EQ(startServer({"--token-file", dir.write("token", kToken, mode), "--listen", "tcp:127.0.0.1:0"}, &err), 2)
@@ -242,7 +245,7 @@ TEST(TokenFileChecks, AFileOthersCanReadOrWriteIsRefused) {
 }
 
 TEST(TokenFileChecks, EmptyOrMissingIsRefused) {
-  TokenDirectory dir;
+  TempDirectory dir;
   std::string err;
   EXPECT_EQ(startServer({"--token-file", dir.write("empty", "\n")}, &err), 2) << err;
   EXPECT_NE(err.find("empty"), std::string::npos) << err;
@@ -261,4 +264,4 @@ TEST(TokenFileChecks, NonLoopbackAmpNeedsATokenFileToo) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

@@ -36,12 +36,14 @@
 #include <tuple>
 #include <vector>
 
-#include "raw_socket.h"
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+#include "support/shared_server_suite.h"
 #include "vitrine/api/Vitrine.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using apache::thrift::protocol::TMessageType;
@@ -755,4 +757,4 @@ INSTANTIATE_TEST_SUITE_P(Thrift, BadInput, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<BadInputCase>& test) { return test.param.name; });
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

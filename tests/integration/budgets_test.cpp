@@ -21,12 +21,15 @@
 #include <thread>
 #include <vector>
 
-#include "raw_socket.h"
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+#include "support/server_process.h"
+#include "support/temp_directory.h"
 #include "vitrine/api/Vitrine.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -198,7 +201,7 @@ TEST(Budgets, HalfSentRequestsAreClosedAtTheReadTimeoutAndIdleOnesStay) {
 }
 
 TEST(Budgets, UnauthenticatedPeersMaySendOnlyASmallFrameAndMustAuthenticateInTime) {
-  TokenDirectory files;
+  TempDirectory files;
   ServerProcess server({"--token-file", files.write("token", std::string(kToken) + "\n"), "--auth-timeout", "1500"});
   Client observer(server.unixEndpoint(), patient());
   const std::size_t baseline = warmBaseline(server, observer);
@@ -227,7 +230,7 @@ TEST(Budgets, UnauthenticatedPeersMaySendOnlyASmallFrameAndMustAuthenticateInTim
 }
 
 TEST(Budgets, WrongTokensAreAnsweredLaterAndLaterAndLoggedSparingly) {
-  TokenDirectory files;
+  TempDirectory files;
   ServerProcess server({"--token-file", files.write("token", std::string(kToken) + "\n")}, ServerProcess::Log::Captured);
   for (int attempt = 1; attempt <= 5; ++attempt) {
     EXPECT_THROW(Client(server.tcpEndpoint(), patient("wrong-token-" + std::to_string(attempt))).ping(),
@@ -422,7 +425,7 @@ std::int64_t fileChooserOpenOn(Client& client) {
 }
 
 TEST(Budgets, RemoteClientsMayNotBrowseTheServersFiles) {
-  TokenDirectory files;
+  TempDirectory files;
   ServerProcess server({"--token-file", files.write("token", std::string(kToken) + "\n")});
   Client remote(server.tcpEndpoint(), patient(kToken));
   try {
@@ -450,7 +453,7 @@ TEST(Budgets, RemoteClientsMayNotBrowseTheServersFiles) {
 }
 
 TEST(Budgets, RemoteFilesLetsRemoteClientsBrowse) {
-  TokenDirectory files;
+  TempDirectory files;
   ServerProcess server({"--token-file", files.write("token", std::string(kToken) + "\n"), "--remote-files"});
   std::thread remote([&server] {
     Client client(server.tcpEndpoint(), patient(kToken));
@@ -464,4 +467,4 @@ TEST(Budgets, RemoteFilesLetsRemoteClientsBrowse) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

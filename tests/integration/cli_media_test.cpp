@@ -15,9 +15,12 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/process.h"
+#include "support/server_process.h"
+#include "support/shared_server_suite.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -111,20 +114,23 @@ class CliMedia : public SharedServerSuite<CliMedia> {
   // Polls `vitrine windows` until a window of `kind` titled `title` is
   // listed (at most 30 s); returns its id, or "" when none appeared.
   static std::string waitForWindow(const std::string& kind, const std::string& title) {
-    const auto deadline = Clock::now() + 30s;
-    while (Clock::now() < deadline) {
-      CliRun list = vitrine({"windows"});
-      for (const auto& line : splitLines(list.out)) {
-        auto fields = splitTabs(line);
-        if (fields.size() >= 5 && fields[1] == kind && fields[4] == title) {
-          return fields[0];
-        }
-      }
-      // The dialog opens once the server has read the other process's
-      // call; nothing signals that to this process, so look again shortly.
-      std::this_thread::sleep_for(50ms);
-    }
-    return "";
+    // The dialog opens once the server has read the other process's call;
+    // nothing signals that to this process, so look again every 50 ms.
+    std::string id;
+    eventually(
+        [&] {
+          CliRun list = vitrine({"windows"});
+          for (const auto& line : splitLines(list.out)) {
+            auto fields = splitTabs(line);
+            if (fields.size() >= 5 && fields[1] == kind && fields[4] == title) {
+              id = fields[0];
+              return true;
+            }
+          }
+          return false;
+        },
+        30s, 50ms);
+    return id;
   }
 
 };
@@ -284,4 +290,4 @@ TEST_F(CliMedia, EventsReportsAWindowClosed) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

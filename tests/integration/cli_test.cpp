@@ -6,9 +6,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "server_process.h"
+#include "support/process.h"
+#include "support/server_process.h"
+#include "support/shared_server_suite.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 class Cli : public SharedServerSuite<Cli> {
@@ -74,4 +76,4 @@ TEST_F(Cli, ScreenshotOfAnUnknownWindowExitsOne) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

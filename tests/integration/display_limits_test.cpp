@@ -17,10 +17,11 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/shared_server_suite.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -36,17 +37,6 @@ constexpr std::size_t kMaxText = 65536;
 constexpr std::size_t kMaxLabel = 4096;
 constexpr int kMaxListItems = 100000;
 constexpr int kMaxActions = 16;
-
-// Polls `done` every 20 ms until it is true or 30 s have passed.
-template <class Predicate>
-bool eventually(Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);  // polling the server's state with a deadline
-  }
-  return true;
-}
 
 std::optional<std::int64_t> windowTitled(Client& client, const std::string& title) {
   const std::vector<api::WindowInfo> windows = client.call([](api::VitrineClient& api) {
@@ -209,4 +199,4 @@ TEST_F(DisplayLimitsSuite, AQuestionWithTheLongestPromptAndDefaultOpensWithinThe
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

@@ -11,12 +11,14 @@
 #include <future>
 #include <optional>
 
-#include "raw_socket.h"
 #include "pixels.h"
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/raw_socket.h"
+#include "support/server_process.h"
+#include "support/shared_server_suite.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -251,4 +253,4 @@ TEST(MediaShutdown, WaitingDialogAnswersServerStoppingOnSigterm) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

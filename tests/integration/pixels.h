@@ -5,7 +5,7 @@
 #include <QImage>
 #include <string>
 
-namespace vitrine::testing {
+namespace vitrine::test {
 
 /// The colour at the centre of a PNG, or an invalid QColor when `png` does not decode.
 inline QColor centerOf(const std::string& png) {
@@ -13,4 +13,4 @@ inline QColor centerOf(const std::string& png) {
   return image.isNull() ? QColor() : image.pixelColor(image.width() / 2, image.height() / 2);
 }
 
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

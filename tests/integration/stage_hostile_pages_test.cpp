@@ -17,10 +17,11 @@
 #include <thread>
 
 #include "pixels.h"
-#include "server_process.h"
+#include "support/eventually.h"
+#include "support/server_process.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -55,12 +56,9 @@ std::int64_t longestTurnBoundUs() {
 /// Polls what the stage shows until its centre is `color` (a reload after
 /// a renderer's end, or a page's own change, answers no call).
 bool stageTurns(Client& client, const QColor& color, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (centerOf(client.screenshot(0)) == color) return true;
-    std::this_thread::sleep_for(50ms);  // polling the screen: no event says a page changed its colour
-  }
-  return false;
+  // Polling the screen: no event says a page changed its colour. Every 50 ms,
+  // not 20: each screenshot is a turn of the server's GUI thread.
+  return eventually([&] { return centerOf(client.screenshot(0)) == color; }, timeout, 50ms);
 }
 
 /// The parent of every process, from /proc.
@@ -434,4 +432,4 @@ TEST_F(StageHostilePagesTest, ARendererEndingBeforeItsPageIsPaintedGivesTheStage
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

@@ -13,12 +13,12 @@
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
-#include "raw_socket.h"
 #include "pixels.h"
-#include "server_process.h"
+#include "support/raw_socket.h"
+#include "support/shared_server_suite.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -221,4 +221,4 @@ TEST_F(UnusedStageTest, OpensItsWindowWithTheFirstPushAndShowsNothingBefore) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

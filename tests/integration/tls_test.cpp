@@ -14,12 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "raw_socket.h"
-#include "server_process.h"
-#include "test_certificates.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+#include "support/scoped_env.h"
+#include "support/server_process.h"
+#include "support/test_certificates.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 constexpr const char* kToken = "7c1e0b9a4d2f48e6a5b3c0d9e8f7a6b5";
@@ -387,4 +389,4 @@ TEST_F(TlsFlags, AnyAddressNeedsATokenOrClientCertificates) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

@@ -10,11 +10,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "raw_socket.h"
-#include "server_process.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+#include "support/server_process.h"
+#include "support/shared_server_suite.h"
 #include "vitrine/client.h"
 
-namespace vitrine::testing {
+namespace vitrine::test {
 namespace {
 
 class Transport : public SharedServerSuite<Transport> {
@@ -185,4 +187,4 @@ TEST(ServerLifecycle, HelpAndVersion) {
 }
 
 }  // namespace
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

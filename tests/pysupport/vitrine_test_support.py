@@ -8,12 +8,14 @@ Twisted loop, the AMP peers and the raw-socket peers).
 - BIN_DIR: where vitrine-server is ($VITRINE_BIN_DIR, else build/bin);
   TIMEOUT: the default deadline of one wait; stop_process.
 - Server: a vitrine-server child process on a private Unix socket, with an
-  optional Thrift TCP port and an optional AMP listener; Thrift clients
-  (gen/py) for it; stop() returns its exit status.
+  optional Thrift TCP port and an optional AMP listener, started by the
+  package's vitrine.server.LocalServer; Thrift clients (gen/py) for it;
+  stop() returns its exit status.
 - wait_until, open_window_ids, close_all_windows, leave_only_the_stage:
   polling with a deadline and tidying windows through a Thrift client.
-- start_xvfb, xvfb_display, missing_programs, Desktop: an X server for
-  tests that type and click, and xdotool on it.
+- start_xvfb, xvfb_display, require_programs, Desktop: an X server for
+  tests that type and click, and xdotool on it. A missing program is an
+  error naming its Debian package, never a skip.
 - name_maker: window titles and names that no other test uses.
 - Certificates: a CA, server and client certificates for the TLS tests,
   made with the openssl command.
@@ -26,12 +28,15 @@ import pathlib
 import selectors
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
 from thrift.protocol import TBinaryProtocol, TCompactProtocol
 from thrift.transport import TSocket, TTransport
 
+from vitrine.errors import ServerNotRunning
+from vitrine.server import LocalServer
 from vitrine_thrift import Vitrine
 from vitrine_thrift.ttypes import WindowNotFound
 
@@ -58,10 +63,16 @@ def stop_process(process, timeout=TIMEOUT):
 class Server:
     """A vitrine-server child process: Thrift on a private Unix socket, and the listeners the class asks for.
 
-    Subclasses (one per suite) choose the listeners with the class attributes
-    below. `socket_path` is the Unix socket; `tcp_port` the Thrift TCP port
-    (None without `tcp`); `amp_address` ("tcp:127.0.0.1:N") and `amp_port`
-    the AMP listener (None when AMP is off).
+    Started and waited for by the package's vitrine.server.LocalServer (the
+    one way the tests, the package's fixtures and bench/ start a server);
+    this class adds the suites' choices and a Thrift client of gen/py.
+    Subclasses (one per suite) choose the listeners with the class
+    attributes below. `socket_path` is the Unix socket; `tcp_port` the
+    Thrift TCP port (None without `tcp`); `amp_address` ("tcp:127.0.0.1:N")
+    and `amp_port` the AMP listener (None when AMP is off); `process` the
+    subprocess.Popen; `local` the LocalServer. The server's stdout and
+    stderr go to a log file in its directory, shown when it fails to start
+    or stops with a status other than 0.
     """
 
     #: Also listen for Thrift on a free loopback TCP port (tcp_port).
@@ -75,56 +86,21 @@ class Server:
         """Starts the server with `extra_args`; `env` overrides variables (default QT_QPA_PLATFORM=offscreen)."""
         self.directory = tempfile.mkdtemp(prefix=self.directory_prefix)
         self.socket_path = os.path.join(self.directory, "vitrine.sock")
-        listeners = ["--listen", "unix:" + self.socket_path]
-        if self.tcp:
-            listeners += ["--listen", "tcp:127.0.0.1:0"]
-        if "--amp" in extra_args:
-            at = extra_args.index("--amp") + 1
-            amp = extra_args[at] if at < len(extra_args) else "off"
-        else:
-            amp = self.amp
-            listeners += ["--amp", amp]
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-        self.process = subprocess.Popen(
-            [str(BIN_DIR / "vitrine-server"), *listeners, *extra_args], stdout=subprocess.PIPE, env=env)
-        thrift_tcp, self.amp_address = self._wait_for_listeners(
-            amp != "off", deadline=time.monotonic() + 60)
+        self.local = LocalServer(
+            "unix:" + self.socket_path, listen=["tcp:127.0.0.1:0"] if self.tcp else [],
+            amp=None if "--amp" in extra_args else self.amp, args=extra_args, headless=True, env=env,
+            log=os.path.join(self.directory, "vitrine-server.log"), binary=str(BIN_DIR / "vitrine-server"))
+        try:
+            self.local.start(timeout=60)
+        except ServerNotRunning as error:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise RuntimeError(str(error)) from None
+        self.process = self.local.process
+        thrift_tcp = next((a for a in self.local.listeners if a.startswith("tcp:")), None)
         self.tcp_port = int(thrift_tcp.rsplit(":", 1)[1]) if thrift_tcp else None
+        self.amp_address = self.local.amp_address
         self.amp_port = (int(self.amp_address.rsplit(":", 1)[1])
                          if self.amp_address and self.amp_address.startswith("tcp:") else None)
-
-    def _wait_for_listeners(self, amp_on, deadline):
-        """Reads stdout until every listener is reported; returns (the Thrift TCP address, the AMP address)."""
-        unix_ready, thrift_tcp, amp_address, pending = False, None, None, b""
-
-        def ready():
-            return unix_ready and (thrift_tcp or not self.tcp) and (amp_address or not amp_on)
-
-        fd = self.process.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while not ready():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    self.process.kill()
-                    self.process.wait()
-                    raise RuntimeError("vitrine-server did not report its listeners in time")
-                # Raw reads on the pipe: a buffered readline() could swallow several
-                # lines at once and leave select() waiting for data already read.
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    raise RuntimeError("vitrine-server exited with %s before listening" % self.process.wait())
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    text = line.decode().strip()
-                    if text.startswith("vitrine: AMP listening on "):
-                        amp_address = text.split(" on ", 1)[1]
-                    elif text == "vitrine: listening on unix:" + self.socket_path:
-                        unix_ready = True
-                    elif text.startswith("vitrine: listening on tcp:"):
-                        thrift_tcp = text.split(" on ", 1)[1]
-        return thrift_tcp, amp_address
 
     def connect(self, tcp=False, compact=False, timeout_ms=60000):
         """A generated Vitrine client (gen/py) over the framed transport; returns (client, transport).
@@ -144,13 +120,20 @@ class Server:
         return Vitrine.Client(protocol), transport
 
     def stop(self):
-        """SIGTERM, then waits; returns the exit status. Calling it again just returns the status.
+        """SIGTERM, then waits (TIMEOUT seconds, then SIGKILL); returns the exit status. Calling it again just
+        returns the status.
 
-        The private directory goes too when the server left it empty; a socket
-        file left behind stays, for the caller to see.
+        A status other than 0 prints the end of the server's log (pytest shows
+        it with the failure). The private directory goes too when the server
+        left nothing in it but its log; a socket file left behind stays, for
+        the caller to see.
         """
-        status = stop_process(self.process)
-        self.process.stdout.close()
+        status = self.local.stop(timeout=TIMEOUT)
+        if status != 0 and os.path.exists(self.local.log_path):
+            print("vitrine-server exited with status %s; the end of its log:\n%s" % (status, self.local.log_tail()),
+                  file=sys.stderr)
+        with contextlib.suppress(OSError):
+            os.unlink(self.local.log_path)
         with contextlib.suppress(OSError):
             os.rmdir(self.directory)
         return status
@@ -266,7 +249,8 @@ def name_maker(namespace):
 # ---------------------------------------------------------------- Xvfb and xdotool
 
 def start_xvfb(timeout=TIMEOUT):
-    """Starts Xvfb on a free display; returns (process, DISPLAY string ":N")."""
+    """Starts Xvfb on a free display; returns (process, DISPLAY string ":N"). RuntimeError without Xvfb."""
+    require_programs("Xvfb")
     read_fd, write_fd = os.pipe()
     try:
         process = subprocess.Popen(
@@ -304,9 +288,19 @@ def xvfb_display():
         stop_process(process)
 
 
-def missing_programs(*names):
-    """The programs among `names` that are not on PATH."""
-    return [name for name in names if shutil.which(name) is None]
+#: The Debian package of each program the suites run (scripts/install-deps.sh installs them all).
+DEBIAN_PACKAGES = {"Xvfb": "xvfb", "xdotool": "xdotool", "openssl": "openssl", "thrift": "thrift-compiler"}
+
+
+def require_programs(*names):
+    """Raises RuntimeError naming each program among `names` that is not on PATH, and its Debian package.
+
+    A suite that needs a program fails without it, it does not skip.
+    """
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        raise RuntimeError("missing %s (Debian: apt-get install %s; scripts/install-deps.sh installs them)" % (
+            ", ".join(missing), " ".join(DEBIAN_PACKAGES.get(name, name) for name in missing)))
 
 
 class Desktop:

@@ -12,13 +12,12 @@ import pytest
 from PIL import Image
 
 from conftest import Server, last_sequence, wait_for_event, wait_for_window, wait_until, window_titled
-from vitrine_test_support import missing_programs, name_maker
+from vitrine_test_support import name_maker, require_programs
 from vitrine_thrift.ttypes import (
     Action, CloseReason, Color, ColorChooser, DialogCanceled, EventKind, FileChooser, FileChooserMode, Picture,
     PictureOptions, PixelFormat, PushHtml, PushResult, Question, QuestionKind, SayOptions, WindowNotFound)
 
-if missing_programs("Xvfb", "xdotool"):
-    pytest.skip("needs Xvfb and xdotool", allow_module_level=True)
+require_programs("Xvfb", "xdotool")  # else the module fails to load: these tests must not pass unrun
 
 pytestmark = pytest.mark.usefixtures("tidy_windows")
 

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from conftest import Server, last_sequence, wait_until
-from vitrine_test_support import Desktop, missing_programs, name_maker, xvfb_display
+from vitrine_test_support import Desktop, name_maker, require_programs, xvfb_display
 from vitrine_thrift.ttypes import EventKind, PushHtml, PushResult
 
 #: A push name no other test uses.
@@ -28,7 +28,7 @@ STAGE_TITLE = "vitrine stage"
 @pytest.fixture(scope="module")
 def xserver():
     """An Xvfb display (these tests need one: missing Xvfb or xdotool fails them)."""
-    assert not missing_programs("Xvfb", "xdotool"), "these tests need Xvfb and xdotool (scripts/install-deps.sh)"
+    require_programs("Xvfb", "xdotool")
     with xvfb_display() as display:
         yield display
 

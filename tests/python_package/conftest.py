@@ -18,12 +18,13 @@ import pytest
 
 from vitrine.server import LocalServer
 
-# The plugin registers itself through its entry point when the package is
-# installed; from a checkout (PYTHONPATH) it is loaded here. Loading it
+# A skip is a failure here (tests/pysupport/vitrine_no_skips.py). The
+# package's plugin registers itself through its entry point when the package
+# is installed; from a checkout (PYTHONPATH) it is loaded here. Loading it
 # both ways would register it twice.
+pytest_plugins = ["vitrine_no_skips"]
 if not any(ep.name == "vitrine" for ep in importlib.metadata.entry_points(group="pytest11")):
-    pytest_plugins = ["vitrine.testing"]
-
+    pytest_plugins.append("vitrine.testing")
 
 
 @pytest.fixture

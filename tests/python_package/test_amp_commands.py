@@ -6,8 +6,9 @@ deterministic, that the PyGraphics `mediawindows` commands come out exactly
 as PyGraphics' own protocol defines them (the table below), that the
 generator refuses what the mapping has no rule for, that IDL defaults may be
 left out, that each class's docstring lists its keys, and round-trips boxes
-through Twisted's own AMP code. No server is needed. Skipped when Twisted is
-not installed (Debian: python3-twisted).
+through Twisted's own AMP code. No server is needed. Needs Twisted (Debian:
+python3-twisted), the thrift compiler and pyflakes (python3-pyflakes), which
+scripts/install-deps.sh installs.
 """
 
 import copy
@@ -22,12 +23,12 @@ import zipfile
 
 import pytest
 
-amp = pytest.importorskip("twisted.protocols.amp")
-from twisted.internet.testing import StringTransport  # noqa: E402 (after the skip)
+from twisted.internet.testing import StringTransport
+from twisted.protocols import amp
 
-from pkg_helpers import PACKAGE_DIR, REPO  # noqa: E402
+from pkg_helpers import PACKAGE_DIR, REPO
 
-import vitrine.amp_commands as commands  # noqa: E402
+import vitrine.amp_commands as commands
 
 GENERATOR = REPO / "scripts" / "gen_amp_commands.py"
 RESOLVED = REPO / "gen" / "amp" / "vitrine_amp.json"
@@ -48,7 +49,7 @@ def generator():
 def thrift_xml(tmp_path_factory):
     """thrift --gen xml of the IDL, as scripts/gen.sh makes it."""
     if shutil.which("thrift") is None:
-        pytest.skip("thrift is not installed (scripts/install-deps.sh)")
+        pytest.fail("the thrift compiler is missing (Debian: thrift-compiler; scripts/install-deps.sh)")
     out = tmp_path_factory.mktemp("xml")
     subprocess.run(["thrift", "--gen", "xml", "-out", str(out), str(IDL)], check=True)
     return out / "vitrine.xml"
@@ -58,7 +59,7 @@ def thrift_xml(tmp_path_factory):
 def thrift_json(tmp_path_factory):
     """thrift --gen json of the IDL as Thrift 0.17 writes it: enum types erased to i32."""
     if shutil.which("thrift") is None:
-        pytest.skip("thrift is not installed (scripts/install-deps.sh)")
+        pytest.fail("the thrift compiler is missing (Debian: thrift-compiler; scripts/install-deps.sh)")
     out = tmp_path_factory.mktemp("json")
     subprocess.run(["thrift", "--gen", "json", "-out", str(out), str(IDL)], check=True)
     return out / "vitrine.json"
@@ -158,7 +159,7 @@ def test_the_module_and_its_runtime_pass_pyflakes():
     result = subprocess.run([sys.executable, "-m", "pyflakes", str(GENERATED), str(GENERATOR), str(RUNTIME)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if "No module named pyflakes" in result.stdout:
-        pytest.skip("pyflakes is not installed")
+        pytest.fail("pyflakes is missing (Debian: python3-pyflakes; scripts/install-deps.sh)")
     assert result.returncode == 0, result.stdout
 
 

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "vitrine/client.h"
+#include "vitrine/version.h"
 
 namespace po = boost::program_options;
 using vitrine::cli::ExitCode;
@@ -125,7 +126,7 @@ ExitCode run(const std::vector<std::string>& args) {
   }
 
   if (globals.count("version") != 0) {
-    std::cout << "vitrine " << VITRINE_VERSION << '\n';
+    std::cout << "vitrine " << vitrine::kVersion << '\n';
     return ExitCode::Success;
   }
   if (commandAt == args.size()) {

@@ -7,7 +7,7 @@ else `/tmp/vitrine-UID/vitrine.sock`.
 
 import os
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import NoReturn, Optional, Union
 
 from .errors import InvalidArgument
 
@@ -45,7 +45,7 @@ def parse_address(text: str) -> Address:
     """Parses `unix:PATH`, `tcp:HOST:PORT` or `tls:HOST:PORT` (IPv6 hosts in brackets); InvalidArgument names
     what is wrong."""
 
-    def fail(why: str):
+    def fail(why: str) -> NoReturn:
         raise InvalidArgument("invalid address %r: %s" % (text, why))
 
     if text.startswith("unix:"):

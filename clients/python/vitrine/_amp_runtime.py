@@ -14,8 +14,14 @@ does not need it.
 
 import keyword
 from collections.abc import Mapping
+from typing import Any, ClassVar, Dict, Iterable, List, MutableMapping, Sequence, Tuple
 
 from twisted.protocols import amp
+
+# The shapes Twisted's Argument methods are called with: the box's wire
+# strings, the Python values by keyword, and the protocol (unused here).
+Strings = MutableMapping[bytes, bytes]
+Objects = MutableMapping[str, Any]
 
 __all__ = [
     "MAX_VALUE_LENGTH", "AliasCommand", "BigString", "BigUnicode", "Default", "Enum", "Struct", "UnknownEnumName",
@@ -26,7 +32,7 @@ __all__ = [
 MAX_VALUE_LENGTH = amp.MAX_VALUE_LENGTH
 
 
-def _python_name(key):
+def _python_name(key: bytes) -> str:
     """The keyword Twisted uses for wire key `key` (its own rule: '-' becomes '_', a keyword is title-cased)."""
     name = key.replace(b"-", b"_").decode("utf-8")
     return name.title() if keyword.iskeyword(name) else name
@@ -48,15 +54,15 @@ class BigString(amp.Argument):
     is one empty `key`.
     """
 
-    def toBytes(self, value):
+    def toBytes(self, value: Any) -> bytes:
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise TypeError("expected bytes, got %s" % type(value).__name__)
         return bytes(value)
 
-    def fromBytes(self, data):
+    def fromBytes(self, data: bytes) -> Any:
         return data
 
-    def fromBox(self, name, strings, objects, proto):
+    def fromBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         first = self.retrieve(strings, name, proto)
         if first is None:
             objects[_python_name(name)] = None
@@ -71,7 +77,7 @@ class BigString(amp.Argument):
             number += 1
         objects[_python_name(name)] = self.fromBytes(b"".join(chunks))
 
-    def toBox(self, name, strings, objects, proto):
+    def toBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         value = self.retrieve(objects, _python_name(name), proto)
         if value is None:
             if self.optional:
@@ -89,12 +95,12 @@ class BigString(amp.Argument):
 class BigUnicode(BigString):
     """Text of any length: its UTF-8, chunked as BigString does."""
 
-    def toBytes(self, value):
+    def toBytes(self, value: Any) -> bytes:
         if not isinstance(value, str):
             raise TypeError("expected str, got %s" % type(value).__name__)
         return value.encode("utf-8")
 
-    def fromBytes(self, data):
+    def fromBytes(self, data: bytes) -> Any:
         return data.decode("utf-8")
 
 
@@ -110,32 +116,32 @@ class Enum(amp.Argument):
     names; anything else raises UnknownEnumName.
     """
 
-    def __init__(self, enum, names, optional=False):
+    def __init__(self, enum: str, names: Iterable[str], optional: bool = False) -> None:
         amp.Argument.__init__(self, optional)
         self.enum = enum
-        self.names = tuple(names)
+        self.names: Tuple[str, ...] = tuple(names)
 
-    def _unknown(self, value):
+    def _unknown(self, value: Any) -> UnknownEnumName:
         return UnknownEnumName("%r is not a %s (one of %s)" % (value, self.enum, ", ".join(self.names)))
 
-    def fromString(self, inString):
+    def fromString(self, inString: bytes) -> str:
         name = inString.decode("utf-8", "replace")
         if name not in self.names:
             raise self._unknown(inString)
         return name
 
-    def toString(self, inObject):
+    def toString(self, inObject: Any) -> bytes:
         if not isinstance(inObject, str) or inObject not in self.names:
             raise self._unknown(inObject)
         return inObject.encode("utf-8")
 
-    def fromBox(self, name, strings, objects, proto):
+    def fromBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         try:
             amp.Argument.fromBox(self, name, strings, objects, proto)
         except UnknownEnumName as error:
             raise UnknownEnumName("%s: %s" % (name.decode("utf-8"), error)) from None
 
-    def toBox(self, name, strings, objects, proto):
+    def toBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         try:
             amp.Argument.toBox(self, name, strings, objects, proto)
         except UnknownEnumName as error:
@@ -151,19 +157,19 @@ class Default(amp.Argument):
     (the Python value: "TEXT" for an enum, 0 for an integer...).
     """
 
-    def __init__(self, argument, default):
+    def __init__(self, argument: Any, default: Any) -> None:
         amp.Argument.__init__(self, optional=True)
         argument.optional = True
         self.argument = argument
         self.default = default
 
-    def fromBox(self, name, strings, objects, proto):
+    def fromBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         self.argument.fromBox(name, strings, objects, proto)
         python_name = _python_name(name)
         if objects.get(python_name) is None:
             objects[python_name] = self.default
 
-    def toBox(self, name, strings, objects, proto):
+    def toBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         self.argument.toBox(name, strings, objects, proto)
 
 
@@ -179,23 +185,23 @@ class Struct(amp.Argument):
     optional Struct is absent (None) when the box has no `key.` key.
     """
 
-    def __init__(self, fields, optional=False):
+    def __init__(self, fields: Sequence[Tuple[bytes, Any]], optional: bool = False) -> None:
         amp.Argument.__init__(self, optional)
         self.fields = fields
 
-    def fromBox(self, name, strings, objects, proto):
+    def fromBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         prefix = name + b"."
         if self.optional and not any(key.startswith(prefix) for key in strings):
             objects[_python_name(name)] = None
             return
-        value = {}
+        value: Dict[str, Any] = {}
         for field, argument in self.fields:
-            out = {}
+            out: Dict[str, Any] = {}
             argument.fromBox(prefix + field, strings, out, proto)
             (value[field.decode("utf-8")],) = out.values()
         objects[_python_name(name)] = value
 
-    def toBox(self, name, strings, objects, proto):
+    def toBox(self, name: bytes, strings: Strings, objects: Objects, proto: Any) -> None:
         value = self.retrieve(objects, _python_name(name), proto)
         label = name.decode("utf-8")
         if value is None:
@@ -204,7 +210,7 @@ class Struct(amp.Argument):
             raise amp.InvalidSignature("%s: a dict of fields is required, not None" % label)
         if not isinstance(value, Mapping):
             raise TypeError("%s: expected a dict of fields, got %s" % (label, type(value).__name__))
-        known = [field.decode("utf-8") for field, _ in self.fields]
+        known: List[str] = [field.decode("utf-8") for field, _ in self.fields]
         unknown = sorted(str(k) for k in value if k not in known)
         if unknown:
             raise amp.InvalidSignature("%s: no field %s (fields: %s)" % (label, ", ".join(unknown), ", ".join(known)))
@@ -225,10 +231,10 @@ class AliasCommand(amp.Command):
     that are not arguments, so a responder does not see them.
     """
 
-    fixedArguments = {}
+    fixedArguments: ClassVar[Dict[bytes, bytes]] = {}
 
     @classmethod
-    def makeArguments(cls, objects, proto):
+    def makeArguments(cls, objects: Objects, proto: Any) -> Any:
         box = super().makeArguments(objects, proto)
         box.update(cls.fixedArguments)
         return box

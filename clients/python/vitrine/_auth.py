@@ -30,12 +30,12 @@ def resolve_token(token: Optional[str]) -> Optional[str]:
     return token
 
 
-def call(token: str) -> _wire.Call:
+def call(token: str) -> "_wire.Call[None]":
     """The authenticate call carrying `token`."""
     return _wire.Call("authenticate", (token,))
 
 
-def check_answer(codec: "_wire.Codec", sent: _wire.Call, seqid: int, body: bytes, address) -> None:
+def check_answer(codec: "_wire.Codec", sent: "_wire.Call[None]", seqid: int, body: bytes, address: object) -> None:
     """Returns when `body` is authenticate's success; raises the package's error otherwise.
 
     The caller closes the connection on any error (the server closes its

@@ -21,7 +21,7 @@ MAX_EVENT_BATCH = 1000
 _MAX_MS = 2**31 - 1
 
 ColorLike = Union[Tuple[int, int, int], Tuple[int, int, int, int], str]
-ActionsLike = Union[Mapping, Iterable[Union[str, Tuple[str, str]]]]
+ActionsLike = Union[Mapping[str, str], Iterable[Union[str, Tuple[str, str]]]]
 
 
 def milliseconds(seconds: Optional[float], what: str = "timeout") -> Optional[int]:
@@ -57,38 +57,38 @@ def _text(value: Any, what: str) -> str:
 
 # ---------------------------------------------------------------- stage
 
-def fetch_url(url: str, name: Optional[str], timeout: Optional[float]) -> Call:
+def fetch_url(url: str, name: Optional[str], timeout: Optional[float]) -> "Call[PushResult]":
     push = ttypes.PushUrl(name=_text(url if name is None else name, "name"), url=_text(url, "url"),
                           timeoutMs=milliseconds(timeout))
     return Call("fetchUrl", (push,), PushResult, wait=timeout)
 
 
-def post_html(html: str, name: str, timeout: Optional[float]) -> Call:
+def post_html(html: str, name: str, timeout: Optional[float]) -> "Call[PushResult]":
     push = ttypes.PushHtml(name=_text(name, "name"), data=_text(html, "html"), timeoutMs=milliseconds(timeout))
     return Call("postHtml", (push,), PushResult, wait=timeout)
 
 
-def whats_loaded() -> Call:
+def whats_loaded() -> "Call[str]":
     return Call("whatsLoaded")
 
 
-def current_url() -> Call:
+def current_url() -> "Call[str]":
     return Call("currentUrl")
 
 
-def ping() -> Call:
+def ping() -> "Call[None]":
     return Call("ping")
 
 
-def server_info() -> Call:
+def server_info() -> "Call[ServerInfo]":
     return Call("serverInfo", (), ServerInfo.from_thrift)
 
 
-def reset_longest_turn() -> Call:
+def reset_longest_turn() -> "Call[None]":
     return Call("resetLongestTurn")
 
 
-def screenshot(window_id: int) -> Call:
+def screenshot(window_id: int) -> "Call[bytes]":
     return Call("screenshot", (_window_id(window_id),))
 
 
@@ -107,17 +107,25 @@ def _actions(actions: Optional[ActionsLike]) -> Optional[List[ttypes.Action]]:
     return result
 
 
-def _say_options(title, timeout, actions, name) -> ttypes.SayOptions:
+def _say_options(title: Optional[str], timeout: Optional[float], actions: Optional[ActionsLike],
+                 name: Optional[str]) -> ttypes.SayOptions:
     return ttypes.SayOptions(title=title, timeoutMs=milliseconds(timeout), actions=_actions(actions), name=name)
 
 
-def say(text: str, title, timeout, actions, name) -> Call:
+def say(text: str, title: Optional[str], timeout: Optional[float], actions: Optional[ActionsLike],
+        name: Optional[str]) -> "Call[int]":
     return Call("say", (_text(text, "text"), _say_options(title, timeout, actions, name)))
 
 
-def say_and_wait(text: str, title, timeout, actions, name) -> Call:
+def say_and_wait(text: str, title: Optional[str], timeout: Optional[float], actions: Optional[ActionsLike],
+                 name: Optional[str]) -> "Call[Optional[str]]":
     return Call("sayAndWait", (_text(text, "text"), _say_options(title, timeout, actions, name)),
-                lambda key: key or None, wait=_own_wait(timeout))
+                _key_or_none, wait=_own_wait(timeout))
+
+
+def _key_or_none(key: str) -> Optional[str]:
+    """sayAndWait's answer: the key of the action chosen, None for none (an empty key)."""
+    return key or None
 
 
 # ---------------------------------------------------------------- questions
@@ -198,7 +206,8 @@ def question(prompt: str, kind: str = "text", default: Any = None, minimum: Opti
     return q
 
 
-def ask(prompt, kind, default, minimum, maximum, choices, title, timeout) -> Call:
+def ask(prompt: str, kind: str, default: Any, minimum: Optional[float], maximum: Optional[float],
+        choices: Optional[Sequence[str]], title: Optional[str], timeout: Optional[float]) -> "Call[Any]":
     q = question(prompt, kind, default, minimum, maximum, choices, title, timeout)
     return Call("ask", (q,), answer_value, wait=_own_wait(timeout))
 
@@ -209,7 +218,9 @@ FILE_MODES = {"open": ttypes.FileChooserMode.OPEN, "save": ttypes.FileChooserMod
               "directory": ttypes.FileChooserMode.DIRECTORY}
 
 
-def choose_file(mode: str, directory, filters, title, default_name, timeout) -> Call:
+def choose_file(mode: str, directory: "Optional[Union[str, os.PathLike[str]]]",
+                filters: Optional[Union[str, Sequence[str]]], title: Optional[str], default_name: Optional[str],
+                timeout: Optional[float]) -> "Call[str]":
     if mode not in FILE_MODES:
         raise InvalidArgument("mode must be 'open', 'save' or 'directory', not %r" % (mode,))
     if isinstance(filters, str):
@@ -230,9 +241,11 @@ def to_color(color: ColorLike) -> ttypes.Color:
         text = color[1:] if color.startswith("#") else color
         if len(text) not in (6, 8) or any(c not in "0123456789abcdefABCDEF" for c in text):
             raise InvalidArgument("a colour string is '#rrggbb' or '#rrggbbaa', not %r" % color)
-        color = tuple(int(text[i:i + 2], 16) for i in range(0, len(text), 2))
+        parsed: Tuple[int, ...] = tuple(int(text[i:i + 2], 16) for i in range(0, len(text), 2))
+    else:
+        parsed = color
     try:
-        channels = tuple(color)
+        channels = tuple(parsed)
     except TypeError:
         raise TypeError("a colour is (r, g, b), (r, g, b, a) or '#rrggbb', not %s" % type(color).__name__) from None
     if len(channels) not in (3, 4):
@@ -243,11 +256,13 @@ def to_color(color: ColorLike) -> ttypes.Color:
     return ttypes.Color(*channels)  # the server checks the range (InvalidArgument)
 
 
-def choose_color(initial: ColorLike, title, timeout, alpha: bool) -> Call:
+def choose_color(initial: ColorLike, title: Optional[str], timeout: Optional[float],
+                 alpha: bool) -> "Call[Tuple[int, ...]]":
     options = ttypes.ColorChooser(title=title, timeoutMs=milliseconds(timeout), withAlpha=bool(alpha) or None)
 
-    def convert(color: ttypes.Color):
+    def convert(color: ttypes.Color) -> Tuple[int, ...]:
         rgba = color_tuple(color)
+        assert rgba is not None  # the server always answers a colour
         if alpha:
             return rgba if len(rgba) == 4 else rgba + (255,)
         return rgba[:3]
@@ -257,30 +272,30 @@ def choose_color(initial: ColorLike, title, timeout, alpha: bool) -> Call:
 
 # ---------------------------------------------------------------- pictures and windows
 
-def show(picture: Any, title: Optional[str], inspectable: bool, name: Optional[str]) -> Call:
+def show(picture: Any, title: Optional[str], inspectable: bool, name: Optional[str]) -> "Call[int]":
     options = ttypes.PictureOptions(title=title, inspectable=bool(inspectable) or None, name=name)
     return Call("showPicture", (_pictures.to_picture(picture), options))
 
 
-def update(window_id: int, picture: Any) -> Call:
+def update(window_id: int, picture: Any) -> "Call[None]":
     return Call("updatePicture", (_window_id(window_id), _pictures.to_picture(picture)))
 
 
-def close(window_id: int) -> Call:
+def close(window_id: int) -> "Call[None]":
     return Call("closeWindow", (_window_id(window_id),))
 
 
-def is_closed(window_id: int) -> Call:
+def is_closed(window_id: int) -> "Call[bool]":
     return Call("isClosed", (_window_id(window_id),))
 
 
-def windows() -> Call:
+def windows() -> "Call[List[Window]]":
     return Call("listWindows", (), lambda infos: [Window.from_thrift(i) for i in infos])
 
 
 # ---------------------------------------------------------------- events
 
-def wait_events(after: int, wait: float) -> Call:
+def wait_events(after: int, wait: float) -> "Call[List[Event]]":
     """Events after sequence `after`, waiting up to `wait` seconds (0..60) for the first."""
     if isinstance(after, bool) or not isinstance(after, int):
         raise TypeError("after is a sequence number (int), not %s" % type(after).__name__)
@@ -301,7 +316,7 @@ class EventCursor:
         self.after = after
         self.deadline = deadline
 
-    def next_call(self, now: float) -> Optional[Call]:
+    def next_call(self, now: float) -> "Optional[Call[List[Event]]]":
         if self.deadline is None:
             return wait_events(self.after, MAX_EVENT_WAIT)
         remaining = self.deadline - now

@@ -9,9 +9,15 @@ for a server started with --tls-client-ca. See docs/security.md.
 
 import os
 import ssl
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, Optional, Union
 
 from . import errors
+
+if TYPE_CHECKING:
+    from ._address import Address
+
+#: A file name as the clients take it.
+PathLike = Union[str, "os.PathLike[str]"]
 
 CA_VARIABLE = "VITRINE_TLS_CA"
 CERT_VARIABLE = "VITRINE_TLS_CERT"
@@ -27,10 +33,11 @@ class Settings(NamedTuple):
     server_name: Optional[str]
 
 
-def resolve(tls_ca, tls_cert, tls_key, tls_server_name) -> Settings:
+def resolve(tls_ca: Optional[PathLike], tls_cert: Optional[PathLike], tls_key: Optional[PathLike],
+            tls_server_name: Optional[str]) -> Settings:
     """Each file as given, else from its environment variable when set and not empty, else None."""
 
-    def pick(value, variable):
+    def pick(value: Optional[PathLike], variable: str) -> Optional[str]:
         if value is None:
             return os.environ.get(variable) or None
         return os.fspath(value)
@@ -39,12 +46,12 @@ def resolve(tls_ca, tls_cert, tls_key, tls_server_name) -> Settings:
                     tls_server_name or None)
 
 
-def _refuse_passphrase():
+def _refuse_passphrase() -> NoReturn:
     raise errors.TlsError("the TLS key is encrypted with a passphrase; give the client an unencrypted copy "
                           "(openssl pkey -in KEY -out FILE; chmod 600 FILE)")
 
 
-def context(settings: Settings, address) -> ssl.SSLContext:
+def context(settings: Settings, address: object) -> ssl.SSLContext:
     """The client context for `settings`; TlsError naming the file when one cannot be used."""
     where = "cannot connect to the vitrine server at %s" % address
     try:
@@ -69,12 +76,12 @@ def context(settings: Settings, address) -> ssl.SSLContext:
     return made
 
 
-def server_name(settings: Settings, address) -> str:
+def server_name(settings: Settings, address: "Address") -> str:
     """The name the server's certificate must carry."""
     return settings.server_name or address.host
 
 
-def handshake_failed(settings: Settings, address, error: ssl.SSLError) -> errors.TlsError:
+def handshake_failed(settings: Settings, address: "Address", error: ssl.SSLError) -> errors.TlsError:
     """The TlsError for a handshake that `error` ended."""
     if isinstance(error, ssl.SSLCertVerificationError):
         trusted = "the file %s" % settings.ca if settings.ca else "the system's store"

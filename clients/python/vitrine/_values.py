@@ -7,16 +7,25 @@ compare as themselves.
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, overload
 
 from vitrine_thrift import ttypes
 
 
-def enum_name(thrift_enum: type, value: Optional[int]) -> Optional[str]:
+@overload
+def enum_name(thrift_enum: Any, value: int) -> str: ...
+
+
+@overload
+def enum_name(thrift_enum: Any, value: Optional[int]) -> Optional[str]: ...
+
+
+def enum_name(thrift_enum: Any, value: Optional[int]) -> Optional[str]:
     """The IDL name of `value` in a generated enum class, e.g. "CLOSED_BY_CLIENT"; None stays None."""
     if value is None:
         return None
-    return thrift_enum._VALUES_TO_NAMES.get(value, str(value))
+    name: str = thrift_enum._VALUES_TO_NAMES.get(value, str(value))
+    return name
 
 
 class PushResult(enum.Enum):

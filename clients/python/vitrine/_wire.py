@@ -19,7 +19,7 @@ thing new for each message (docs/performance.md, P5).
 
 import struct
 from io import BytesIO
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Generic, Iterable, Optional, Tuple, TypeVar
 
 from thrift.protocol import TBinaryProtocol, TCompactProtocol
 from thrift.Thrift import TApplicationException, TMessageType
@@ -53,7 +53,7 @@ _PROTOCOL_CLASSES = {
 BULKY_BYTES = 64 * 1024
 
 
-def _bulky(values) -> bool:
+def _bulky(values: Iterable[Any]) -> bool:
     """True when one of `values`, or a field of one (a Picture's data), is a long bytes or str."""
     for value in values:
         if isinstance(value, (bytes, bytearray, str)):
@@ -68,7 +68,11 @@ class OutOfStep(Exception):
     """The answer read is not the answer to the call sent."""
 
 
-class Call:
+#: What a Call's answer is once converted (Any for a call without `convert`).
+T = TypeVar("T")
+
+
+class Call(Generic[T]):
     """One call of the IDL: the method, its arguments, and how to make its answer Pythonic.
 
     `wait` is how long the server may take on purpose before answering, in
@@ -80,7 +84,7 @@ class Call:
 
     __slots__ = ("method", "args", "convert", "wait")
 
-    def __init__(self, method: str, args: Tuple = (), convert: Optional[Callable[[Any], Any]] = None,
+    def __init__(self, method: str, args: Tuple[Any, ...] = (), convert: Optional[Callable[[Any], T]] = None,
                  wait: Optional[float] = None):
         self.method = method
         self.args = args
@@ -91,7 +95,7 @@ class Call:
         return "Call(%s)" % self.method
 
 
-class _MessageBuffer(TTransportBase, CReadableTransport):
+class _MessageBuffer(TTransportBase, CReadableTransport):  # type: ignore[misc]  # Thrift has no annotations
     """An in-memory Thrift transport that holds one message at a time, to write or to read.
 
     A Codec keeps one for its calls and one for their answers, with the
@@ -100,7 +104,7 @@ class _MessageBuffer(TTransportBase, CReadableTransport):
     Not thread-safe: a Codec is used under its client's lock.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.hold(BytesIO())
 
     def hold(self, buffer: BytesIO) -> None:
@@ -131,7 +135,7 @@ class _MessageBuffer(TTransportBase, CReadableTransport):
         raise EOFError("the message ends early")  # the whole message is in memory: there is nothing more
 
 
-def _answer_protocol(protocol_class: type) -> type:
+def _answer_protocol(protocol_class: Any) -> type:
     """A subclass of `protocol_class` whose readMessageBegin accepts only the answer expected.
 
     The generated `recv_X` reads the message header itself; checking it
@@ -139,11 +143,11 @@ def _answer_protocol(protocol_class: type) -> type:
     body is read as this call's.
     """
 
-    def __init__(self, trans):
+    def __init__(self: Any, trans: Any) -> None:
         protocol_class.__init__(self, trans)
         self.expected = ("", -1)  # (method, sequence id), set by Codec.decode
 
-    def readMessageBegin(self):
+    def readMessageBegin(self: Any) -> Tuple[str, int, int]:
         name, kind, seqid = protocol_class.readMessageBegin(self)
         method, expected_seqid = self.expected
         if seqid != expected_seqid or name != method:
@@ -191,7 +195,7 @@ class Codec:
         self._plain_answers = _ANSWER_PROTOCOLS[plain](self._answers)
         self._plain = Vitrine.Client(self._plain_answers, plain(self._calls))
 
-    def encode(self, call: Call) -> Tuple[int, bytes]:
+    def encode(self, call: "Call[Any]") -> Tuple[int, bytes]:
         """(sequence id, the whole frame) for `call`."""
         self._seqid = seqid = (self._seqid + 1) & 0x7FFFFFFF
         buffer = BytesIO()
@@ -209,7 +213,7 @@ class Codec:
         buffer.write(HEADER.pack(length))
         return seqid, buffer.getvalue()  # the BytesIO's own bytes, not a copy
 
-    def decode(self, call: Call, seqid: int, message: bytes) -> Any:
+    def decode(self, call: "Call[Any]", seqid: int, message: bytes) -> Any:
         """The result of `call` from its answer's message (the frame's body).
 
         Raises the exception the IDL declares when the server sent one,
@@ -228,9 +232,9 @@ class Codec:
             raise
 
 
-def frame_length(header) -> int:
+def frame_length(header: bytes) -> int:
     """The body length a frame header (its first 4 bytes) announces; OutOfStep when it is out of bounds."""
-    (length,) = HEADER.unpack_from(header)
+    length: int = HEADER.unpack_from(header)[0]
     if length <= 0 or length > MAX_ANSWER_BYTES:
         raise OutOfStep("the server announced an answer of %d bytes" % length)
     return length
@@ -269,17 +273,18 @@ DECLARED = (ttypes.DialogCanceled, ttypes.WindowNotFound, ttypes.InvalidArgument
             ttypes.NotAllowed)
 
 
-def timed_out(address, seconds) -> errors.Timeout:
+def timed_out(address: object, seconds: Optional[float]) -> errors.Timeout:
     return errors.Timeout("no answer from the vitrine server at %s within %s s; the connection was dropped "
                           "(the next call opens a new one)" % (address, seconds))
 
 
-def lost(address, why: str) -> errors.ConnectionLost:
+def lost(address: object, why: str) -> errors.ConnectionLost:
     return errors.ConnectionLost("lost the connection to the vitrine server at %s during the call (%s); "
                                  "the next call opens a new one" % (address, why))
 
 
-def decode_answer(codec: Codec, call: Call, seqid: int, message: bytes, address, drop: Callable[[], None]) -> Any:
+def decode_answer(codec: "Codec", call: Call[T], seqid: int, message: bytes, address: object,
+                  drop: Callable[[], None]) -> T:
     """The result of `call`, or the package's exception for the answer. `drop()` closes the
     connection; it is called for every answer but the exceptions the IDL declares, which are
     the server's answer read in full and leave the connection in step."""
@@ -298,4 +303,7 @@ def decode_answer(codec: Codec, call: Call, seqid: int, message: bytes, address,
         raise errors.ConnectionLost("could not decode the answer of the vitrine server at %s (%s: %s); is it a "
                                     "vitrine server speaking the %s protocol?"
                                     % (address, type(error).__name__, error, codec.protocol)) from None
-    return call.convert(result) if call.convert is not None else result
+    if call.convert is not None:
+        return call.convert(result)
+    converted: T = result  # no conversion: the generated result is the answer
+    return converted

@@ -31,7 +31,7 @@ import select
 import ssl
 import sys
 import time
-from typing import Any, AsyncIterator, List, Optional, Sequence, Tuple
+from typing import Any, AsyncIterator, Awaitable, Generator, List, Optional, Sequence, Tuple, TypeVar
 
 from . import _auth, _calls, _tls, _wire
 from ._address import Address, AddressLike, resolve_address
@@ -40,16 +40,19 @@ from ._values import Event, PushResult, ServerInfo, Window
 from .client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, _png_to_image, not_running_message, read_timeout
 from .errors import ServerNotRunning, TlsError, VitrineError
 
+#: What a call answers (see _wire.Call).
+T = TypeVar("T")
+
 __all__ = ["AsyncClient", "connect"]
 
 if sys.version_info >= (3, 11):
-    async def _within(seconds: Optional[float], awaitable) -> Any:
+    async def _within(seconds: Optional[float], awaitable: Awaitable[T]) -> T:
         """`await awaitable`, or asyncio.TimeoutError after `seconds` (None: no limit), in the calling task."""
         async with asyncio.timeout(seconds):
             return await awaitable
 else:  # asyncio.timeout() is new in Python 3.11; wait_for() runs the awaitable in a task of its own
-    def _within(seconds: Optional[float], awaitable) -> Any:
-        return asyncio.wait_for(awaitable, seconds)
+    async def _within(seconds: Optional[float], awaitable: Awaitable[T]) -> T:
+        return await asyncio.wait_for(awaitable, seconds)
 
 
 class AsyncClient:
@@ -82,7 +85,7 @@ class AsyncClient:
     async def __aenter__(self) -> "AsyncClient":
         return await self.connect()
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.disconnect()
 
     # ------------------------------------------------------------ connection
@@ -123,6 +126,7 @@ class AsyncClient:
         """True when the idle connection must not carry the next call: the server closed it
         (a restart), reset it, or sent bytes nobody asked for."""
         reader, writer = self._reader, self._writer
+        assert reader is not None and writer is not None  # only asked of an open connection
         if reader.at_eof() or reader.exception() is not None or writer.is_closing():
             return True
         # The event loop may not have run since the peer closed: ask the socket itself.
@@ -131,6 +135,7 @@ class AsyncClient:
     async def _ensure_open(self) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self._writer is not None:
             if not self._is_stale():
+                assert self._reader is not None  # opened with the writer
                 return self._reader, self._writer
             self._drop()
         address = self.address
@@ -145,29 +150,32 @@ class AsyncClient:
                 # The handshake is part of connecting: within connect_timeout.
                 opening = asyncio.open_connection(address.host, address.port, ssl=self._tls_context,
                                                   server_hostname=_tls.server_name(self._tls, address))
-            self._reader, self._writer = await asyncio.wait_for(opening, self.connect_timeout)
+            reader, writer = await asyncio.wait_for(opening, self.connect_timeout)
+            self._reader, self._writer = reader, writer
         except TlsError:  # before OSError, which it is (a ConnectionError)
             raise
         except ssl.SSLError as error:  # before OSError, which it is
+            assert self._tls is not None  # only a tls: address does a handshake
             raise _tls.handshake_failed(self._tls, address, error) from None
         except (OSError, asyncio.TimeoutError) as error:
             raise ServerNotRunning(not_running_message(address, error)) from None
-        sock = self._writer.get_extra_info("socket")
+        sock = writer.get_extra_info("socket")
         if sock is not None:
             self._idle_check = select.poll()
             self._idle_check.register(sock.fileno(), select.POLLIN)
         if self._token is not None:
-            await self._authenticate()
-        return self._reader, self._writer
+            await self._authenticate(reader, writer)
+        return reader, writer
 
-    async def _authenticate(self) -> None:
+    async def _authenticate(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Sends the token on the connection just opened; closes it on any failure."""
+        assert self._token is not None  # called when there is a token only
         call = _auth.call(self._token)
         seqid, frame = self._codec.encode(call)
         try:
-            self._writer.write(frame)
-            await _within(self.timeout, self._writer.drain())
-            body = await _within(self.timeout, self._read_frame(self._reader))
+            writer.write(frame)
+            await _within(self.timeout, writer.drain())
+            body = await _within(self.timeout, self._read_frame(reader))
             _auth.check_answer(self._codec, call, seqid, body, self.address)
         except asyncio.TimeoutError:  # before OSError: it is one since Python 3.11
             self._drop()
@@ -185,7 +193,7 @@ class AsyncClient:
             self._drop()
             raise
 
-    async def _run(self, call: _wire.Call) -> Any:
+    async def _run(self, call: "_wire.Call[T]") -> T:
         async with self._locked():
             seqid, frame = self._codec.encode(call)  # a bad argument fails here, before anything is sent
             reader, writer = await self._ensure_open()
@@ -267,7 +275,7 @@ class AsyncClient:
         """A PNG of window `window_id` (0: the stage)."""
         return await self._run(_calls.screenshot(window_id))
 
-    async def screenshot_image(self, window_id: int = 0):
+    async def screenshot_image(self, window_id: int = 0) -> Any:
         """screenshot() as a PIL Image (needs Pillow)."""
         return _png_to_image(await self.screenshot(window_id))
 
@@ -296,7 +304,7 @@ class AsyncClient:
         return await self._run(_calls.choose_file(mode, directory, filters, title, default_name, timeout))
 
     async def choose_color(self, initial: ColorLike = (255, 255, 255), title: Optional[str] = None,
-                           timeout: Optional[float] = None, alpha: bool = False) -> tuple:
+                           timeout: Optional[float] = None, alpha: bool = False) -> Tuple[int, ...]:
         """Lets the person pick a colour; see Client.choose_color."""
         return await self._run(_calls.choose_color(initial, title, timeout, alpha))
 
@@ -364,13 +372,13 @@ class _Connecting:
     def __init__(self, client: AsyncClient):
         self._client = client
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, AsyncClient]:
         return self._client.connect().__await__()
 
     async def __aenter__(self) -> AsyncClient:
         return await self._client.connect()
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self._client.disconnect()
 
 

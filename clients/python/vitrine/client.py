@@ -28,13 +28,16 @@ import ssl
 import struct
 import threading
 import time
-from typing import Any, Iterator, List, Optional, Sequence
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, TypeVar, cast
 
 from . import _auth, _calls, _tls, _wire
 from ._address import Address, AddressLike, default_socket_path, resolve_address
 from ._calls import ActionsLike, ColorLike
 from ._values import Event, PushResult, ServerInfo, Window
 from .errors import ConnectionLost, ServerNotRunning, TlsError, VitrineError
+
+#: What a call answers (see _wire.Call).
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -72,7 +75,7 @@ def not_running_message(address: Address, error: BaseException) -> str:
     return "no vitrine server is running at %s (%s); %s" % (address, why, how)
 
 
-def read_timeout(timeout: Optional[float], call: _wire.Call) -> Optional[float]:
+def read_timeout(timeout: Optional[float], call: "_wire.Call[Any]") -> Optional[float]:
     """How long a call's answer may stay silent: the client's timeout plus the wait the call asked for."""
     if timeout is None or (call.wait is not None and math.isinf(call.wait)):
         return None
@@ -150,7 +153,7 @@ class Client:
     def __enter__(self) -> "Client":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.disconnect()
 
     # ------------------------------------------------------------ connection
@@ -181,8 +184,9 @@ class Client:
             # the server (EOF), reset, or sent bytes nobody asked for (over
             # TLS, maybe decrypted already, where poll cannot see them): it
             # must not carry the next call.
+            assert self._idle_check is not None  # made with the socket
             if (not self._stray_bytes and not self._idle_check.poll(0)
-                    and (self._tls is None or not self._socket.pending())):
+                    and (self._tls is None or not cast(ssl.SSLSocket, self._socket).pending())):
                 return self._socket
             self.disconnect()
         address = self.address
@@ -215,16 +219,18 @@ class Client:
 
     def _wrap(self, sock: socket.socket) -> ssl.SSLSocket:
         """`sock` inside TLS, its handshake done within connect_timeout; closes it and raises TlsError on failure."""
+        settings = self._tls
+        assert settings is not None  # called for tls: addresses only
         try:
             if self._tls_context is None:
-                self._tls_context = _tls.context(self._tls, self.address)
-            return self._tls_context.wrap_socket(sock, server_hostname=_tls.server_name(self._tls, self.address))
+                self._tls_context = _tls.context(settings, self.address)
+            return self._tls_context.wrap_socket(sock, server_hostname=_tls.server_name(settings, self.address))
         except TlsError:  # before OSError, which it is (a ConnectionError)
             sock.close()
             raise
         except ssl.SSLError as error:
             sock.close()
-            raise _tls.handshake_failed(self._tls, self.address, error) from None
+            raise _tls.handshake_failed(settings, self.address, error) from None
         except (socket.timeout, TimeoutError):
             sock.close()
             raise ServerNotRunning("no TLS handshake with the vitrine server at %s within %s s; is it a tls: listener?"
@@ -256,6 +262,7 @@ class Client:
 
     def _authenticate(self, sock: socket.socket) -> None:
         """Sends the token on the connection just opened; closes it on any failure."""
+        assert self._token is not None  # called when there is a token only
         call = _auth.call(self._token)
         seqid, frame = self._codec.encode(call)
         try:
@@ -327,7 +334,7 @@ class Client:
             missing -= len(chunk)
         return b"".join(chunks)
 
-    def _run(self, call: _wire.Call) -> Any:
+    def _run(self, call: "_wire.Call[T]") -> T:
         """Sends `call`, waits for its answer and returns it converted."""
         with self._lock:
             seqid, frame = self._codec.encode(call)  # a bad argument fails here, before anything is sent
@@ -392,7 +399,7 @@ class Client:
         """A PNG of what window `window_id` shows now (0: the stage). WindowNotFound when it is not open."""
         return self._run(_calls.screenshot(window_id))
 
-    def screenshot_image(self, window_id: int = 0):
+    def screenshot_image(self, window_id: int = 0) -> Any:
         """screenshot() as a PIL Image (needs Pillow)."""
         return _png_to_image(self.screenshot(window_id))
 
@@ -438,7 +445,7 @@ class Client:
         return self._run(_calls.choose_file(mode, directory, filters, title, default_name, timeout))
 
     def choose_color(self, initial: ColorLike = (255, 255, 255), title: Optional[str] = None,
-                     timeout: Optional[float] = None, alpha: bool = False) -> tuple:
+                     timeout: Optional[float] = None, alpha: bool = False) -> Tuple[int, ...]:
         """Lets the person pick a colour, starting from `initial` ((r, g, b), (r, g, b, a) or
         "#rrggbb"); returns (r, g, b), or (r, g, b, a) with `alpha`. DialogCanceled when none is picked."""
         return self._run(_calls.choose_color(initial, title, timeout, alpha))
@@ -511,7 +518,7 @@ class Client:
             yield from cursor.take(self._run(call))
 
 
-def _png_to_image(png: bytes):
+def _png_to_image(png: bytes) -> Any:
     try:
         from PIL import Image
     except ImportError:

@@ -20,7 +20,7 @@ free, and nothing here needs a GUI event loop. A dialog the person cancels
 
 import sys
 import threading
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Tuple, cast
 
 from ._calls import ColorLike
 from .client import Client
@@ -51,7 +51,7 @@ def _start_server(client: Client) -> None:
             pass
         raise
     _server = server
-    print("vitrine: started vitrine-server (pid %d) at %s; it keeps running after Python exits "
+    print("vitrine: started vitrine-server (pid %s) at %s; it keeps running after Python exits "
           "(stop it with vitrine.media.disconnect(stop_server=True))" % (server.pid, client.address), file=sys.stderr)
     client.connect()
 
@@ -105,7 +105,7 @@ def disconnect(stop_server: bool = False) -> None:
 def say(text: str, title: Optional[str] = None, timeout: Optional[float] = None) -> int:
     """Shows `text` in a popup with an OK button and returns its window id at once.
     `timeout`: seconds after which it closes by itself."""
-    return _call("say", str(text), title=title, timeout=timeout)
+    return cast(int, _call("say", str(text), title=title, timeout=timeout))
 
 
 def ask(prompt: str, kind: str = "text", default: Any = None, choices: Optional[Sequence[str]] = None,
@@ -121,7 +121,7 @@ def ask(prompt: str, kind: str = "text", default: Any = None, choices: Optional[
 def show(picture: Any, title: Optional[str] = None, inspectable: bool = False) -> int:
     """Shows a picture (a file name, PNG/JPEG bytes, a PIL Image or a numpy array) in a new
     window and returns its id. `inspectable`: clicking shows the pixel's colour."""
-    return _call("show", picture, title=title, inspectable=inspectable)
+    return cast(int, _call("show", picture, title=title, inspectable=inspectable))
 
 
 def update(window_id: int, picture: Any) -> None:
@@ -138,25 +138,25 @@ def choose_file(directory: Optional[str] = None, filters: Optional[Sequence[str]
                 title: Optional[str] = None, timeout: Optional[float] = None) -> Optional[str]:
     """Lets the person pick an existing file; returns its path, or None when canceled.
     `filters` e.g. ["Images (*.png *.jpg)", "All files (*)"]."""
-    return _answer_or_none("choose_file", "open", directory=directory, filters=filters, title=title,
-                           timeout=timeout)
+    return cast(Optional[str], _answer_or_none("choose_file", "open", directory=directory, filters=filters, title=title,
+                           timeout=timeout))
 
 
 def choose_folder(directory: Optional[str] = None, title: Optional[str] = None,
                   timeout: Optional[float] = None) -> Optional[str]:
     """Lets the person pick a folder; returns its path, or None when canceled."""
-    return _answer_or_none("choose_file", "directory", directory=directory, title=title, timeout=timeout)
+    return cast(Optional[str], _answer_or_none("choose_file", "directory", directory=directory, title=title, timeout=timeout))
 
 
 def choose_save_filename(directory: Optional[str] = None, default_name: Optional[str] = None,
                          filters: Optional[Sequence[str]] = None, title: Optional[str] = None,
                          timeout: Optional[float] = None) -> Optional[str]:
     """Lets the person pick a file name to save to (it may not exist yet); None when canceled."""
-    return _answer_or_none("choose_file", "save", directory=directory, filters=filters, title=title,
-                           default_name=default_name, timeout=timeout)
+    return cast(Optional[str], _answer_or_none("choose_file", "save", directory=directory, filters=filters, title=title,
+                           default_name=default_name, timeout=timeout))
 
 
 def choose_color(initial: ColorLike = (255, 255, 255), title: Optional[str] = None,
-                 timeout: Optional[float] = None) -> Optional[tuple]:
+                 timeout: Optional[float] = None) -> Optional[Tuple[int, ...]]:
     """Lets the person pick a colour; returns (r, g, b), or None when canceled."""
-    return _answer_or_none("choose_color", initial, title=title, timeout=timeout)
+    return cast(Optional[Tuple[int, ...]], _answer_or_none("choose_color", initial, title=title, timeout=timeout))

@@ -38,13 +38,13 @@ from .errors import VitrineError, WindowNotFound
 from .server import LocalServer
 
 
-def pytest_addoption(parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("vitrine_server_args", "extra flags for the vitrine-server that the vitrine fixtures start",
                   type="args", default=[])
 
 
 @pytest.fixture(scope="session")
-def vitrine_server_process(pytestconfig) -> Iterator[LocalServer]:
+def vitrine_server_process(pytestconfig: pytest.Config) -> Iterator[LocalServer]:
     # A short directory of its own in /tmp: a Unix socket path is limited to
     # about 100 bytes, which pytest's nested tmp_path directories can exceed.
     directory = tempfile.mkdtemp(prefix="vitrine-")

@@ -6,7 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "test_support.h"
+#include "cli_runner.h"
+#include "fake_server.h"
+#include "support/process.h"
+#include "support/scoped_env.h"
+#include "support/temp_directory.h"
 #include "vitrine/client.h"
 
 namespace vitrine {
@@ -14,7 +18,7 @@ namespace {
 
 using test::FakeServer;
 using test::ScopedEnv;
-using test::TempDir;
+using test::TempDirectory;
 
 ClientOptions withToken(std::optional<std::string> token) {
   ClientOptions options;
@@ -37,7 +41,7 @@ TEST(ClientToken, DefaultsToVitrineTokenWhenSetAndNotEmpty) {
 }
 
 TEST(ClientToken, IsSentFirstOnEveryConnectionAndAgainAfterAReconnect) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("fake.sock"));
   Client client(Endpoint::parse(server.address()), withToken("s3cret"));
   client.ping();
@@ -51,7 +55,7 @@ TEST(ClientToken, IsSentFirstOnEveryConnectionAndAgainAfterAReconnect) {
 }
 
 TEST(ClientToken, NothingIsSentWithoutAToken) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("fake.sock"));
   Client client(Endpoint::parse(server.address()), withToken(std::nullopt));
   client.ping();
@@ -59,13 +63,13 @@ TEST(ClientToken, NothingIsSentWithoutAToken) {
 }
 
 TEST(ClientToken, FromFileStripsTrailingLineBreaks) {
-  TempDir dir;
+  TempDirectory dir;
   test::writeFile(dir.file("token"), "abc def\r\n\n");
   EXPECT_EQ(tokenFromFile(dir.file("token")), "abc def");
 }
 
 TEST(ClientToken, FromFileRefusesMissingEmptyAndHugeFilesNamingThePath) {
-  TempDir dir;
+  TempDirectory dir;
   const auto message = [](const std::string& path) -> std::string {
     try {
       tokenFromFile(path);
@@ -83,7 +87,7 @@ TEST(ClientToken, FromFileRefusesMissingEmptyAndHugeFilesNamingThePath) {
 }
 
 TEST(ClientToken, CliTakesTheTokenFromVitrineTokenOrTokenFile) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("fake.sock"));
   auto result = test::runVitrine({"--address", server.address(), "ping"}, {{"VITRINE_TOKEN", "env-token"}});
   EXPECT_EQ(result.exitCode, 0) << test::describe(result);

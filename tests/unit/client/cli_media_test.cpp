@@ -10,7 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "cli_runner.h"
+#include "fake_server.h"
+#include "sample_files.h"
+#include "support/process.h"
+#include "support/temp_directory.h"
 
 namespace vitrine {
 namespace {
@@ -20,7 +24,7 @@ using test::expectOneErrorLine;
 using test::FakeServer;
 using test::FakeState;
 using test::ProcessResult;
-using test::TempDir;
+using test::TempDirectory;
 using Args = std::vector<std::string>;
 
 class CliMediaHelp : public testing::TestWithParam<const char*> {};
@@ -113,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
                     Args{"events", "--count"}, Args{"events", "extra"}, Args{"screenshot", "-o", "x.png", "-1"}));
 
 TEST(CliMediaUsageError, ShowOfATextFileIsAUsageErrorNamingIt) {
-  TempDir dir;
+  TempDirectory dir;
   test::writeFile(dir.file("notes.txt"), "not an image\n");
   auto result = test::runVitrine({"show", dir.file("notes.txt")});
   EXPECT_EQ(result.exitCode, 2) << describe(result);
@@ -148,7 +152,7 @@ class CliMedia : public testing::Test {
     return path;
   }
 
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server{dir.file("fake.sock")};
 };
 

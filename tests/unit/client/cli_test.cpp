@@ -10,7 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "cli_runner.h"
+#include "fake_server.h"
+#include "raw_listener.h"
+#include "support/process.h"
+#include "support/temp_directory.h"
 
 namespace vitrine {
 namespace {
@@ -18,7 +22,7 @@ namespace {
 using test::FakeServer;
 using test::ProcessResult;
 using test::RawListener;
-using test::TempDir;
+using test::TempDirectory;
 
 using test::describe;
 using test::expectOneErrorLine;
@@ -99,7 +103,7 @@ TEST(CliUsageError, MalformedVitrineAddressNamesTheVariable) {
 }
 
 TEST(CliNoServer, ExitsThreeNamingTheAddress) {
-  TempDir dir;
+  TempDirectory dir;
   const std::string address = "unix:" + dir.file("none.sock");
   for (const Args& args : {Args{"--address", address, "ping"}, Args{"url", "https://x/", "--address", address},
                            Args{"--address=" + address, "screenshot", "-o", dir.file("x.png")}}) {
@@ -113,7 +117,7 @@ TEST(CliNoServer, ExitsThreeNamingTheAddress) {
 }
 
 TEST(CliNoServer, DefaultAddressSaysHowToStartAServer) {
-  TempDir dir;
+  TempDirectory dir;
   auto result = vitrine({"ping"}, {{"VITRINE_ADDRESS", std::nullopt}, {"XDG_RUNTIME_DIR", dir.path()}});
   EXPECT_EQ(result.exitCode, 3) << describe(result);
   expectOneErrorLine(result);
@@ -130,7 +134,7 @@ struct TransitCase {
 class CliTransit : public testing::TestWithParam<TransitCase> {};
 
 TEST_P(CliTransit, MapsTheFailureToItsExitCode) {
-  TempDir dir;
+  TempDirectory dir;
   RawListener listener(dir.file("peer.sock"), GetParam().peer);
   auto result = vitrine({"--address", "unix:" + listener.path(), "--timeout", "200", GetParam().command});
   EXPECT_EQ(result.exitCode, GetParam().exitCode) << describe(result);
@@ -151,7 +155,7 @@ class CliAgainstServer : public testing::Test {
     return vitrine(args, {}, input);
   }
 
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server{dir.file("fake.sock")};
 };
 
@@ -290,7 +294,7 @@ TEST_F(CliAgainstServer, AddressFromEnvironment) {
 }
 
 TEST(CliCompact, TalksToACompactServer) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("compact.sock"), /*compact=*/true);
   auto result = vitrine({"--compact", "--address", server.address(), "url", "https://example.org/"});
   EXPECT_EQ(result.exitCode, 0) << describe(result);

@@ -12,7 +12,10 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "fake_server.h"
+#include "raw_listener.h"
+#include "support/scoped_env.h"
+#include "support/temp_directory.h"
 
 namespace vitrine {
 namespace {
@@ -21,7 +24,7 @@ using namespace std::chrono_literals;
 using test::FakeServer;
 using test::RawListener;
 using test::ScopedEnv;
-using test::TempDir;
+using test::TempDirectory;
 
 Endpoint unixAt(const std::string& path) {
   return Endpoint::parse("unix:" + path);
@@ -60,7 +63,7 @@ TEST(ClientConnect, ConstructingDoesNotConnect) {
 }
 
 TEST(ClientConnect, MissingSocketNamesTheAddressAndHowToListenThere) {
-  TempDir dir;
+  TempDirectory dir;
   Client client(unixAt(dir.file("none.sock")));
   std::string message = connectError([&] { client.ping(); });
   EXPECT_NE(message.find("unix:" + dir.file("none.sock")), std::string::npos) << message;
@@ -69,7 +72,7 @@ TEST(ClientConnect, MissingSocketNamesTheAddressAndHowToListenThere) {
 }
 
 TEST(ClientConnect, DefaultAddressSaysHowToStartAServer) {
-  TempDir dir;
+  TempDirectory dir;
   ScopedEnv address("VITRINE_ADDRESS", std::nullopt);
   ScopedEnv runtimeDir("XDG_RUNTIME_DIR", dir.path());
   Client client;
@@ -81,7 +84,7 @@ TEST(ClientConnect, DefaultAddressSaysHowToStartAServer) {
 }
 
 TEST(ClientConnect, MissingUnixSocketFailsWithoutWaitingForTheConnectTimeout) {
-  TempDir dir;
+  TempDirectory dir;
   ClientOptions options;
   options.connectTimeout = 120s;
   Client client(unixAt(dir.file("none.sock")), options);
@@ -112,7 +115,7 @@ TEST(ClientConnect, RefusedTcpPortNamesTheAddress) {
 }
 
 TEST(ClientTimeout, SilentServerTimesOutAndTheNextCallReconnects) {
-  TempDir dir;
+  TempDirectory dir;
   RawListener listener(dir.file("silent.sock"), RawListener::Mode::NeverAnswer);
   Client client(unixAt(listener.path()), withCallTimeout(200ms));
 
@@ -132,7 +135,7 @@ TEST(ClientTimeout, SilentServerTimesOutAndTheNextCallReconnects) {
 }
 
 TEST(ClientCallError, ServerClosingTheConnectionIsATransportError) {
-  TempDir dir;
+  TempDirectory dir;
   RawListener listener(dir.file("closing.sock"), RawListener::Mode::CloseAtOnce);
   Client client(unixAt(listener.path()), withCallTimeout(10s));
   auto error = caught<CallError>([&] { client.ping(); });
@@ -143,7 +146,7 @@ TEST(ClientCallError, ServerClosingTheConnectionIsATransportError) {
 }
 
 TEST(ClientCallError, UndecodableAnswerIsAProtocolError) {
-  TempDir dir;
+  TempDirectory dir;
   RawListener listener(dir.file("garbage.sock"), RawListener::Mode::SendGarbage);
   Client client(unixAt(listener.path()), withCallTimeout(10s));
   auto error = caught<CallError>([&] { client.ping(); });
@@ -155,7 +158,7 @@ TEST(ClientCallError, UndecodableAnswerIsAProtocolError) {
 // A client of the scripted server, with default options.
 class ClientWithServer : public testing::Test {
  protected:
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server{dir.file("fake.sock")};
   Client client{unixAt(server.path())};
 };
@@ -199,7 +202,7 @@ TEST_F(ClientWithServer, EveryConvenienceMethodOverOneConnection) {
 }
 
 TEST(ClientCompact, CallsOverTheCompactProtocol) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("compact.sock"), /*compact=*/true);
   ClientOptions options;
   options.protocol = ClientOptions::Protocol::Compact;
@@ -225,7 +228,7 @@ TEST_F(ClientWithServer, LoadTimeoutBeyond32BitsIsRejectedBeforeSending) {
 }
 
 TEST(ClientTimeout, LateAnswerIsNeverTakenForTheNextCall) {
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server(dir.file("fake.sock"));
   Client client(unixAt(server.path()), withCallTimeout(200ms));
 

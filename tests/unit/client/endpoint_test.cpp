@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "support/scoped_env.h"
 
 namespace vitrine {
 namespace {

@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "fake_server.h"
+#include "sample_files.h"
+#include "support/temp_directory.h"
 #include "vitrine/client.h"
 
 namespace vitrine {
@@ -18,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::FakeServer;
 using test::FakeState;
-using test::TempDir;
+using test::TempDirectory;
 
 // The exception of type Error that `f` throws; nothing, and a test failure,
 // if it throws nothing.
@@ -43,7 +45,7 @@ class MediaClient : public testing::Test {
  protected:
   Client clientWith(ClientOptions options) { return Client(Endpoint::parse(server.address()), options); }
 
-  TempDir dir;
+  TempDirectory dir;
   FakeServer server{dir.file("fake.sock")};
   Client client{Endpoint::parse(server.address())};
 };

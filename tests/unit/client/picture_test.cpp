@@ -8,13 +8,14 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "sample_files.h"
+#include "support/temp_directory.h"
 #include "vitrine/client.h"
 
 namespace vitrine {
 namespace {
 
-using test::TempDir;
+using test::TempDirectory;
 using test::writeFile;
 
 // The message of the std::invalid_argument that `f` throws ("" and a test
@@ -31,7 +32,7 @@ std::string invalidArgument(F&& f) {
 }
 
 TEST(PictureFromFile, PngIsDetectedAndSentWhole) {
-  TempDir dir;
+  TempDirectory dir;
   writeFile(dir.file("red.png"), test::redPixelPng());
   api::Picture picture = pictureFromFile(dir.file("red.png"));
   EXPECT_EQ(picture.mode, api::PixelFormat::PNG);
@@ -41,7 +42,7 @@ TEST(PictureFromFile, PngIsDetectedAndSentWhole) {
 }
 
 TEST(PictureFromFile, JpegIsDetectedBySignatureWhateverTheName) {
-  TempDir dir;
+  TempDirectory dir;
   writeFile(dir.file("photo.png"), test::jpegStart());  // a misleading extension changes nothing
   api::Picture picture = pictureFromFile(dir.file("photo.png"));
   EXPECT_EQ(picture.mode, api::PixelFormat::JPEG);
@@ -51,7 +52,7 @@ TEST(PictureFromFile, JpegIsDetectedBySignatureWhateverTheName) {
 }
 
 TEST(PictureFromFile, TextFileIsRefusedNamingTheFile) {
-  TempDir dir;
+  TempDirectory dir;
   writeFile(dir.file("notes.png"), "these are notes, not pixels\n");
   std::string message = invalidArgument([&] { pictureFromFile(dir.file("notes.png")); });
   EXPECT_NE(message.find(dir.file("notes.png")), std::string::npos) << message;
@@ -59,7 +60,7 @@ TEST(PictureFromFile, TextFileIsRefusedNamingTheFile) {
 }
 
 TEST(PictureFromFile, OtherImageFormatsAreRefused) {
-  TempDir dir;
+  TempDirectory dir;
   writeFile(dir.file("anim.gif"), std::string("GIF89a\x01\x00\x01\x00", 10));
   writeFile(dir.file("almost.png"), test::redPixelPng().substr(0, 7));  // a signature cut short
   EXPECT_NE(invalidArgument([&] { pictureFromFile(dir.file("anim.gif")); }).find("not a PNG or JPEG"),
@@ -69,7 +70,7 @@ TEST(PictureFromFile, OtherImageFormatsAreRefused) {
 }
 
 TEST(PictureFromFile, EmptyFileIsRefused) {
-  TempDir dir;
+  TempDirectory dir;
   writeFile(dir.file("empty.png"), "");
   std::string message = invalidArgument([&] { pictureFromFile(dir.file("empty.png")); });
   EXPECT_NE(message.find("empty"), std::string::npos) << message;
@@ -77,7 +78,7 @@ TEST(PictureFromFile, EmptyFileIsRefused) {
 }
 
 TEST(PictureFromFile, UnreadablePathsAreRefusedWithTheReason) {
-  TempDir dir;
+  TempDirectory dir;
   std::string missing = invalidArgument([&] { pictureFromFile(dir.file("missing.png")); });
   EXPECT_NE(missing.find("cannot read " + dir.file("missing.png")), std::string::npos) << missing;
   EXPECT_NE(missing.find("No such file"), std::string::npos) << missing;

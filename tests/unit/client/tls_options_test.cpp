@@ -5,14 +5,15 @@
 #include <cstdio>
 #include <string>
 
-#include "test_support.h"
+#include "support/scoped_env.h"
+#include "support/temp_directory.h"
 #include "vitrine/client.h"
 
 namespace vitrine {
 namespace {
 
 using test::ScopedEnv;
-using test::TempDir;
+using test::TempDirectory;
 
 // The message of the ConnectError that connecting with `options` to a tls: endpoint throws.
 std::string connectError(const ClientOptions& options) {
@@ -46,7 +47,7 @@ TEST(ClientTlsOptions, DefaultToTheEnvironment) {
 }
 
 TEST(ClientTlsOptions, AMissingCaFileIsAConnectErrorNamingIt) {
-  TempDir dir;
+  TempDirectory dir;
   ClientOptions options;
   options.tlsCaFile = dir.file("no-such-ca.pem");
   const std::string message = connectError(options);
@@ -65,7 +66,7 @@ TEST(ClientTlsOptions, AKeyWithoutACertificateIsAConnectError) {
 }
 
 TEST(ClientTlsOptions, ACertificateFileThatIsNotOneIsAConnectErrorNamingIt) {
-  TempDir dir;
+  TempDirectory dir;
   const std::string garbage = dir.file("garbage.pem");
   {
     std::FILE* file = std::fopen(garbage.c_str(), "w");

@@ -22,12 +22,12 @@
 #include "net/stream_socket.h"
 #include "net/tls_context.h"
 #include "net/tls_session.h"
-#include "test_certificates.h"
+#include "support/test_certificates.h"
 
 namespace vitrine {
 namespace {
 
-using testing::TestCertificates;
+using test::TestCertificates;
 
 // Runs the event loop until `done()` or 20 s; true when done.
 template <typename Predicate>

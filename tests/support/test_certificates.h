@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace vitrine::testing {
+namespace vitrine::test {
 
 /// A CA; a server certificate signed by it for localhost and 127.0.0.1; a
 /// client certificate signed by it; and a second, unrelated CA with a
@@ -40,4 +40,4 @@ class TestCertificates {
   std::string directory_;
 };
 
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

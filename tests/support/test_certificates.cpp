@@ -1,4 +1,4 @@
-#include "test_certificates.h"
+#include "support/test_certificates.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace vitrine::testing {
+namespace vitrine::test {
 
 namespace {
 
@@ -86,4 +86,4 @@ void TestCertificates::run(const std::string& command) const {
   }
 }
 
-}  // namespace vitrine::testing
+}  // namespace vitrine::test

@@ -1,19 +1,16 @@
-// Helpers for the client tests: environment and temporary directories, a
-// child-process runner for the CLI, and two stand-in peers: a raw Unix
-// socket listener that misbehaves on purpose, and a Thrift server with a
-// scripted vitrine handler. None of them needs a real vitrine server.
+// A stand-in vitrine server for the client tests: a Thrift server on a Unix
+// socket whose handler records each call and answers what the test scripts.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "vitrine/api/Vitrine.h"
@@ -23,108 +20,6 @@ class TThreadedServer;
 }
 
 namespace vitrine::test {
-
-/// Sets (or, with nullopt, unsets) an environment variable for the life of
-/// the object and restores the old value after. Test thread only.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::optional<std::string>& value);
-  ~ScopedEnv();
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
-/// A fresh directory under /tmp (short enough for Unix socket paths),
-/// removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  /// path() + "/" + name.
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-/// What a finished child process left behind.
-struct ProcessResult {
-  int exitCode = -1;  // -1 if it did not exit normally (killed by a signal)
-  std::string out;
-  std::string err;
-};
-
-/// Runs `program` with `args`, feeding `input` on stdin, and collects its
-/// output. `env` entries override the test's environment (nullopt unsets).
-/// Fails the current test and kills the child if it runs for more than
-/// 60 s.
-ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
-                         const std::map<std::string, std::optional<std::string>>& env = {},
-                         const std::string& input = {});
-
-/// A complete PNG file: one red pixel.
-std::string redPixelPng();
-
-/// The first bytes of a JPEG/JFIF file (start-of-image, then an APP0 JFIF
-/// segment): enough for signature detection, not a decodable image.
-std::string jpegStart();
-
-/// Writes `bytes` to `path` (binary), replacing the file.
-void writeFile(const std::string& path, const std::string& bytes);
-
-/// Runs the `vitrine` tool built with the tests, with VITRINE_ADDRESS
-/// pointing nowhere unless `env` sets it: a test that should stop at a
-/// usage error (2) cannot pass by reaching a server, and one that tries to
-/// connect fails with 3, not by luck. As runProcess otherwise.
-ProcessResult runVitrine(const std::vector<std::string>& args,
-                         std::map<std::string, std::optional<std::string>> env = {}, const std::string& input = {});
-
-/// Exit code, stdout and stderr of `result`, for failure messages.
-std::string describe(const ProcessResult& result);
-
-/// Checks the tool's promise for every failure: exactly one line on
-/// stderr, starting "vitrine: ". Adds test failures otherwise.
-void expectOneErrorLine(const ProcessResult& result);
-
-/// A Unix socket listener that accepts connections and then, depending on
-/// the mode, never answers, closes at once, or sends one frame that is not
-/// a Thrift message. Accepts on its own thread until destroyed.
-class RawListener {
- public:
-  enum class Mode { NeverAnswer, CloseAtOnce, SendGarbage };
-
-  RawListener(std::string path, Mode mode);
-  ~RawListener();
-  RawListener(const RawListener&) = delete;
-  RawListener& operator=(const RawListener&) = delete;
-
-  const std::string& path() const { return path_; }
-  /// Waits until `count` connections have been accepted (at most 10 s);
-  /// returns whether they were.
-  bool waitForAccepts(int count);
-  int accepted();
-
- private:
-  void acceptLoop();
-
-  std::string path_;
-  Mode mode_;
-  int listenFd_ = -1;
-  int wakeFds_[2] = {-1, -1};
-  std::vector<int> connections_;
-  std::mutex mutex_;
-  std::condition_variable acceptedChanged_;
-  int accepted_ = 0;
-  std::thread thread_;
-};
 
 /// What the scripted handler remembers and answers. Guarded by FakeServer's
 /// lock; read it through FakeServer::state(), script it through edit().
