@@ -256,6 +256,12 @@ TEST_F(CliMedia, AskClosedByAnotherClientExitsOne) {
   EXPECT_EQ(asked.out, "");
 }
 
+TEST_F(CliMedia, EventsRefusesAnUnknownKind) {
+  CliRun run = vitrine({"events", "--kind", "WINDOW_EXPLODED", "--count", "1"});
+  EXPECT_EQ(run.exitCode, 2) << describe(run);
+  EXPECT_NE(run.err.find("WINDOW_EXPLODED"), std::string::npos) << run.err;
+}
+
 TEST_F(CliMedia, EventsReportsAWindowClosed) {
   auto following =
       std::async(std::launch::async, [] { return vitrine({"events", "--kind", "WINDOW_CLOSED", "--count", "1"}); });

@@ -146,15 +146,6 @@ ExitCode runWindows(const Command& command, const std::vector<std::string>& args
     return ExitCode::Success;
   }
   const bool json = values->count("json") != 0;
-  std::set<api::EventKind::type> kinds;
-  if (values->count("kind") != 0) {
-    for (const std::string& name : (*values)["kind"].as<std::vector<std::string>>()) {
-      const auto found = std::find_if(api::_EventKind_VALUES_TO_NAMES.begin(), api::_EventKind_VALUES_TO_NAMES.end(),
-                                      [&name](const auto& entry) { return name == entry.second; });
-      if (found == api::_EventKind_VALUES_TO_NAMES.end()) throw line.usageError("unknown --kind '" + name + "'");
-      kinds.insert(static_cast<api::EventKind::type>(found->first));
-    }
-  }
   Client client = clientFor(*values);
   const auto windows = client.listWindows();
   if (json) {
