@@ -161,12 +161,14 @@ class Tools:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def vitrine_server(binary, socket_path, log_path, amp=True, wrapper=()):
+def vitrine_server(binary, socket_path, log_path, amp=True, wrapper=(), args=()):
     """The vitrine-server `binary` as a LocalServer, not yet started (start_vitrine() does): Thrift on the Unix
     socket `socket_path`, AMP on a free loopback port with `amp` (else off), offscreen, Qt's logging rules left
-    at the server's own, its output in `log_path`. `wrapper` runs it, e.g. ["prlimit", "--nofile=N:N", "--"]."""
-    return LocalServer("unix:" + str(socket_path), amp="tcp:127.0.0.1:0" if amp else "off", headless=True,
-                       env={"QT_LOGGING_RULES": None}, log=str(log_path), binary=str(binary), wrapper=wrapper)
+    at the server's own, its output in `log_path`, and the flags `args`. `wrapper` runs it, e.g.
+    ["prlimit", "--nofile=N:N", "--"]."""
+    return LocalServer("unix:" + str(socket_path), amp="tcp:127.0.0.1:0" if amp else "off", args=list(args),
+                       headless=True, env={"QT_LOGGING_RULES": None}, log=str(log_path), binary=str(binary),
+                       wrapper=wrapper)
 
 
 def start_vitrine(server):

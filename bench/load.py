@@ -562,8 +562,13 @@ class Load:
 
     def start_server(self, name, wrapper=()):
         """A vitrine-server of the tool's own (Thrift on NAME.sock, AMP on loopback TCP), started."""
+        # Scenario 2's half-sent requests stay for the whole scenario: it measures
+        # what they cost the others while they are there. The server's own
+        # deadline for them (--read-timeout, 20 s by default) would close them
+        # first; tests/integration/budgets_test.cpp checks that it does.
         server = harness.vitrine_server(self.options.server_path, "%s/%s.sock" % (self.directory, name),
-                                        "%s/%s.log" % (self.directory, name), amp=True, wrapper=wrapper)
+                                        "%s/%s.log" % (self.directory, name), amp=True, wrapper=wrapper,
+                                        args=["--read-timeout", "3600000"])
         try:
             return harness.start_vitrine(server)
         except harness.BenchError as error:
